@@ -19,11 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An ESMTP receiver on loopback that plays one MX host: it listens on {@code 127.0.0.1} on a free
- * port, greets with its {@linkplain #hostName() host name}, speaks EHLO/HELO, STARTTLS (RFC 3207),
- * MAIL, RCPT, DATA, RSET, NOOP and QUIT, and behaves as its {@link SmtpBehaviour} says: good or bad
- * certificates, STARTTLS missing, refused or broken, old TLS versions, injected plaintext, scripted
- * refusals. It records every message and every session for assertions.
+ * An ESMTP receiver on loopback that plays one MX host: it listens on {@code 127.0.0.1} (or another
+ * loopback address) on a free port, greets with its {@linkplain #hostName() host name}, speaks
+ * EHLO/HELO, STARTTLS (RFC 3207), MAIL, RCPT, DATA, RSET, NOOP and QUIT, and behaves as its {@link
+ * SmtpBehaviour} says: good or bad certificates, STARTTLS missing, refused or broken, old TLS
+ * versions, injected plaintext, scripted refusals. It records every message and every session for
+ * assertions.
  *
  * <pre>{@code
  * TestCertificateAuthority ca = TestCertificateAuthority.create("Test Root");
@@ -51,6 +52,7 @@ public final class SmtpReceiver implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private final String hostName;
+  private final InetAddress bindAddress;
   private final int readTimeoutMillis;
   private volatile SmtpBehaviour behaviour;
 
@@ -72,6 +74,7 @@ public final class SmtpReceiver implements AutoCloseable {
 
   private SmtpReceiver(Builder builder) {
     this.hostName = builder.hostName;
+    this.bindAddress = builder.bindAddress;
     this.readTimeoutMillis =
         (int) Math.max(1, Math.min(Integer.MAX_VALUE, builder.readTimeout.toMillis()));
     this.behaviour = builder.behaviour;
@@ -89,7 +92,8 @@ public final class SmtpReceiver implements AutoCloseable {
   }
 
   /**
-   * Binds {@code 127.0.0.1} on a free port and starts accepting connections. Returns at once.
+   * Binds a free port on its loopback address ({@code 127.0.0.1} unless {@linkplain
+   * Builder#bindAddress(InetAddress) set}) and starts accepting connections. Returns at once.
    *
    * @return this receiver
    * @throws IllegalStateException if already started or closed
@@ -105,7 +109,7 @@ public final class SmtpReceiver implements AutoCloseable {
       }
       try {
         ServerSocket socket = new ServerSocket();
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        socket.bind(new InetSocketAddress(bindAddress, 0), 50);
         serverSocket = socket;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot listen for " + hostName, e);
@@ -423,6 +427,7 @@ public final class SmtpReceiver implements AutoCloseable {
     private final String hostName;
     private SmtpBehaviour behaviour = SmtpBehaviour.plaintext();
     private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private InetAddress bindAddress = InetAddress.getLoopbackAddress();
 
     private Builder(String hostName) {
       Objects.requireNonNull(hostName, "hostName");
@@ -455,6 +460,22 @@ public final class SmtpReceiver implements AutoCloseable {
         throw new IllegalArgumentException("read timeout must be positive: " + timeout);
       }
       this.readTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets the loopback address to listen on (default {@code 127.0.0.1}); {@code ::1} lets a test
+     * give one MX an IPv6 endpoint that behaves differently from its IPv4 one.
+     *
+     * @throws IllegalArgumentException if {@code address} is not a loopback address
+     * @throws NullPointerException if {@code address} is null
+     */
+    public Builder bindAddress(InetAddress address) {
+      Objects.requireNonNull(address, "address");
+      if (!address.isLoopbackAddress()) {
+        throw new IllegalArgumentException("not a loopback address: " + address);
+      }
+      this.bindAddress = address;
       return this;
     }
 

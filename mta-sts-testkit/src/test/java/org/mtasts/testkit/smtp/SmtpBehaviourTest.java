@@ -34,6 +34,7 @@ class SmtpBehaviourTest {
       () -> SmtpReceiver.builder(null),
       () -> SmtpReceiver.builder("mx1.example.com").behaviour(null),
       () -> SmtpReceiver.builder("mx1.example.com").readTimeout(null),
+      () -> SmtpReceiver.builder("mx1.example.com").bindAddress(null),
       () -> SmtpReceiver.builder("mx1.example.com").build().setBehaviour(null),
     };
     for (Executable call : calls) {

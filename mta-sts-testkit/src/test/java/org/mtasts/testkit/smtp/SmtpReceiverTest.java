@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -233,6 +234,37 @@ class SmtpReceiverTest {
     SmtpReceiver unstarted = SmtpReceiver.builder("mx1.example.com").build();
     assertThrows(IllegalStateException.class, unstarted::address);
     unstarted.close();
+  }
+
+  @Test
+  void ipv6Loopback_canPlayTheSameMxWithAnotherCertificate() throws Exception {
+    InetAddress ipv6 = InetAddress.getByName("::1");
+    try (ServerSocket probe = new ServerSocket(0, 1, ipv6)) {
+      assumeTrue(probe.isBound(), "IPv6 loopback available");
+    } catch (IOException e) {
+      assumeTrue(false, "IPv6 loopback not available: " + e);
+    }
+    try (SmtpReceiver v4 =
+            SmtpReceiver.builder("mx1.example.com")
+                .behaviour(SmtpBehaviour.startTls(CA.issue("mx1.example.com")))
+                .start();
+        SmtpReceiver v6 =
+            SmtpReceiver.builder("mx1.example.com")
+                .bindAddress(ipv6)
+                .behaviour(SmtpBehaviour.startTls(CA.issue("wrong.example.com")))
+                .start();
+        RawSmtpClient client = RawSmtpClient.connect(v6)) {
+      assertEquals(ipv6, v6.address().getAddress());
+      assertEquals(InetAddress.getLoopbackAddress(), v4.address().getAddress());
+      assertTrue(client.readReply().startsWith("220 mx1.example.com "));
+      assertEquals(1, v6.connectionCount());
+      assertEquals(0, v4.connectionCount());
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            SmtpReceiver.builder("mx1.example.com")
+                .bindAddress(InetAddress.getByName("192.0.2.1")));
   }
 
   private static List<String> receiverThreads(int port) {

@@ -5,13 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.security.AlgorithmConstraints;
+import java.security.AlgorithmParameters;
+import java.security.CryptoPrimitive;
+import java.security.Key;
+import java.security.Security;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.mtasts.testkit.tls.IssuedCertificate;
@@ -104,6 +116,75 @@ class StartTlsTest {
     assertTrue(e.getMessage().contains("legacyTlsOnly"), e.getMessage());
     assertThrows(
         IllegalArgumentException.class, () -> SmtpBehaviour.builder().tlsProtocols("TLSv9"));
+  }
+
+  /**
+   * Why {@link SmtpBehaviour.Builder#legacyTlsOnly} exists: JDK 17 refuses TLS 1.1 on both sides
+   * even when the socket enables it and its own algorithm constraints permit everything, because
+   * {@code jdk.tls.disabledAlgorithms} is always applied on top. Only changing that process-wide
+   * security property would help, and the testkit never does.
+   */
+  @Test
+  void jdkRefusesTls11_evenWithPermissivePerSocketConstraints() throws Exception {
+    assumeTrue(
+        String.valueOf(Security.getProperty("jdk.tls.disabledAlgorithms")).contains("TLSv1.1"),
+        "this JVM's security properties disable TLSv1.1");
+    AlgorithmConstraints permitAll =
+        new AlgorithmConstraints() {
+          @Override
+          public boolean permits(
+              Set<CryptoPrimitive> primitives, String algorithm, AlgorithmParameters parameters) {
+            return true;
+          }
+
+          @Override
+          public boolean permits(Set<CryptoPrimitive> primitives, Key key) {
+            return true;
+          }
+
+          @Override
+          public boolean permits(
+              Set<CryptoPrimitive> primitives,
+              String algorithm,
+              Key key,
+              AlgorithmParameters parameters) {
+            return true;
+          }
+        };
+    try (SSLServerSocket server =
+        (SSLServerSocket)
+            GOOD.serverContext()
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      SSLParameters serverParameters = server.getSSLParameters();
+      serverParameters.setProtocols(new String[] {"TLSv1.1"});
+      serverParameters.setAlgorithmConstraints(permitAll);
+      server.setSSLParameters(serverParameters);
+      CompletableFuture<Exception> serverSide =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (SSLSocket accepted = (SSLSocket) server.accept()) {
+                  accepted.startHandshake();
+                  return null;
+                } catch (IOException e) {
+                  return e;
+                }
+              });
+      try (SSLSocket client =
+          (SSLSocket)
+              CA.clientContext()
+                  .getSocketFactory()
+                  .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+        SSLParameters clientParameters = client.getSSLParameters();
+        clientParameters.setProtocols(new String[] {"TLSv1.1"});
+        clientParameters.setAlgorithmConstraints(permitAll);
+        client.setSSLParameters(clientParameters);
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class, client::startHandshake);
+        assertTrue(e.getMessage().contains("No appropriate protocol"), e.getMessage());
+      }
+      server.close(); // unblocks accept() should the client have failed before connecting
+      assertTrue(serverSide.get(5, TimeUnit.SECONDS) instanceof IOException);
+    }
   }
 
   @Test

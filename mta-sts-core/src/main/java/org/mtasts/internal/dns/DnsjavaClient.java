@@ -118,9 +118,16 @@ public final class DnsjavaClient implements DnsClient {
     ExtendedResolver extended = new ExtendedResolver(resolvers);
     extended.setRetries(attempts);
     extended.setLoadBalance(false);
-    // ExtendedResolver gives up once this much time has passed since the lookup began; one more
-    // attempt's worth of slack lets the last attempt end on its own, with its own error.
-    extended.setTimeout(settings.timeout().multipliedBy((long) attempts * servers.size() + 1));
+    // ExtendedResolver stops retrying once this much time has passed since the query began. Each
+    // attempt already ends by its own timeout, which dnsjava's selector checks only about once a
+    // second, so allow a second more per attempt: with a tighter deadline, short timeouts would
+    // silently never be retried. This stays a backstop; the attempts decide.
+    extended.setTimeout(
+        settings
+            .timeout()
+            .plusSeconds(1)
+            .multipliedBy((long) attempts * servers.size())
+            .plusSeconds(1));
     String reason =
         "timed out, no answer from "
             + servers.stream().map(DnsjavaClient::describe).collect(Collectors.joining(", "))

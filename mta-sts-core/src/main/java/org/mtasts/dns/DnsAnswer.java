@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * <p>{@link Status#ANSWER} always comes with at least one record; every other status comes with
  * none. Use {@link #hasRecords()} when all that matters is whether there is something to use: for
- * MTA-STS discovery, NODATA, NXDOMAIN and a broken CNAME chain all mean "no record"
- * (STS-DISC-15, D-16).
+ * MTA-STS discovery, NODATA, NXDOMAIN and a broken CNAME chain all mean "no record" (STS-DISC-15,
+ * D-16).
  *
  * <p>Immutable and thread-safe.
  *
@@ -19,11 +19,11 @@ import java.util.Objects;
  * @param status what the DNS said
  * @param records the records, in the order the server gave them; empty unless {@code status} is
  *     {@link Status#ANSWER}
- * @param ttl how long this answer may be reused: the smallest TTL of the records and of the
- *     CNAMEs leading to them; for NODATA and NXDOMAIN the negative-caching time from the zone's
- *     SOA record (RFC 2308: the lower of its TTL and MINIMUM), or zero when the server sent no
- *     SOA; zero for {@link Status#CNAME_CHAIN_TOO_LONG}. An answer served from the client's cache
- *     carries its remaining lifetime.
+ * @param ttl how long this answer may be reused: the smallest TTL of the records and of the CNAMEs
+ *     leading to them; for NODATA and NXDOMAIN the negative-caching time from the zone's SOA record
+ *     (RFC 2308: the lower of its TTL and MINIMUM), or zero when the server sent no SOA; zero for
+ *     {@link Status#CNAME_CHAIN_TOO_LONG}. An answer served from the client's cache carries its
+ *     remaining lifetime.
  * @param authenticated {@code true} only if DNSSEC validation is enabled on the client and every
  *     response that this answer rests on, including the CNAMEs leading to it and the denial of
  *     existence for NODATA and NXDOMAIN, was validated as secure; an AD flag set by an upstream

@@ -16,11 +16,11 @@ import org.mtasts.internal.dns.TrustAnchors;
 /**
  * Asks the DNS for the records MTA-STS needs: TXT (policy discovery, TLS-RPT), MX and addresses.
  *
- * <p>Every lookup is asynchronous and completes either normally with a {@link DnsAnswer}, which
- * may be negative (NODATA, NXDOMAIN, or a CNAME chain that loops or is too long — D-16), or
+ * <p>Every lookup is asynchronous and completes either normally with a {@link DnsAnswer}, which may
+ * be negative (NODATA, NXDOMAIN, or a CNAME chain that loops or is too long — D-16), or
  * exceptionally with a {@link DnsException} when the DNS could not answer (SERVFAIL, REFUSED,
- * timeout, failed DNSSEC validation), which is always temporary. CNAMEs are followed, up to 8
- * links by default (STS-DISC-02). The {@code ...Blocking} methods wait for the same lookups.
+ * timeout, failed DNSSEC validation), which is always temporary. CNAMEs are followed, up to 8 links
+ * by default (STS-DISC-02). The {@code ...Blocking} methods wait for the same lookups.
  *
  * <p>Implementations must be thread-safe. The default one, from {@link #system()} or {@link
  * #builder()}, uses dnsjava; tests may substitute a fake.
@@ -28,8 +28,7 @@ import org.mtasts.internal.dns.TrustAnchors;
 public interface DnsClient {
 
   /**
-   * Looks up the TXT records at {@code name}, such as {@code _mta-sts.example.com}
-   * (STS-DISC-01).
+   * Looks up the TXT records at {@code name}, such as {@code _mta-sts.example.com} (STS-DISC-01).
    *
    * @param name a DNS name in ASCII form, with or without the trailing dot
    * @return a stage completing with the answer, or exceptionally with a {@link DnsException}
@@ -105,8 +104,8 @@ public interface DnsClient {
   }
 
   /**
-   * A new client with the defaults of {@link Builder}: the system's DNS servers, a cache, no
-   * DNSSEC validation. Each call makes a new client with its own cache; make one and share it.
+   * A new client with the defaults of {@link Builder}: the system's DNS servers, a cache, no DNSSEC
+   * validation. Each call makes a new client with its own cache; make one and share it.
    *
    * @return a new client
    */
@@ -143,9 +142,9 @@ public interface DnsClient {
    *   <tr><td>{@link #clock(Clock) clock}</td><td>{@link Clock#systemUTC()}</td></tr>
    * </table>
    *
-   * <p>A truncated UDP response is always retried over TCP. A server that answers SERVFAIL,
-   * REFUSED or another error code counts as a failed attempt: the next server is asked, like the
-   * system's own stub resolver does.
+   * <p>A truncated UDP response is always retried over TCP. A server that answers SERVFAIL, REFUSED
+   * or another error code, or a referral instead of an answer, counts as a failed attempt: the next
+   * server is asked, like the system's own stub resolver does.
    */
   final class Builder {
 
@@ -179,7 +178,8 @@ public interface DnsClient {
 
     /**
      * Adds a DNS server (a recursive resolver) to ask; repeat for more. Servers are tried in the
-     * order added, moving on when one fails. When none is added, the system's resolvers are used.
+     * order added, moving on when one fails; dnsjava tries servers that failed recently last. When
+     * none is added, the system's resolvers are used.
      *
      * @param server an IP address and port, such as {@code new InetSocketAddress("192.0.2.53",
      *     53)}; it must not need a DNS lookup itself
@@ -202,8 +202,8 @@ public interface DnsClient {
 
     /**
      * Sets how long to wait for one answer from one server before trying again. A lookup may take
-     * up to {@code timeout × (retries + 1) × servers}, for each CNAME link. dnsjava checks
-     * timeouts about once a second, so short timeouts are rounded up in practice.
+     * up to {@code timeout × (retries + 1) × servers}, for each CNAME link. dnsjava checks timeouts
+     * about once a second, so short timeouts are rounded up in practice.
      *
      * @param timeout more than zero, at most 5 minutes
      * @return this builder
@@ -237,9 +237,8 @@ public interface DnsClient {
     }
 
     /**
-     * Sets how many CNAME (or DNAME) links a lookup follows. A longer chain, or a loop, is
-     * answered with {@link DnsAnswer.Status#CNAME_CHAIN_TOO_LONG}, which D-16 treats as "no
-     * record".
+     * Sets how many CNAME (or DNAME) links a lookup follows. A longer chain, or a loop, is answered
+     * with {@link DnsAnswer.Status#CNAME_CHAIN_TOO_LONG}, which D-16 treats as "no record".
      *
      * @param links 0 (follow none) to 32
      * @return this builder
@@ -255,10 +254,10 @@ public interface DnsClient {
     }
 
     /**
-     * Sets how many responses the client keeps, each for its TTL (at most a day; negative
-     * answers at most three hours); 0 turns the cache off. When full, the least recently used
-     * response is dropped. The cache keeps DNSSEC status, so a cached answer is as authenticated
-     * as it was when it arrived.
+     * Sets how many responses the client keeps, each for its TTL (at most a day; negative answers
+     * at most three hours); 0 turns the cache off. When full, the least recently used response is
+     * dropped. The cache keeps DNSSEC status, so a cached answer is as authenticated as it was when
+     * it arrived.
      *
      * @param maxResponses 0 to 1 000 000
      * @return this builder
@@ -276,17 +275,17 @@ public interface DnsClient {
     /**
      * Turns on DNSSEC validation (RFC 4033–4035) with dnsjava's validating resolver, trusting the
      * given keys. Answers that validate are {@linkplain DnsAnswer#authenticated() authenticated};
-     * answers that fail validation complete with a {@link DnssecValidationException}; answers
-     * from unsigned zones are returned unauthenticated. The servers must pass DNSSEC records
-     * through (DO bit). There is no built-in root key: pass the current root zone trust anchors
-     * published by IANA, or your own.
+     * answers that fail validation complete with a {@link DnssecValidationException}; answers from
+     * unsigned zones are returned unauthenticated. The servers must pass DNSSEC records through (DO
+     * bit). There is no built-in root key: pass the current root zone trust anchors published by
+     * IANA, or your own.
      *
      * @param records DS or DNSKEY records in zone-file format, one per line, with absolute owner
      *     names, for example {@code ". IN DS 20326 8 2 E06D44B8...C7F8EC8D"}; other record types
      *     are ignored and {@code $INCLUDE} is not allowed
      * @return this builder
-     * @throws IllegalArgumentException if {@code records} cannot be parsed or holds no DS or
-     *     DNSKEY record
+     * @throws IllegalArgumentException if {@code records} cannot be parsed or holds no DS or DNSKEY
+     *     record
      * @throws IllegalStateException if trust anchors were already set
      * @throws NullPointerException if {@code records} is null
      */

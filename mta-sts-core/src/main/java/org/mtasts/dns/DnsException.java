@@ -6,10 +6,10 @@ import java.util.Objects;
  * A DNS lookup could not be answered; retrying later may succeed.
  *
  * <p>Every {@code DnsException} is a temporary failure: the DNS did not say whether the record
- * exists. It is never used for "no such record" (that is a {@link DnsAnswer} status), so a
- * failure, accidental or forced by an attacker, can never be mistaken for the absence of a record
- * (SEC-28, STS-MX-03, STS-DISC-16). This class itself covers failures without a more specific
- * type: network errors, malformed or truncated responses, an interrupted wait.
+ * exists. It is never used for "no such record" (that is a {@link DnsAnswer} status), so a failure,
+ * accidental or forced by an attacker, can never be mistaken for the absence of a record (SEC-28,
+ * STS-MX-03, STS-DISC-16). This class itself covers failures without a more specific type: network
+ * errors, malformed or truncated responses, an interrupted wait.
  *
  * <p>The message names the lookup and what went wrong, for example {@code DNS lookup of
  * _mta-sts.example.com TXT failed: SERVFAIL from 192.0.2.53:53}.

@@ -1,8 +1,6 @@
 package org.mtasts.dns;
 
-/**
- * No DNS server answered in time, after all attempts on all configured servers. Temporary.
- */
+/** No DNS server answered in time, after all attempts on all configured servers. Temporary. */
 public class DnsTimeoutException extends DnsException {
 
   private static final long serialVersionUID = 1L;

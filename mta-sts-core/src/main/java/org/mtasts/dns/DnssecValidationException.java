@@ -1,9 +1,9 @@
 package org.mtasts.dns;
 
 /**
- * DNSSEC validation is enabled and the answer failed it (RFC 4035 "bogus"): signatures are
- * missing, expired or wrong, or the chain of trust is broken. Temporary, and a possible sign of
- * an attack: the forged or broken answer is not used.
+ * DNSSEC validation is enabled and the answer failed it (RFC 4035 "bogus"): signatures are missing,
+ * expired or wrong, or the chain of trust is broken. Temporary, and a possible sign of an attack:
+ * the forged or broken answer is not used.
  */
 public class DnssecValidationException extends DnsException {
 

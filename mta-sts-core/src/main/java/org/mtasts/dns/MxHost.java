@@ -17,8 +17,8 @@ public record MxHost(String name, int preference) {
    * Validates the components.
    *
    * @throws NullPointerException if {@code name} is null
-   * @throws IllegalArgumentException if {@code name} is empty or {@code "."}, or {@code
-   *     preference} is outside 0..65535
+   * @throws IllegalArgumentException if {@code name} is empty or {@code "."}, or {@code preference}
+   *     is outside 0..65535
    */
   public MxHost {
     Objects.requireNonNull(name, "name");

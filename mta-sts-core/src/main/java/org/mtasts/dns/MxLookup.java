@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where mail for a domain goes, after RFC 5321 §5.1 and RFC 7505: the hosts to try in order, or
- * the permanent reason there are none.
+ * Where mail for a domain goes, after RFC 5321 §5.1 and RFC 7505: the hosts to try in order, or the
+ * permanent reason there are none.
  *
  * <p>Temporary DNS failures are not represented here: {@link MxResolver} completes exceptionally
  * with a {@link DnsException} instead (STS-MX-03), so every status below is definite.
@@ -27,23 +27,23 @@ public record MxLookup(String domain, Status status, List<MxHost> hosts, boolean
     /** The domain has MX records; {@link #hosts()} lists them in delivery order. */
     MX,
     /**
-     * The domain has no MX records but has an address, so it is its own mail host with
-     * preference 0 (RFC 5321 §5.1, STS-MX-04). Under an MTA-STS policy this host name is the one
-     * that must match the policy and the certificate.
+     * The domain has no MX records but has an address, so it is its own mail host with preference 0
+     * (RFC 5321 §5.1, STS-MX-04). Under an MTA-STS policy this host name is the one that must match
+     * the policy and the certificate.
      */
     IMPLICIT_MX,
     /**
      * The domain publishes a null MX (a lone {@code MX 0 .}, RFC 7505): it accepts no mail.
      * Permanent; no MTA-STS processing is needed (STS-MX-09). An MX set made only of {@code .}
-     * entries with other preferences means the same and is reported the same way; a {@code .}
-     * next to real MX hosts is ignored instead (D-20).
+     * entries with other preferences means the same and is reported the same way; a {@code .} next
+     * to real MX hosts is ignored instead (D-20).
      */
     NULL_MX,
     /** The domain does not exist (NXDOMAIN). Permanent (STS-MX-02). */
     NO_SUCH_DOMAIN,
     /**
-     * The domain exists but has neither MX records nor an address, or only a CNAME chain that
-     * loops or is too long (D-16). Permanent.
+     * The domain exists but has neither MX records nor an address, or only a CNAME chain that loops
+     * or is too long (D-16). Permanent.
      */
     NO_MAIL_HOST
   }

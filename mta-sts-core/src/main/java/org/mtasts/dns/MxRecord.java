@@ -11,8 +11,8 @@ import java.util.Objects;
  * <p>Immutable and thread-safe.
  *
  * @param preference 0 to 65535, lower is preferred
- * @param exchange the mail exchanger, normalised (lower-case, no trailing dot); {@code "."} for
- *     the root, which RFC 7505 uses for "this domain accepts no mail"
+ * @param exchange the mail exchanger, normalised (lower-case, no trailing dot); {@code "."} for the
+ *     root, which RFC 7505 uses for "this domain accepts no mail"
  */
 public record MxRecord(int preference, String exchange) {
 
@@ -20,8 +20,8 @@ public record MxRecord(int preference, String exchange) {
    * Validates the components.
    *
    * @throws NullPointerException if {@code exchange} is null
-   * @throws IllegalArgumentException if {@code preference} is outside 0..65535 or {@code
-   *     exchange} is empty
+   * @throws IllegalArgumentException if {@code preference} is outside 0..65535 or {@code exchange}
+   *     is empty
    */
   public MxRecord {
     if (preference < 0 || preference > 0xFFFF) {

@@ -30,8 +30,8 @@ import org.mtasts.internal.dns.DnsNames;
  *   <li>Hosts are sorted by preference, lowest first, in random order among equal preferences
  *       (STS-MX-06); a host listed twice is kept once, at its lowest preference; only the first
  *       {@code maxHosts} are kept (RFC 5321 §5.1 allows a configured limit, STS-MX-07).
- *   <li>A lone {@code MX 0 .} is a null MX: {@link MxLookup.Status#NULL_MX} (STS-MX-09); {@code
- *       .} entries next to real hosts are ignored (STS-MX-10, D-20).
+ *   <li>A lone {@code MX 0 .} is a null MX: {@link MxLookup.Status#NULL_MX} (STS-MX-09); {@code .}
+ *       entries next to real hosts are ignored (STS-MX-10, D-20).
  *   <li>Host names are the MX exchange names as published, never CNAME-expanded (STS-MX-12).
  * </ul>
  *
@@ -85,8 +85,8 @@ public final class MxResolver {
    * Resolves the mail hosts of {@code domain}.
    *
    * @param domain a domain in ASCII (A-label) form, with or without the trailing dot
-   * @return a stage completing with the outcome, or exceptionally with a {@link DnsException} on
-   *     a temporary DNS failure
+   * @return a stage completing with the outcome, or exceptionally with a {@link DnsException} on a
+   *     temporary DNS failure
    * @throws IllegalArgumentException if {@code domain} is not a valid DNS name in ASCII form
    * @throws NullPointerException if {@code domain} is null
    */
@@ -123,8 +123,7 @@ public final class MxResolver {
     return Await.await(resolve(domain), domain, "MX");
   }
 
-  private static MxLookup implicit(
-      String name, DnsAnswer<MxRecord> mx, DnsAnswer<?> addresses) {
+  private static MxLookup implicit(String name, DnsAnswer<MxRecord> mx, DnsAnswer<?> addresses) {
     boolean authenticated = mx.authenticated() && addresses.authenticated();
     if (addresses.hasRecords()) {
       // RFC 5321 §5.1: the domain itself, as an implicit MX of preference 0 — named as given,
@@ -214,8 +213,8 @@ public final class MxResolver {
     }
 
     /**
-     * Sets the random generator that orders hosts of equal preference, for example a seeded one
-     * in tests. It is used under a lock, so it need not be thread-safe.
+     * Sets the random generator that orders hosts of equal preference, for example a seeded one in
+     * tests. It is used under a lock, so it need not be thread-safe.
      *
      * @param random the generator
      * @return this builder

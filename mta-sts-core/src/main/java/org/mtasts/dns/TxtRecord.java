@@ -14,10 +14,10 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  *
- * @param strings the character-strings in the order they appear in the record, each decoded on
- *     its own
- * @param text the bytes of all character-strings joined and then decoded, so a UTF-8 sequence
- *     split across two strings survives
+ * @param strings the character-strings in the order they appear in the record, each decoded on its
+ *     own
+ * @param text the bytes of all character-strings joined and then decoded, so a UTF-8 sequence split
+ *     across two strings survives
  */
 public record TxtRecord(List<String> strings, String text) {
 

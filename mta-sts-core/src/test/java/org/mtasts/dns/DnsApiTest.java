@@ -39,9 +39,10 @@ class DnsApiTest {
     assertThrows(NullPointerException.class, () -> new TxtRecord(null, ""));
     assertThrows(NullPointerException.class, () -> new TxtRecord(List.of(), null));
     assertThrows(NullPointerException.class, () -> TxtRecord.of((String) null));
-    assertThrows(NullPointerException.class, () -> new MxLookup(null, MxLookup.Status.NULL_MX, List.of(), false));
     assertThrows(
-        NullPointerException.class, () -> new DnsException(null, "TXT", "reason", null));
+        NullPointerException.class,
+        () -> new MxLookup(null, MxLookup.Status.NULL_MX, List.of(), false));
+    assertThrows(NullPointerException.class, () -> new DnsException(null, "TXT", "reason", null));
     assertThrows(
         NullPointerException.class,
         () -> new DnsServerFailureException("a", "TXT", null, "192.0.2.53:53", null));
@@ -88,7 +89,9 @@ class DnsApiTest {
   }
 
   @Test
-  @DisplayName("DNSSEC trust anchors are parsed in the builder; no DS/DNSKEY, bad syntax and $INCLUDE are refused")
+  @DisplayName(
+      "DNSSEC trust anchors are parsed in the builder; no DS/DNSKEY, bad syntax and $INCLUDE are"
+          + " refused")
   void trustAnchors() {
     DnsClient.builder().dnssecTrustAnchors(ROOT_DS + "\n");
 
@@ -168,7 +171,8 @@ class DnsApiTest {
   void exceptionMessages() {
     assertEquals(
         "DNS lookup of _mta-sts.example.com TXT failed: SERVFAIL from 192.0.2.53:53",
-        new DnsServerFailureException("_mta-sts.example.com", "TXT", "SERVFAIL", "192.0.2.53:53", null)
+        new DnsServerFailureException(
+                "_mta-sts.example.com", "TXT", "SERVFAIL", "192.0.2.53:53", null)
             .getMessage());
     assertEquals(
         "DNS lookup of example.com MX failed: DNSSEC validation failed: signature expired",

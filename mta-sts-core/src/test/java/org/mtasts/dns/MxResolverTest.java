@@ -51,7 +51,9 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-06: hosts of equal preference come in random order; a seeded generator shows both orders")
+  @DisplayName(
+      "STS-MX-06: hosts of equal preference come in random order; a seeded generator shows both"
+          + " orders")
   void randomisesEqualPreferences() {
     fake.add(
         "example.com. MX 5 first.example.com.",
@@ -75,7 +77,8 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-06: the same seed gives the same sequence of orders (the generator is really used)")
+  @DisplayName(
+      "STS-MX-06: the same seed gives the same sequence of orders (the generator is really used)")
   void seededOrderIsReproducible() {
     fake.add(
         "example.com. MX 10 a.example.com.",
@@ -103,7 +106,8 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-09: an MX set made only of '.' entries (other preferences) also means no mail")
+  @DisplayName(
+      "STS-MX-09: an MX set made only of '.' entries (other preferences) also means no mail")
   void onlyRootEntries() {
     fake.add("example.com. MX 10 .", "example.com. MX 20 .");
 
@@ -123,7 +127,8 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-04: no MX records but an A record: the domain itself, preference 0 (implicit MX)")
+  @DisplayName(
+      "STS-MX-04: no MX records but an A record: the domain itself, preference 0 (implicit MX)")
   void implicitMxFromA() {
     fake.add("example.com. A 192.0.2.1");
 
@@ -154,7 +159,9 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-03: no MX records and the address lookup fails: temporary failure, not 'no mail host'")
+  @DisplayName(
+      "STS-MX-03: no MX records and the address lookup fails: temporary failure, not 'no mail"
+          + " host'")
   void noMxAddressFailure() {
     fake.add("example.com. TXT \"hello\"")
         .rcode("example.com", Type.A, Rcode.SERVFAIL)
@@ -192,7 +199,8 @@ class MxResolverTest {
     DnsException e = failure(resolver().resolve("example.com"));
 
     assertInstanceOf(DnsServerFailureException.class, e);
-    assertEquals("DNS lookup of example.com MX failed: SERVFAIL from 192.0.2.53:53", e.getMessage());
+    assertEquals(
+        "DNS lookup of example.com MX failed: SERVFAIL from 192.0.2.53:53", e.getMessage());
   }
 
   @Test
@@ -204,11 +212,11 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-01: a domain that is a CNAME is resolved through it; the result keeps the original domain")
+  @DisplayName(
+      "STS-MX-01: a domain that is a CNAME is resolved through it; the result keeps the original"
+          + " domain")
   void domainIsCname() {
-    fake.add(
-        "example.com. CNAME alias.example.net.",
-        "alias.example.net. MX 10 mx.example.net.");
+    fake.add("example.com. CNAME alias.example.net.", "alias.example.net. MX 10 mx.example.net.");
 
     MxLookup lookup = resolve(resolver(), "example.com");
 
@@ -217,7 +225,9 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-01 / STS-MX-04: a CNAME domain without MX but with an address is its own implicit MX, under its original name")
+  @DisplayName(
+      "STS-MX-01 / STS-MX-04: a CNAME domain without MX but with an address is its own implicit MX,"
+          + " under its original name")
   void cnameDomainImplicitMx() {
     fake.add("example.com. CNAME alias.example.net.", "alias.example.net. A 192.0.2.1");
 
@@ -228,11 +238,10 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-12: MX names are kept as published even when they are CNAMEs; they are not looked up")
+  @DisplayName(
+      "STS-MX-12: MX names are kept as published even when they are CNAMEs; they are not looked up")
   void mxNamesNotCnameExpanded() {
-    fake.add(
-        "example.com. MX 10 mx.example.com.",
-        "mx.example.com. CNAME host.cloud.example.");
+    fake.add("example.com. MX 10 mx.example.com.", "mx.example.com. CNAME host.cloud.example.");
 
     MxLookup lookup = resolve(resolver(), "example.com");
 
@@ -249,7 +258,8 @@ class MxResolverTest {
   }
 
   @Test
-  @DisplayName("STS-MX-07: at most 10 hosts by default, the most preferred; the bound is configurable")
+  @DisplayName(
+      "STS-MX-07: at most 10 hosts by default, the most preferred; the bound is configurable")
   void boundsTheNumberOfHosts() {
     for (int i = 15; i >= 1; i--) {
       fake.add("example.com. MX " + i + " mx" + i + ".example.com.");

@@ -10,8 +10,8 @@ public final class Await {
   private Await() {}
 
   /**
-   * Waits for {@code stage} and unwraps its failure: a {@link DnsException} or unchecked
-   * exception is rethrown as is. On interrupt, sets the interrupt flag again and throws a {@link
+   * Waits for {@code stage} and unwraps its failure: a {@link DnsException} or unchecked exception
+   * is rethrown as is. On interrupt, sets the interrupt flag again and throws a {@link
    * DnsException} naming the lookup.
    */
   public static <T> T await(CompletionStage<T> stage, String name, String type)

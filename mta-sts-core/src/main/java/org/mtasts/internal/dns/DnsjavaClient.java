@@ -96,7 +96,9 @@ public final class DnsjavaClient implements DnsClient {
     this.validating = settings.trustAnchors() != null;
     this.upstream = validating ? validating(transport, settings) : transport;
     this.cache =
-        settings.cacheSize() == 0 ? null : new ResponseCache(settings.cacheSize(), settings.clock());
+        settings.cacheSize() == 0
+            ? null
+            : new ResponseCache(settings.cacheSize(), settings.clock());
     this.maxCnameChain = settings.maxCnameChain();
     this.executor = settings.executor();
     this.timeoutReason = timeoutReason;
@@ -177,7 +179,9 @@ public final class DnsjavaClient implements DnsClient {
     return lookup(
         name,
         Type.MX,
-        r -> new MxRecord(((MXRecord) r).getPriority(), DnsNames.toText(((MXRecord) r).getTarget())));
+        r ->
+            new MxRecord(
+                ((MXRecord) r).getPriority(), DnsNames.toText(((MXRecord) r).getTarget())));
   }
 
   @Override
@@ -283,7 +287,11 @@ public final class DnsjavaClient implements DnsClient {
   }
 
   private static <T> DnsAnswer<T> positive(
-      String display, int type, LookupResult result, LookupTrace trace, Function<Record, T> convert) {
+      String display,
+      int type,
+      LookupResult result,
+      LookupTrace trace,
+      Function<Record, T> convert) {
     List<T> records = new ArrayList<>();
     Name owner = null;
     for (Record r : result.getRecords()) {
@@ -341,7 +349,11 @@ public final class DnsjavaClient implements DnsClient {
       String via =
           u.queryName == null || (u.queryName.equals(name) && u.queryType == type)
               ? null
-              : "(asking for " + DnsNames.toText(u.queryName) + " " + Type.string(u.queryType) + ")";
+              : "(asking for "
+                  + DnsNames.toText(u.queryName)
+                  + " "
+                  + Type.string(u.queryType)
+                  + ")";
       switch (u.kind) {
         case RCODE:
           return new DnsServerFailureException(

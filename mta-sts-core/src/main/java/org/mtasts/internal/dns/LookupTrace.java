@@ -23,8 +23,8 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
 /**
  * The resolver one lookup's {@code LookupSession} talks to. It answers from the shared cache when
  * it can, otherwise asks the shared resolver stack, and remembers every response the lookup used
- * (the first question and each CNAME target), so that the answer's TTL and DNSSEC status cover
- * the whole chain. One instance per lookup; the steps of a lookup run one after the other.
+ * (the first question and each CNAME target), so that the answer's TTL and DNSSEC status cover the
+ * whole chain. One instance per lookup; the steps of a lookup run one after the other.
  */
 final class LookupTrace implements Resolver {
 
@@ -64,7 +64,8 @@ final class LookupTrace implements Resolver {
     if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
       // Servers' error codes were turned into exceptions further down (ServerResolver), so an
       // error code here was made by the validating resolver: the answer is bogus.
-      String reason = validating ? validationFailure(response) : "response code " + Rcode.string(rcode);
+      String reason =
+          validating ? validationFailure(response) : "response code " + Rcode.string(rcode);
       return CompletableFuture.failedFuture(
           validating
               ? UpstreamException.dnssec(question.getName(), question.getType(), reason)

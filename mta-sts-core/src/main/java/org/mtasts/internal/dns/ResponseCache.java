@@ -9,15 +9,15 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 
 /**
- * A bounded, least-recently-used cache of whole responses, keyed by question and kept for their
- * TTL as read from the injected clock. Thread-safe.
+ * A bounded, least-recently-used cache of whole responses, keyed by question and kept for their TTL
+ * as read from the injected clock. Thread-safe.
  *
- * <p>Why not dnsjava's {@code Cache}: in dnsjava 3.6.3 a {@code LookupSession} with a cache
- * loses what this library needs on the way out of it. Cached answers lose the DNSSEC status
- * (the AD flag), cached NODATA comes back as an exception without the SOA TTL, TTLs are not
- * counted down, and expiry reads the system clock, so it cannot be tested without sleeping.
- * Caching the validated response message keeps all of that, and answers exactly the question
- * that was asked, so data from one response never answers another question.
+ * <p>Why not dnsjava's {@code Cache}: in dnsjava 3.6.3 a {@code LookupSession} with a cache loses
+ * what this library needs on the way out of it. Cached answers lose the DNSSEC status (the AD
+ * flag), cached NODATA comes back as an exception without the SOA TTL, TTLs are not counted down,
+ * and expiry reads the system clock, so it cannot be tested without sleeping. Caching the validated
+ * response message keeps all of that, and answers exactly the question that was asked, so data from
+ * one response never answers another question.
  */
 final class ResponseCache {
 

@@ -14,14 +14,17 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
+import org.xbill.DNS.Type;
 
 /**
- * Wraps the resolver for one server and turns every response that is not a usable answer into
- * an {@link UpstreamException} naming that server: error response codes (SERVFAIL, REFUSED, ...),
- * a truncated response that could not be retried over TCP, timeouts and I/O errors. Failing the
- * attempt lets {@code ExtendedResolver} ask the next server, like a system stub resolver does on
- * SERVFAIL; passing the response up would end the lookup at the first broken server.
+ * Wraps the resolver for one server and turns every response that is not a usable answer into an
+ * {@link UpstreamException} naming that server: error response codes (SERVFAIL, REFUSED, ...), a
+ * truncated response that could not be retried over TCP, a referral from a server that does not
+ * recurse, timeouts and I/O errors. Failing the attempt lets {@code ExtendedResolver} ask the next
+ * server, like a system stub resolver does on SERVFAIL; passing the response up would end the
+ * lookup at the first broken server.
  */
 final class ServerResolver implements Resolver {
 
@@ -85,7 +88,33 @@ final class ServerResolver implements Resolver {
               "truncated response (TC) that was not retried over TCP",
               null));
     }
+    if (isReferral(response)) {
+      // A server that does not recurse hands out referrals; taken as an answer, a referral would
+      // read as "no record". It is a misconfigured server, so fail the attempt instead.
+      return CompletableFuture.failedFuture(
+          UpstreamException.io(
+              server,
+              question.getName(),
+              question.getType(),
+              "referral instead of an answer (is it a recursive resolver?)",
+              null));
+    }
     return CompletableFuture.completedFuture(response);
+  }
+
+  /** NOERROR, no answer, no SOA, but NS records: a delegation, not NODATA. */
+  private static boolean isReferral(Message response) {
+    if (response.getRcode() != Rcode.NOERROR || !response.getSection(Section.ANSWER).isEmpty()) {
+      return false;
+    }
+    boolean ns = false;
+    for (Record r : response.getSection(Section.AUTHORITY)) {
+      if (r.getType() == Type.SOA) {
+        return false;
+      }
+      ns |= r.getType() == Type.NS;
+    }
+    return ns;
   }
 
   @Override

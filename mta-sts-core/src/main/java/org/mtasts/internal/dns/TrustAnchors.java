@@ -16,9 +16,9 @@ public final class TrustAnchors {
   private TrustAnchors() {}
 
   /**
-   * Parses DS and DNSKEY records in zone-file format and returns them re-serialised, one per
-   * line, ready for {@code ValidatingResolver.loadTrustAnchors}. Only DS and DNSKEY records are
-   * kept; {@code $INCLUDE} is refused, since dnsjava would otherwise read any local file.
+   * Parses DS and DNSKEY records in zone-file format and returns them re-serialised, one per line,
+   * ready for {@code ValidatingResolver.loadTrustAnchors}. Only DS and DNSKEY records are kept;
+   * {@code $INCLUDE} is refused, since dnsjava would otherwise read any local file.
    *
    * @throws IllegalArgumentException if the text does not parse or has no DS or DNSKEY record
    */

@@ -21,9 +21,9 @@ final class Ttls {
   /**
    * The smallest TTL in the answer section. A response without records of the asked type is
    * negative when it is NXDOMAIN, or is empty, or carries an SOA (NODATA, possibly after CNAMEs);
-   * its lifetime is then also bounded by the negative-caching time of RFC 2308 §5, the lower of
-   * the SOA record's TTL and its MINIMUM field, or zero without an SOA. A response holding only
-   * CNAMEs to follow, without an SOA, is not negative.
+   * its lifetime is then also bounded by the negative-caching time of RFC 2308 §5, the lower of the
+   * SOA record's TTL and its MINIMUM field, or zero without an SOA. A response holding only CNAMEs
+   * to follow, without an SOA, is not negative.
    */
   static Lifetime of(Message response) {
     Record question = response.getQuestion();
@@ -39,8 +39,7 @@ final class Ttls {
       }
     }
     SOARecord soa = soa(response);
-    boolean negative =
-        !positive && (empty || soa != null || response.getRcode() == Rcode.NXDOMAIN);
+    boolean negative = !positive && (empty || soa != null || response.getRcode() == Rcode.NXDOMAIN);
     if (negative) {
       min = Math.min(min, soa == null ? 0 : Math.min(soa.getTTL(), soa.getMinimum()));
     }

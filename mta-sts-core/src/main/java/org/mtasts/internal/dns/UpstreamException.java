@@ -6,9 +6,9 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /**
- * A failure below the lookup session, carrying what the public exception needs (which server,
- * which response code). It is an {@link IOException} so that dnsjava's {@code ExtendedResolver}
- * treats it as a failed attempt and moves on to the next server.
+ * A failure below the lookup session, carrying what the public exception needs (which server, which
+ * response code). It is an {@link IOException} so that dnsjava's {@code ExtendedResolver} treats it
+ * as a failed attempt and moves on to the next server.
  */
 final class UpstreamException extends IOException {
 
@@ -65,7 +65,13 @@ final class UpstreamException extends IOException {
         rcode,
         queryName,
         queryType,
-        Rcode.string(rcode) + " from " + server + " for " + queryName + " " + Type.string(queryType),
+        Rcode.string(rcode)
+            + " from "
+            + server
+            + " for "
+            + queryName
+            + " "
+            + Type.string(queryType),
         null);
   }
 

@@ -24,9 +24,9 @@ import org.xbill.DNS.Type;
 
 /**
  * The client built by the public builder, over real UDP and TCP sockets on 127.0.0.1 against a
- * throw-away server: dnsjava's SimpleResolver and ExtendedResolver, TCP fallback, timeouts,
- * retries and failover. dnsjava checks timeouts about once a second, so the timeout cases take a
- * second or two.
+ * throw-away server: dnsjava's SimpleResolver and ExtendedResolver, TCP fallback, timeouts, retries
+ * and failover. dnsjava checks timeouts about once a second, so the timeout cases take a second or
+ * two.
  */
 class DnsjavaClientNetworkTest {
 
@@ -97,7 +97,8 @@ class DnsjavaClientNetworkTest {
   }
 
   @Test
-  @DisplayName("STS-DISC-16: a server that never answers gives DnsTimeoutException after every attempt")
+  @DisplayName(
+      "STS-DISC-16: a server that never answers gives DnsTimeoutException after every attempt")
   void timeout() throws Exception {
     server = new LoopbackDnsServer(zone).dropUdp(Integer.MAX_VALUE);
     DnsClient client =
@@ -133,7 +134,8 @@ class DnsjavaClientNetworkTest {
   }
 
   @Test
-  @DisplayName("STS-DISC-16: SERVFAIL on every attempt is a DnsServerFailureException naming the server")
+  @DisplayName(
+      "STS-DISC-16: SERVFAIL on every attempt is a DnsServerFailureException naming the server")
   void servfailAfterRetries() throws Exception {
     server =
         new LoopbackDnsServer(

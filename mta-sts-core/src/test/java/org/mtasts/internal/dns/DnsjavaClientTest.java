@@ -30,7 +30,8 @@ import org.xbill.DNS.Type;
 
 class DnsjavaClientTest {
 
-  private static final String SOA = "example.com. 3600 SOA ns.example.com. admin.example.com. 1 7200 900 1209600 600";
+  private static final String SOA =
+      "example.com. 3600 SOA ns.example.com. admin.example.com. 1 7200 900 1209600 600";
 
   private final FakeResolver fake = new FakeResolver();
 
@@ -62,7 +63,8 @@ class DnsjavaClientTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "exa mple.com", "bücher.example", "a..b", ".example.com", "a/b.example"})
+  @ValueSource(
+      strings = {"", "exa mple.com", "bücher.example", "a..b", ".example.com", "a/b.example"})
   @DisplayName("Names that are not ASCII DNS names are refused before any query")
   void txt_refusesInvalidNames(String name) {
     DnsjavaClient client = fake.client();
@@ -72,7 +74,8 @@ class DnsjavaClientTest {
   }
 
   @Test
-  @DisplayName("STS-DISC-03: the character-strings of one TXT record are joined with nothing in between")
+  @DisplayName(
+      "STS-DISC-03: the character-strings of one TXT record are joined with nothing in between")
   void txt_joinsStrings() {
     fake.add(
         "_mta-sts.a.example. TXT \"v=STSv1; id=\" \"abc123\"",
@@ -102,7 +105,9 @@ class DnsjavaClientTest {
   }
 
   @Test
-  @DisplayName("STS-DISC-12: non-ASCII bytes stay visible as non-ASCII characters; a UTF-8 sequence split across strings survives the join")
+  @DisplayName(
+      "STS-DISC-12: non-ASCII bytes stay visible as non-ASCII characters; a UTF-8 sequence split"
+          + " across strings survives the join")
   void txt_keepsNonAsciiVisible() {
     fake.add(
         "a.example. TXT \"x=caf\\195\\169\"", // "café" in UTF-8
@@ -209,7 +214,9 @@ class DnsjavaClientTest {
   // ---- negative answers (STS-DISC-15) -----------------------------------------------------
 
   @Test
-  @DisplayName("STS-DISC-15: NODATA is 'no record', with the SOA's negative TTL (RFC 2308: min of TTL and MINIMUM)")
+  @DisplayName(
+      "STS-DISC-15: NODATA is 'no record', with the SOA's negative TTL (RFC 2308: min of TTL and"
+          + " MINIMUM)")
   void txt_nodataIsNoRecord() {
     fake.add(SOA, "_mta-sts.example.com. A 192.0.2.1");
 
@@ -222,7 +229,8 @@ class DnsjavaClientTest {
   }
 
   @Test
-  @DisplayName("STS-DISC-15: NODATA served from the cache is still 'no record' (asked twice, sent once)")
+  @DisplayName(
+      "STS-DISC-15: NODATA served from the cache is still 'no record' (asked twice, sent once)")
   void txt_cachedNodataIsNoRecord() {
     fake.add(SOA, "_mta-sts.example.com. A 192.0.2.1");
     DnsjavaClient client = fake.client();
@@ -325,14 +333,39 @@ class DnsjavaClientTest {
   }
 
   @Test
-  @DisplayName("A truncated answer that was not retried over TCP is a failure, never a partial answer")
+  @DisplayName(
+      "A truncated answer that was not retried over TCP is a failure, never a partial answer")
   void txt_truncatedIsFailure() {
-    fake.add("_mta-sts.example.com. TXT \"v=STSv1; id=1\"").truncate("_mta-sts.example.com", Type.TXT);
+    fake.add("_mta-sts.example.com. TXT \"v=STSv1; id=1\"")
+        .truncate("_mta-sts.example.com", Type.TXT);
 
     DnsException e = failure(fake.client().txt("_mta-sts.example.com"));
 
     assertEquals(DnsException.class, e.getClass());
     assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("A referral from a server that does not recurse is a failure, not 'no record'")
+  void txt_referralIsFailure() {
+    fake.referral("_mta-sts.example.com", Type.TXT);
+
+    DnsException e = failure(fake.client().txt("_mta-sts.example.com"));
+
+    assertEquals(DnsException.class, e.getClass());
+    assertTrue(e.getMessage().contains("referral instead of an answer"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("The cache is keyed case-insensitively, like DNS names")
+  void cache_isCaseInsensitive() {
+    fake.add("example.com. TXT \"a\"");
+    DnsjavaClient client = fake.client();
+
+    answer(client.txt("Example.COM"));
+    answer(client.txt("example.com"));
+
+    assertEquals(1, fake.count("example.com", Type.TXT));
   }
 
   @Test
@@ -350,7 +383,9 @@ class DnsjavaClientTest {
   // ---- TTL and cache ----------------------------------------------------------------------
 
   @Test
-  @DisplayName("TTL is the smallest of the RRset; from the cache it counts down; expired entries are asked again")
+  @DisplayName(
+      "TTL is the smallest of the RRset; from the cache it counts down; expired entries are asked"
+          + " again")
   void cache_countsDownAndExpires() {
     fake.add("example.com. 300 TXT \"a\"", "example.com. 100 TXT \"b\"");
     MutableClock clock = new MutableClock(FakeResolver.NOW);
@@ -474,7 +509,8 @@ class DnsjavaClientTest {
         assertInstanceOf(
             DnsServerFailureException.class, failure(fake.client().addresses("mx.example.com")));
 
-    assertEquals("DNS lookup of mx.example.com A failed: SERVFAIL from 192.0.2.53:53", e.getMessage());
+    assertEquals(
+        "DNS lookup of mx.example.com A failed: SERVFAIL from 192.0.2.53:53", e.getMessage());
   }
 
   @Test
@@ -513,7 +549,8 @@ class DnsjavaClientTest {
   }
 
   @Test
-  @DisplayName("Blocking view: an interrupted wait throws DnsException and keeps the interrupt flag")
+  @DisplayName(
+      "Blocking view: an interrupted wait throws DnsException and keeps the interrupt flag")
   void blocking_restoresInterruptFlag() {
     CompletionStage<String> never = new CompletableFuture<>();
     Thread.currentThread().interrupt();
@@ -536,7 +573,8 @@ class DnsjavaClientTest {
     IllegalStateException boom = new IllegalStateException("boom");
     CompletionStage<String> failed = CompletableFuture.failedFuture(boom);
 
-    assertSame(boom, assertThrows(IllegalStateException.class, () -> Await.await(failed, "x", "TXT")));
+    assertSame(
+        boom, assertThrows(IllegalStateException.class, () -> Await.await(failed, "x", "TXT")));
   }
 
   // ---- helpers ----------------------------------------------------------------------------

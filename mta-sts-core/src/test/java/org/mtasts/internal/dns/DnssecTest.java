@@ -26,8 +26,8 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
 /**
- * DNSSEC through dnsjava's ValidatingResolver against a zone {@code example.} signed on the fly
- * by the fake, whose key is the trust anchor.
+ * DNSSEC through dnsjava's ValidatingResolver against a zone {@code example.} signed on the fly by
+ * the fake, whose key is the trust anchor.
  */
 class DnssecTest {
 
@@ -74,7 +74,9 @@ class DnssecTest {
   }
 
   @Test
-  @DisplayName("A forged record under a real signature fails validation: a temporary failure, never the forged data")
+  @DisplayName(
+      "A forged record under a real signature fails validation: a temporary failure, never the"
+          + " forged data")
   void forgedAnswer_failsValidation() {
     fake.tamper("_mta-sts.example", Type.TXT, "_mta-sts.example. 300 TXT \"v=STSv1; id=evil\"");
 
@@ -82,12 +84,15 @@ class DnssecTest {
 
     assertInstanceOf(DnssecValidationException.class, e);
     assertTrue(
-        e.getMessage().startsWith("DNS lookup of _mta-sts.example TXT failed: DNSSEC validation failed: "),
+        e.getMessage()
+            .startsWith("DNS lookup of _mta-sts.example TXT failed: DNSSEC validation failed: "),
         e.getMessage());
   }
 
   @Test
-  @DisplayName("SEC-01: a forged NXDOMAIN in a signed zone (no NSEC proof) fails validation instead of meaning 'no record'")
+  @DisplayName(
+      "SEC-01: a forged NXDOMAIN in a signed zone (no NSEC proof) fails validation instead of"
+          + " meaning 'no record'")
   void forgedDenial_failsValidation() {
     assertInstanceOf(DnssecValidationException.class, failure(client.txt("_mta-sts.gone.example")));
   }

@@ -40,8 +40,8 @@ import org.xbill.DNS.Type;
  *   <li>Records of the asked type at the name: answer.
  *   <li>A CNAME at the name: the CNAME alone, or, with {@link #chaseCnames}, the whole chain and
  *       what it ends in, as a recursive resolver sends it.
- *   <li>The name owns other records, or has records below it: NODATA, with the SOA of the
- *       closest enclosing zone in the authority section if one was added.
+ *   <li>The name owns other records, or has records below it: NODATA, with the SOA of the closest
+ *       enclosing zone in the authority section if one was added.
  *   <li>Otherwise NXDOMAIN, with that SOA.
  * </ul>
  */
@@ -52,7 +52,8 @@ public final class FakeResolver implements Resolver {
 
   private enum Failure {
     TIMEOUT,
-    TRUNCATED
+    TRUNCATED,
+    REFERRAL
   }
 
   private record Key(Name name, int type) {}
@@ -71,7 +72,8 @@ public final class FakeResolver implements Resolver {
   public synchronized FakeResolver add(String... lines) {
     String text = String.join("\n", lines) + "\n";
     try (Master master =
-        new Master(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), Name.root, 300)) {
+        new Master(
+            new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), Name.root, 300)) {
       Record r;
       while ((r = master.nextRecord()) != null) {
         records.computeIfAbsent(r.getName(), n -> new ArrayList<>()).add(r);
@@ -97,6 +99,12 @@ public final class FakeResolver implements Resolver {
   /** Answers queries for {@code name}/{@code type} with the TC flag and no records. */
   public synchronized FakeResolver truncate(String name, int type) {
     failures.put(key(name, type), Failure.TRUNCATED);
+    return this;
+  }
+
+  /** Answers {@code name}/{@code type} with a referral (NS, no SOA), as a non-recursive server. */
+  public synchronized FakeResolver referral(String name, int type) {
+    failures.put(key(name, type), Failure.REFERRAL);
     return this;
   }
 
@@ -192,6 +200,11 @@ public final class FakeResolver implements Resolver {
     }
     if (failure == Failure.TRUNCATED) {
       response.getHeader().setFlag(Flags.TC);
+      return CompletableFuture.completedFuture(response);
+    }
+    if (failure == Failure.REFERRAL) {
+      response.getHeader().unsetFlag(Flags.RA);
+      response.addRecord(parse("com. 172800 IN NS a.gtld-servers.net."), Section.AUTHORITY);
       return CompletableFuture.completedFuture(response);
     }
     if (failure instanceof Integer) {

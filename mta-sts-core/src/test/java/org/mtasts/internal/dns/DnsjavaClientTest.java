@@ -535,6 +535,38 @@ class DnsjavaClientTest {
     assertEquals(Status.NODATA, answer(client.addresses("mx.example.com")).status());
   }
 
+  // ---- thread safety ----------------------------------------------------------------------
+
+  @Test
+  @DisplayName("One client serves many concurrent lookups, sharing its cache")
+  void concurrentLookups() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      fake.add("h" + i + ".example. TXT \"t" + i + "\"");
+    }
+    DnsjavaClient client = fake.client();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<CompletableFuture<String>> results = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        int n = i % 20;
+        results.add(
+            CompletableFuture.supplyAsync(
+                    () -> client.txt("h" + n + ".example").toCompletableFuture().join(), pool)
+                .thenApply(a -> a.name() + "=" + a.records().get(0).text()));
+      }
+      for (int i = 0; i < results.size(); i++) {
+        int n = i % 20;
+        assertEquals("h" + n + ".example=t" + n, results.get(i).join());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int i = 0; i < 20; i++) {
+      long asked = fake.count("h" + i + ".example", Type.TXT);
+      assertTrue(asked >= 1 && asked <= 8, "h" + i + " asked " + asked + " times");
+    }
+  }
+
   // ---- blocking view ----------------------------------------------------------------------
 
   @Test

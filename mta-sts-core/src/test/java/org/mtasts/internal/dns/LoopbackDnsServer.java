@@ -175,7 +175,7 @@ final class LoopbackDnsServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     udp.close();
     try {
       tcp.close();
@@ -186,7 +186,11 @@ final class LoopbackDnsServer implements AutoCloseable {
     } catch (IOException e) {
       // closing anyway
     }
-    udpThread.join(5_000);
-    tcpThread.join(5_000);
+    try {
+      udpThread.join(5_000);
+      tcpThread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

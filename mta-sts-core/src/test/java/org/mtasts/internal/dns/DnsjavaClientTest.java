@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -544,7 +548,7 @@ class DnsjavaClientTest {
       fake.add("h" + i + ".example. TXT \"t" + i + "\"");
     }
     DnsjavaClient client = fake.client();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<CompletableFuture<String>> results = new ArrayList<>();
       for (int i = 0; i < 400; i++) {
@@ -621,8 +625,8 @@ class DnsjavaClientTest {
     return lines.toArray(String[]::new);
   }
 
-  static java.time.Clock clock() {
-    return java.time.Clock.fixed(FakeResolver.NOW, java.time.ZoneOffset.UTC);
+  static Clock clock() {
+    return Clock.fixed(FakeResolver.NOW, ZoneOffset.UTC);
   }
 
   static <T> T answer(CompletionStage<T> stage) {

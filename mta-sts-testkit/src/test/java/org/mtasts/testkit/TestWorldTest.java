@@ -1,0 +1,217 @@
+package org.mtasts.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mtasts.testkit.dns.TestDnsServer;
+import org.mtasts.testkit.smtp.ReceivedMessage;
+
+/**
+ * One world with the issue's example domain (enforce policy, mx1 good TLS, mx2 no STARTTLS) and the
+ * other shapes a domain can have, seen through independent clients: dnsjava against {@link
+ * TestWorld#dnsAddress()}, raw sockets and JDK TLS against {@link TestWorld#hostMap()}.
+ */
+class TestWorldTest {
+  private static TestWorld world;
+
+  @BeforeAll
+  static void start() {
+    world =
+        TestWorld.start(
+            w ->
+                w.domain(
+                        "example.com",
+                        d ->
+                            d.policy("enforce", "mx1.example.com", "mx2.example.com")
+                                .mx(10, "mx1.example.com", Mx.goodTls())
+                                .mx(20, "mx2.example.com", Mx.noStartTls()))
+                    .domain("plain.example", d -> d.mx(10, "mx.plain.example", Mx.noStartTls()))
+                    .domain("nomail.example", DomainSpec::nullMx)
+                    .domain("implicit.example", d -> d.implicitMx(Mx.goodTls()))
+                    .domain(
+                        "hosted.example",
+                        d ->
+                            d.policy("testing", "*.provider.example")
+                                .txtViaCname("_mta-sts.provider.example")
+                                .id("hosted1")
+                                .mx(5, "mx.provider.example", Mx.goodTls()))
+                    .domain(
+                        "shared.example",
+                        d -> d.policy("enforce", "mx1.example.com").mx(10, "mx1.example.com"))
+                    .domain("twotxt.example", d -> d.txt("v=STSv1; id=a", "v=STSv1; id=b"))
+                    .domain("down.example", d -> d.mx(1, "dead.down.example", Mx.unreachable()))
+                    .dns(dns -> dns.fault("_mta-sts.plain.example", TestDnsServer.Fault.SERVFAIL)));
+  }
+
+  @AfterAll
+  static void stop() {
+    world.close();
+  }
+
+  // ------------------------------------------------------------------- DNS
+
+  @Test
+  void enforceDomain_publishesTxtWithItsId_mxRecords_andLoopbackAddresses() throws Exception {
+    InetSocketAddress dns = world.dnsAddress();
+    String id = world.domain("example.com").id();
+    assertTrue(id.matches("[a-z0-9]{20}"), id);
+
+    assertEquals(List.of("v=STSv1; id=" + id), Clients.txt(dns, "_mta-sts.example.com"));
+    assertEquals(
+        List.of("10 mx1.example.com.", "20 mx2.example.com."), Clients.mx(dns, "example.com"));
+    assertEquals(List.of("127.0.0.1"), Clients.a(dns, "mx1.example.com"));
+    assertEquals(List.of("127.0.0.1"), Clients.a(dns, "mx2.example.com"));
+    assertEquals(List.of("v=STSv1; id=" + id), world.domain("example.com").txtRecords());
+  }
+
+  @Test
+  void domainWithoutMtaSts_hasMxButNoTxt_andBuilderDnsSetupApplies() throws Exception {
+    InetSocketAddress dns = world.dnsAddress();
+    assertEquals(List.of("10 mx.plain.example."), Clients.mx(dns, "plain.example"));
+    assertEquals("SERVFAIL", Clients.rcode(Clients.query(dns, "_mta-sts.plain.example", "TXT")));
+    assertFalse(world.domain("plain.example").publishesMtaSts());
+    assertEquals(List.of(), world.domain("plain.example").txtRecords());
+    assertFalse(world.hostMap().containsKey("mta-sts.plain.example"));
+  }
+
+  @Test
+  void nullMx_andImplicitMx() throws Exception {
+    InetSocketAddress dns = world.dnsAddress();
+    assertEquals(List.of("0 ."), Clients.mx(dns, "nomail.example"));
+    assertEquals("NXDOMAIN", Clients.rcode(Clients.query(dns, "_mta-sts.nomail.example", "TXT")));
+    assertEquals(List.of(), Clients.txt(dns, "_mta-sts.nomail.example"));
+
+    assertEquals(List.of(), Clients.mx(dns, "implicit.example"));
+    assertEquals(List.of("127.0.0.1"), Clients.a(dns, "implicit.example"));
+    assertEquals(world.smtp("implicit.example").address(), world.address("implicit.example"));
+  }
+
+  @Test
+  void cnamedMtaStsName_answersTxtOfTheTarget() throws Exception {
+    InetSocketAddress dns = world.dnsAddress();
+    var response = Clients.query(dns, "_mta-sts.hosted.example", "TXT");
+    assertEquals(List.of("_mta-sts.provider.example."), Clients.cnames(response));
+    assertEquals(List.of("v=STSv1; id=hosted1"), Clients.txt(dns, "_mta-sts.hosted.example"));
+    assertEquals(List.of("v=STSv1; id=hosted1"), Clients.txt(dns, "_mta-sts.provider.example"));
+  }
+
+  @Test
+  void rawTxtRecords_arePublishedAsGiven() throws Exception {
+    List<String> txt = Clients.txt(world.dnsAddress(), "_mta-sts.twotxt.example");
+    assertEquals(List.of("v=STSv1; id=a", "v=STSv1; id=b"), txt.stream().sorted().toList());
+  }
+
+  @Test
+  void txtQueries_countsQueriesForTheMtaStsName() throws Exception {
+    int before = world.txtQueries("example.com");
+    Clients.txt(world.dnsAddress(), "_mta-sts.example.com");
+    Clients.txt(world.dnsAddress(), "_MTA-STS.Example.COM.");
+    assertEquals(before + 2, world.txtQueries("example.com"));
+    assertEquals(before + 2, world.domain("example.com").txtQueries());
+  }
+
+  // ------------------------------------------------------------------- SMTP
+
+  @Test
+  void hostMap_mapsEveryMxHostToItsReceiver() {
+    assertEquals(world.smtp("mx1.example.com").address(), world.hostMap().get("mx1.example.com"));
+    assertEquals(world.smtp("mx2.example.com").address(), world.hostMap().get("mx2.example.com"));
+    assertEquals(
+        world.smtp("mx.provider.example").address(), world.address("MX.Provider.Example."));
+    assertThrows(UnsupportedOperationException.class, () -> world.hostMap().clear());
+    assertEquals(
+        List.of(
+            "mx1.example.com",
+            "mx2.example.com",
+            "mx.plain.example",
+            "implicit.example",
+            "mx.provider.example",
+            "dead.down.example"),
+        List.copyOf(world.mxHosts()));
+  }
+
+  @Test
+  void goodTlsMx_acceptsStartTlsDeliveryWithTheCaCertificate_andCapturesIt() throws Exception {
+    String host = "mx1.example.com";
+    int before = world.messagesFor(host).size();
+    try (Clients.Smtp smtp = new Clients.Smtp(world.address(host))) {
+      assertTrue(smtp.reply().startsWith("220 " + host));
+      assertTrue(smtp.command("EHLO client.test").contains("STARTTLS"));
+      assertTrue(smtp.startTls(world.clientContext(), host).startsWith("220"));
+      assertEquals(
+          world.ca().certificate(), smtp.tlsSocket().getSession().getPeerCertificates()[1]);
+      smtp.command("EHLO client.test");
+      assertTrue(smtp.send("a@client.test", "b@example.com", "over TLS").startsWith("250"));
+      smtp.command("QUIT");
+    }
+    List<ReceivedMessage> messages = world.messagesFor(host);
+    assertEquals(before + 1, messages.size());
+    ReceivedMessage message = messages.get(messages.size() - 1);
+    assertTrue(message.tlsActive());
+    assertEquals(Optional.of(host), message.sniHostName());
+    assertEquals(List.of("b@example.com"), message.recipients());
+    assertTrue(world.messages().contains(message));
+  }
+
+  @Test
+  void noStartTlsMx_doesNotOfferStartTls_butTakesPlaintextMail() throws Exception {
+    String host = "mx2.example.com";
+    try (Clients.Smtp smtp = new Clients.Smtp(world.address(host))) {
+      assertTrue(smtp.reply().startsWith("220 " + host));
+      String ehlo = smtp.command("EHLO client.test");
+      assertTrue(ehlo.startsWith("250"), ehlo);
+      assertFalse(ehlo.contains("STARTTLS"), ehlo);
+      assertTrue(smtp.send("a@client.test", "b@example.com", "plain").startsWith("250"));
+    }
+    assertFalse(world.messagesFor(host).get(world.messagesFor(host).size() - 1).tlsActive());
+  }
+
+  @Test
+  void sharedMxHost_isOneReceiverForBothDomains() throws Exception {
+    assertEquals(List.of("10 mx1.example.com."), Clients.mx(world.dnsAddress(), "shared.example"));
+    assertEquals(world.address("mx1.example.com"), world.smtp("mx1.example.com").address());
+  }
+
+  @Test
+  void unreachableMx_resolvesButRefusesConnections() throws Exception {
+    assertEquals(List.of("127.0.0.1"), Clients.a(world.dnsAddress(), "dead.down.example"));
+    InetSocketAddress address = world.address("dead.down.example");
+    assertThrows(ConnectException.class, () -> Clients.connect(address).close());
+    assertThrows(IllegalArgumentException.class, () -> world.smtp("dead.down.example"));
+    assertThrows(
+        IllegalArgumentException.class, () -> world.setMx("dead.down.example", Mx.goodTls()));
+  }
+
+  @Test
+  void unknownNames_areRefusedWithTheKnownOnes() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> world.smtp("mx9.example.com"));
+    assertTrue(e.getMessage().contains("mx1.example.com"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> world.domain("other.example"));
+    assertThrows(IllegalArgumentException.class, () -> world.address("other.example"));
+  }
+
+  @Test
+  void wrongCertificateMx_failsAHostnameCheckingClient() throws Exception {
+    try (TestWorld w =
+        TestWorld.start(
+            b -> b.domain("x.example", d -> d.mx(1, "mx.x.example", Mx.wrongNameCertificate())))) {
+      try (Clients.Smtp smtp = new Clients.Smtp(w.address("mx.x.example"))) {
+        smtp.reply();
+        smtp.command("EHLO client.test");
+        assertThrows(
+            SSLHandshakeException.class, () -> smtp.startTls(w.clientContext(), "mx.x.example"));
+      }
+    }
+  }
+}

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The first flight of a TLS client, read off a plain socket before JSSE sees it, so the server
- * knows the SNI (to choose TLS versions or a fault per host) and can hand the bytes it consumed
- * to {@code SSLSocketFactory.createSocket(socket, consumed, autoClose)}.
+ * knows the SNI (to choose TLS versions or a fault per host) and can hand the bytes it consumed to
+ * {@code SSLSocketFactory.createSocket(socket, consumed, autoClose)}.
  *
  * <p>Reads exactly the records that carry the ClientHello message, never more.
  */
@@ -21,12 +21,16 @@ final class ClientHello {
 
   /** Every byte read from the socket, in order. */
   final byte[] consumed;
+
   /** False if the first byte was not a TLS handshake record. */
   final boolean tls;
+
   /** The SNI host name (normalised), or null. */
   final String sni;
+
   /** The cipher suites offered, or empty if the message could not be parsed. */
   final List<Integer> cipherSuites;
+
   /** Why the message could not be parsed, or null; for plaintext the first line. */
   final String problem;
 

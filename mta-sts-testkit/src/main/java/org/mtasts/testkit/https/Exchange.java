@@ -231,7 +231,10 @@ final class Exchange implements Runnable {
       outcome = "client connection failed: " + message(e);
     }
     server.recordConnection(
-        hello.sni, false, null, "fault " + fault + " (" + version + " ServerHello sent): " + outcome);
+        hello.sni,
+        false,
+        null,
+        "fault " + fault + " (" + version + " ServerHello sent): " + outcome);
   }
 
   /** A pre-TLS-1.2 suite the client offered, so the ServerHello is otherwise plausible. */
@@ -287,7 +290,10 @@ final class Exchange implements Runnable {
   private static void writeSimple(OutputStream out, String status, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     String head =
-        "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + b.length
+        "HTTP/1.1 "
+            + status
+            + "\r\nContent-Type: text/plain\r\nContent-Length: "
+            + b.length
             + "\r\nConnection: close\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.ISO_8859_1));
     out.write(b);
@@ -326,7 +332,9 @@ final class Exchange implements Runnable {
         throw new EOFException("client closed without a request");
       }
       String[] parts = requestLine.split(" ", -1);
-      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()
+      if (parts.length != 3
+          || parts[0].isEmpty()
+          || parts[1].isEmpty()
           || !parts[2].startsWith("HTTP/")) {
         throw new BadRequest("bad request line: " + printable(requestLine));
       }
@@ -367,7 +375,8 @@ final class Exchange implements Runnable {
         }
         if (b == '\n') {
           byte[] bytes = line.toByteArray();
-          int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+          int length =
+              bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
           return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
         }
         if (line.size() == MAX_LINE) {
@@ -441,7 +450,11 @@ final class Exchange implements Runnable {
       }
       headers.addAll(r.headers);
       StringBuilder head =
-          new StringBuilder("HTTP/1.1 ").append(r.status).append(' ').append(r.reason).append("\r\n");
+          new StringBuilder("HTTP/1.1 ")
+              .append(r.status)
+              .append(' ')
+              .append(r.reason)
+              .append("\r\n");
       for (HttpHeader h : headers) {
         head.append(h.name()).append(": ").append(h.value()).append("\r\n");
       }

@@ -11,9 +11,9 @@ import org.mtasts.testkit.tls.IssuedCertificate;
  * One policy host served by a {@link PolicyServer}, such as {@code mta-sts.example.com}: its
  * certificate, its TLS behaviour and its answer to {@code GET /.well-known/mta-sts.txt}.
  *
- * <p>Made by {@link PolicyServer#host(String)}. Every setting can be changed while the server
- * runs and applies to connections that start afterwards (a connection in progress keeps the
- * response it already took). Thread-safe. Setters return {@code this}.
+ * <p>Made by {@link PolicyServer#host(String)}. Every setting can be changed while the server runs
+ * and applies to connections that start afterwards (a connection in progress keeps the response it
+ * already took). Thread-safe. Setters return {@code this}.
  *
  * <p>Until told otherwise a host answers {@code 404 Not Found}, offers the JDK's default TLS
  * versions (TLS 1.3 and 1.2) and presents the certificate given or issued when it was made.
@@ -31,8 +31,7 @@ public final class PolicyHost {
   private PolicyResponse standing = NOT_FOUND; // guarded by this
   private final ArrayDeque<PolicyResponse> queue = new ArrayDeque<>(); // guarded by this
 
-  PolicyHost(
-      PolicyServer server, String name, IssuedCertificate certificate, Set<String> allowed) {
+  PolicyHost(PolicyServer server, String name, IssuedCertificate certificate, Set<String> allowed) {
     this.server = server;
     this.name = name;
     this.certificate = certificate;
@@ -50,9 +49,9 @@ public final class PolicyHost {
   }
 
   /**
-   * Presents {@code certificate} from now on, for example an expired one or one for another
-   * name. Every connection makes a full handshake (the server resumes no TLS sessions), so the
-   * next connection sees it.
+   * Presents {@code certificate} from now on, for example an expired one or one for another name.
+   * Every connection makes a full handshake (the server resumes no TLS sessions), so the next
+   * connection sees it.
    */
   public PolicyHost certificate(IssuedCertificate certificate) {
     this.certificate = Objects.requireNonNull(certificate, "certificate");
@@ -60,8 +59,8 @@ public final class PolicyHost {
   }
 
   /**
-   * Answers every request for the policy file with {@code response} (after any {@link
-   * #enqueue queued} responses are used up).
+   * Answers every request for the policy file with {@code response} (after any {@link #enqueue
+   * queued} responses are used up).
    */
   public PolicyHost respond(PolicyResponse response) {
     Objects.requireNonNull(response, "response");
@@ -80,10 +79,10 @@ public final class PolicyHost {
   }
 
   /**
-   * Queues {@code response} to answer one request, before the standing response; queued
-   * responses are used in order, each once. A response that {@linkplain
-   * PolicyResponse.Builder#disconnectAfterHandshake disconnects after the handshake} is used by
-   * the next connection's handshake.
+   * Queues {@code response} to answer one request, before the standing response; queued responses
+   * are used in order, each once. A response that {@linkplain
+   * PolicyResponse.Builder#disconnectAfterHandshake disconnects after the handshake} is used by the
+   * next connection's handshake.
    */
   public PolicyHost enqueue(PolicyResponse response) {
     Objects.requireNonNull(response, "response");
@@ -93,7 +92,10 @@ public final class PolicyHost {
     return this;
   }
 
-  /** Drops the queued responses and answers {@code 404} again. */
+  /**
+   * Restores the defaults: answers {@code 404}, drops queued responses, offers the default TLS
+   * versions, no fault, no handshake delay. The certificate stays.
+   */
   public PolicyHost reset() {
     synchronized (this) {
       queue.clear();
@@ -106,14 +108,14 @@ public final class PolicyHost {
   }
 
   /**
-   * Offers only these TLS versions to clients that name this host, for example {@code
-   * "TLSv1.2"} or {@code "TLSv1.3"}. The server reads the SNI before JSSE starts, so this works
-   * per host on the shared port.
+   * Offers only these TLS versions to clients that name this host, for example {@code "TLSv1.2"} or
+   * {@code "TLSv1.3"}. The server reads the SNI before JSSE starts, so this works per host on the
+   * shared port.
    *
    * <p>Only versions the JDK enables can be offered: on JDK 17 that is TLS 1.3 and 1.2, because
    * {@code jdk.tls.disabledAlgorithms} disables TLS 1.0 and 1.1 and the testkit never changes
-   * security properties. For a server stuck on TLS 1.0 or 1.1 use {@link
-   * TlsFault#LEGACY_TLS_1_0} or {@link TlsFault#LEGACY_TLS_1_1}.
+   * security properties. For a server stuck on TLS 1.0 or 1.1 use {@link TlsFault#LEGACY_TLS_1_0}
+   * or {@link TlsFault#LEGACY_TLS_1_1}.
    *
    * @throws IllegalArgumentException if a version is not enabled in this JVM
    */
@@ -143,8 +145,8 @@ public final class PolicyHost {
   }
 
   /**
-   * Waits this long after reading the ClientHello before answering it: a slow TLS handshake
-   * that still completes. {@link PolicyServer#close()} ends the wait at once.
+   * Waits this long after reading the ClientHello before answering it: a slow TLS handshake that
+   * still completes. {@link PolicyServer#close()} ends the wait at once.
    *
    * @throws IllegalArgumentException if {@code delay} is negative
    */
@@ -181,8 +183,8 @@ public final class PolicyHost {
   }
 
   /**
-   * The response to apply right after the handshake if the next one disconnects there (and
-   * takes it if queued), or null.
+   * The response to apply right after the handshake if the next one disconnects there (and takes it
+   * if queued), or null.
    */
   synchronized PolicyResponse takeIfDisconnectAfterHandshake() {
     PolicyResponse next = queue.peek();

@@ -14,8 +14,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * What the server does with one request for the policy file: status, headers, body, framing,
- * content coding, pacing and where to cut the connection. Immutable and thread-safe; one
- * response can be served any number of times, to any number of connections at once.
+ * content coding, pacing and where to cut the connection. Immutable and thread-safe; one response
+ * can be served any number of times, to any number of connections at once.
  *
  * <pre>{@code
  * PolicyResponse.policy(text);                                  // 200, text/plain
@@ -32,10 +32,9 @@ import java.util.zip.GZIPOutputStream;
  * itself: {@code Content-Type} ({@code text/plain} unless {@link Builder#contentType changed} or
  * {@link Builder#noContentType() removed}), {@code Content-Length} (the true length of the bytes
  * sent; not for 1xx and 204, RFC 9110 §8.6) or {@code Transfer-Encoding: chunked}, {@code
- * Content-Encoding: gzip} when the body is
- * gzipped, and {@code Connection: close}. Headers set with {@link Builder#header} follow, in the
- * order given. Setting a header by name replaces the automatic one, which is how a {@code
- * Content-Length} lies: the body is still sent in full.
+ * Content-Encoding: gzip} when the body is gzipped, and {@code Connection: close}. Headers set with
+ * {@link Builder#header} follow, in the order given. Setting a header by name replaces the
+ * automatic one, which is how a {@code Content-Length} lies: the body is still sent in full.
  *
  * <p><b>Connection.</b> The server answers one request per connection and closes it afterwards
  * (with a TLS {@code close_notify}), whatever the headers say.
@@ -107,7 +106,8 @@ public final class PolicyResponse {
 
   private PolicyResponse(Builder b) {
     this.status = b.status;
-    this.reason = b.reason != null ? b.reason : REASONS.getOrDefault(b.status, "Status " + b.status);
+    this.reason =
+        b.reason != null ? b.reason : REASONS.getOrDefault(b.status, "Status " + b.status);
     this.contentType = b.contentType;
     this.headers = List.copyOf(b.headers);
     this.body = b.body;
@@ -135,9 +135,9 @@ public final class PolicyResponse {
   }
 
   /**
-   * A redirect: {@code status} (normally 301, 302, 303, 307 or 308), a {@code Location} header
-   * and a short text body. The server never follows it itself; a request for the target is an
-   * ordinary request and is recorded like any other.
+   * A redirect: {@code status} (normally 301, 302, 303, 307 or 308), a {@code Location} header and
+   * a short text body. The server never follows it itself; a request for the target is an ordinary
+   * request and is recorded like any other.
    *
    * @throws IllegalArgumentException if {@code status} is not 3xx
    */
@@ -206,7 +206,8 @@ public final class PolicyResponse {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder("PolicyResponse{").append(status).append(' ').append(reason);
+    StringBuilder s =
+        new StringBuilder("PolicyResponse{").append(status).append(' ').append(reason);
     s.append(", body=").append(body).append(", ").append(framing);
     if (coding != Coding.IDENTITY) {
       s.append(", ").append(coding);
@@ -244,8 +245,8 @@ public final class PolicyResponse {
   }
 
   /**
-   * Builds a {@link PolicyResponse}. Each method validates its arguments at once and names the
-   * bad value. Not thread-safe; use one builder per thread.
+   * Builds a {@link PolicyResponse}. Each method validates its arguments at once and names the bad
+   * value. Not thread-safe; use one builder per thread.
    */
   public static final class Builder {
     private int status = 200;
@@ -345,8 +346,8 @@ public final class PolicyResponse {
 
     /**
      * Declares {@code Content-Length: declared} whatever the body really is: the whole body is
-     * still sent, so a shorter declaration hides extra bytes and a longer one ends in a
-     * truncated body when the server closes the connection.
+     * still sent, so a shorter declaration hides extra bytes and a longer one ends in a truncated
+     * body when the server closes the connection.
      *
      * @throws IllegalArgumentException if {@code declared} is negative
      */
@@ -385,9 +386,9 @@ public final class PolicyResponse {
 
     /**
      * Sets the body to {@code start} followed by filler lines {@code "filler: xxx…\n"} (a policy
-     * extension, so the text stays a valid policy if {@code start} is one) to exactly {@code
-     * size} bytes. The body is generated while it is sent, so gigabytes cost no memory unless it
-     * is gzipped.
+     * extension, so the text stays a valid policy if {@code start} is one) to exactly {@code size}
+     * bytes. The body is generated while it is sent, so gigabytes cost no memory unless it is
+     * gzipped.
      *
      * @throws IllegalArgumentException if {@code start} is longer than {@code size}, or 1 to 3
      *     bytes shorter (too little room for a filler line)
@@ -398,9 +399,9 @@ public final class PolicyResponse {
     }
 
     /**
-     * Sets a body that never ends: {@code start}, then filler lines for as long as the client
-     * reads (chunked unless another framing is chosen). Combine with {@link #trickleBody} for a
-     * slow endless body. Cannot be gzipped.
+     * Sets a body that never ends: {@code start}, then filler lines for as long as the client reads
+     * (chunked unless another framing is chosen). Combine with {@link #trickleBody} for a slow
+     * endless body. Cannot be gzipped.
      */
     public Builder endlessBody(String start) {
       this.body = Body.endless(start.getBytes(StandardCharsets.UTF_8));
@@ -408,8 +409,8 @@ public final class PolicyResponse {
     }
 
     /**
-     * Gzips the body ({@code Content-Encoding: gzip}) when the request's {@code
-     * Accept-Encoding} allows gzip; otherwise sends it as is.
+     * Gzips the body ({@code Content-Encoding: gzip}) when the request's {@code Accept-Encoding}
+     * allows gzip; otherwise sends it as is.
      */
     public Builder gzip() {
       this.coding = Coding.GZIP_IF_ACCEPTED;
@@ -439,8 +440,8 @@ public final class PolicyResponse {
     }
 
     /**
-     * Like {@link #trickleBody}, but the status line and headers trickle too: a client waiting
-     * for the headers waits as long as one waiting for the body.
+     * Like {@link #trickleBody}, but the status line and headers trickle too: a client waiting for
+     * the headers waits as long as one waiting for the body.
      */
     public Builder trickleResponse(int bytes, Duration every) {
       return pace(bytes, every, true);
@@ -478,8 +479,8 @@ public final class PolicyResponse {
     }
 
     /**
-     * Closes after {@code bytes} body bytes (counted after content coding, without chunk
-     * framing); with chunked framing the terminating chunk is never sent.
+     * Closes after {@code bytes} body bytes (counted after content coding, without chunk framing);
+     * with chunked framing the terminating chunk is never sent.
      *
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
@@ -557,7 +558,11 @@ public final class PolicyResponse {
       long rest = size - start.length;
       if (rest < 0 || (rest > 0 && rest < 4)) {
         throw new IllegalArgumentException(
-            "size " + size + " leaves no room for filler after " + start.length + " bytes of start");
+            "size "
+                + size
+                + " leaves no room for filler after "
+                + start.length
+                + " bytes of start");
       }
       // Full 64-byte lines, then one last line of 4 to 128 bytes.
       long fullLines = rest <= 128 ? 0 : (rest - 65) / 64;

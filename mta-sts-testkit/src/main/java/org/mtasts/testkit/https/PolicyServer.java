@@ -52,27 +52,27 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Routing.</b> The server reads the ClientHello itself before handing it to JSSE, so the
- * SNI name picks the {@link PolicyHost} whose TLS versions, faults and certificate apply. A
- * request is routed by the SNI name, or without SNI by the {@code Host} header. Names with no
- * configured host, and connections without SNI, get the {@linkplain #fallbackHost() fallback
- * host}: the default certificate and {@code 404}. Only {@code GET} and {@code HEAD} of exactly
- * {@value #POLICY_PATH} reach a host's response; any other target gets {@code 404}, any other
- * method {@code 405}. Every request is recorded whatever it gets.
+ * <p><b>Routing.</b> The server reads the ClientHello itself before handing it to JSSE, so the SNI
+ * name picks the {@link PolicyHost} whose TLS versions, faults and certificate apply. A request is
+ * routed by the SNI name, or without SNI by the {@code Host} header. Names with no configured host,
+ * and connections without SNI, get the {@linkplain #fallbackHost() fallback host}: the default
+ * certificate and {@code 404}. Only {@code GET} and {@code HEAD} of exactly {@value #POLICY_PATH}
+ * reach a host's response; any other target gets {@code 404}, any other method {@code 405}. Every
+ * request is recorded whatever it gets.
  *
- * <p><b>Connections.</b> One request per connection: the server closes after each response
- * (and says {@code Connection: close}). Every handshake is a full one (no session resumption),
- * so a certificate change applies to the next connection. Plain HTTP bytes on the port are
- * recorded as a {@linkplain RecordedConnection#plaintext() plaintext} connection and closed.
+ * <p><b>Connections.</b> One request per connection: the server closes after each response (and
+ * says {@code Connection: close}). Every handshake is a full one (no session resumption), so a
+ * certificate change applies to the next connection. Plain HTTP bytes on the port are recorded as a
+ * {@linkplain RecordedConnection#plaintext() plaintext} connection and closed.
  *
  * <p><b>Threads.</b> One accept thread and a pool of at most {@link
- * Builder#maxConcurrentConnections} daemon connection threads; further connections wait in a
- * queue. A trickling or endless response holds its thread until it ends, the client goes away
- * or the server closes. {@link #close()} closes every socket, wakes every wait and returns when
- * all threads have ended, normally within milliseconds.
+ * Builder#maxConcurrentConnections} daemon connection threads; further connections wait in a queue.
+ * A trickling or endless response holds its thread until it ends, the client goes away or the
+ * server closes. {@link #close()} closes every socket, wakes every wait and returns when all
+ * threads have ended, normally within milliseconds.
  *
- * <p><b>Thread safety.</b> All methods may be called from any thread at any time, including
- * while connections are being served.
+ * <p><b>Thread safety.</b> All methods may be called from any thread at any time, including while
+ * connections are being served.
  */
 public final class PolicyServer implements AutoCloseable {
   /** The path of the policy file, RFC 8461 §3.2. */
@@ -85,7 +85,6 @@ public final class PolicyServer implements AutoCloseable {
   private static final int CLOSED = 2;
 
   private final TestCertificateAuthority authority;
-  private final IssuedCertificate defaultCertificate;
   private final int maxConcurrentConnections;
   private final Duration readTimeout;
   private final Clock clock;
@@ -96,6 +95,7 @@ public final class PolicyServer implements AutoCloseable {
   private final PolicyHost fallbackHost;
   private final SniKeyManager keyManager;
   private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final AtomicInteger state = new AtomicInteger(NEW);
 
@@ -111,7 +111,7 @@ public final class PolicyServer implements AutoCloseable {
 
   private PolicyServer(Builder b) {
     this.authority = b.authority;
-    this.defaultCertificate =
+    IssuedCertificate defaultCertificate =
         b.defaultCertificate != null
             ? b.defaultCertificate
             : b.authority.issue("unknown-host.testkit.invalid");
@@ -161,7 +161,7 @@ public final class PolicyServer implements AutoCloseable {
       throw e;
     }
     serverSocket = socket;
-    AtomicInteger threads = new AtomicInteger();
+    AtomicInteger threadNumber = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             maxConcurrentConnections,
@@ -170,8 +170,10 @@ public final class PolicyServer implements AutoCloseable {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             task -> {
-              Thread t = new Thread(task, threadPrefix + "-conn-" + threads.incrementAndGet());
+              Thread t = new Thread(task, threadPrefix + "-conn-" + threadNumber.incrementAndGet());
               t.setDaemon(true);
+              threads.removeIf(old -> !old.isAlive()); // idle workers time out and die
+              threads.add(t);
               return t;
             });
     pool.allowCoreThreadTimeOut(true);
@@ -207,8 +209,8 @@ public final class PolicyServer implements AutoCloseable {
   }
 
   /**
-   * {@code https://<host>:<port>/.well-known/mta-sts.txt}: the policy URL of {@code host} on
-   * this server's port (the host name still has to resolve to {@code 127.0.0.1}).
+   * {@code https://<host>:<port>/.well-known/mta-sts.txt}: the policy URL of {@code host} on this
+   * server's port (the host name still has to resolve to {@code 127.0.0.1}).
    *
    * @throws IllegalStateException if the server has not been started
    */
@@ -232,13 +234,13 @@ public final class PolicyServer implements AutoCloseable {
             new PolicyHost(
                 this,
                 n,
-                authority != null ? authority.issue(n) : defaultCertificate,
+                authority != null ? authority.issue(n) : defaultCertificate(),
                 enabledProtocols));
   }
 
   /**
-   * The host that serves names with no configured host and connections without SNI. It presents
-   * the default certificate and answers {@code 404} until told otherwise.
+   * The host that serves names with no configured host and connections without SNI. It presents the
+   * default certificate and answers {@code 404} until told otherwise.
    */
   public PolicyHost fallbackHost() {
     return fallbackHost;
@@ -290,7 +292,9 @@ public final class PolicyServer implements AutoCloseable {
     return filter(connections(), c -> c.sni().equals(name));
   }
 
-  /** How many connections named {@code host} in their SNI, whether or not the handshake completed. */
+  /**
+   * How many connections named {@code host} in their SNI, whether or not the handshake completed.
+   */
   public int connectionCount(String host) {
     return connections(host).size();
   }
@@ -304,8 +308,8 @@ public final class PolicyServer implements AutoCloseable {
   public boolean awaitRequestCount(String host, int count, Duration timeout)
       throws InterruptedException {
     String name = HostNames.lenient(host);
-    return await(() -> requests.stream().filter(r -> r.host().equals(name)).count() >= count,
-        timeout);
+    return await(
+        () -> requests.stream().filter(r -> r.host().equals(name)).count() >= count, timeout);
   }
 
   /**
@@ -330,9 +334,9 @@ public final class PolicyServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server: closes the listening socket and every connection, ends every wait and
-   * returns when the accept and connection threads have finished. Idempotent; a server that was
-   * never started just becomes closed. Recordings stay readable.
+   * Stops the server: closes the listening socket and every connection, ends every wait and returns
+   * when the accept and connection threads have finished. Idempotent; a server that was never
+   * started just becomes closed. Recordings stay readable.
    */
   @Override
   public void close() {
@@ -351,9 +355,17 @@ public final class PolicyServer implements AutoCloseable {
     ThreadPoolExecutor pool = executor;
     pool.shutdownNow();
     try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       acceptThread.join(TimeUnit.SECONDS.toMillis(5));
-      if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-        log.warn("policy server threads still running 5 s after close()");
+      // Join the workers themselves: the pool reports termination a moment before they die.
+      for (Thread thread : threads) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+          thread.join(left);
+        }
+        if (thread.isAlive()) {
+          log.warn("policy server thread {} still running 5 s after close()", thread.getName());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -415,8 +427,7 @@ public final class PolicyServer implements AutoCloseable {
     }
   }
 
-  long recordConnection(
-      String sni, boolean plaintext, String tlsProtocol, String failure) {
+  long recordConnection(String sni, boolean plaintext, String tlsProtocol, String failure) {
     synchronized (recordLock) {
       long sequence = ++connectionSequence;
       connections.add(
@@ -578,8 +589,9 @@ public final class PolicyServer implements AutoCloseable {
     }
 
     /**
-     * How long the server waits for the ClientHello and for the request head before giving up
-     * on a silent client (default 10 s).
+     * How long one read may wait for a silent client while the server reads the ClientHello,
+     * completes the handshake and reads the request head (default 10 s); then the connection is
+     * closed. Responses are not bounded by it: a trickle runs as long as configured.
      *
      * @throws IllegalArgumentException if the timeout is not positive
      */

@@ -14,9 +14,9 @@ import java.util.Optional;
  * @param plaintext true if the first bytes were not a TLS handshake record (for example a plain
  *     HTTP request on the TLS port); the connection was then closed
  * @param tlsProtocol the negotiated protocol if the handshake completed
- * @param failure why the handshake did not complete, if it did not: the server's exception
- *     message (for example {@code "Received fatal alert: certificate_unknown"} when the client
- *     refused the certificate), the fault applied, or the alert the client sent in reply
+ * @param failure why the handshake did not complete, if it did not: the server's exception message
+ *     (for example {@code "Received fatal alert: certificate_unknown"} when the client refused the
+ *     certificate), the fault applied, or the alert the client sent in reply
  */
 public record RecordedConnection(
     long sequence,
@@ -41,9 +41,13 @@ public record RecordedConnection(
 
   @Override
   public String toString() {
-    return "RecordedConnection{#" + sequence + ", sni=" + sni.orElse("(none)")
+    return "RecordedConnection{#"
+        + sequence
+        + ", sni="
+        + sni.orElse("(none)")
         + (plaintext ? ", plaintext" : "")
         + tlsProtocol.map(p -> ", " + p).orElse("")
-        + failure.map(f -> ", failure=" + f).orElse("") + "}";
+        + failure.map(f -> ", failure=" + f).orElse("")
+        + "}";
   }
 }

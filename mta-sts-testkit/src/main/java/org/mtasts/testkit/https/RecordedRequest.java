@@ -69,8 +69,22 @@ public record RecordedRequest(
 
   @Override
   public String toString() {
-    return "RecordedRequest{#" + sequence + " " + method + " " + target + " " + version
-        + ", host=" + host + ", sni=" + sni.orElse("(none)") + ", " + tlsProtocol
-        + ", headers=" + headers + "}";
+    return "RecordedRequest{#"
+        + sequence
+        + " "
+        + method
+        + " "
+        + target
+        + " "
+        + version
+        + ", host="
+        + host
+        + ", sni="
+        + sni.orElse("(none)")
+        + ", "
+        + tlsProtocol
+        + ", headers="
+        + headers
+        + "}";
   }
 }

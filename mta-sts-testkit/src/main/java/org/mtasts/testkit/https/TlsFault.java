@@ -12,8 +12,8 @@ public enum TlsFault {
   CLOSE_AFTER_CLIENT_HELLO,
 
   /**
-   * Reads the ClientHello and never answers: the connection stays open until the client gives
-   * up or the server is closed. Models a slow TLS handshake (RFC 8461 §3.3 "slow-drip").
+   * Reads the ClientHello and never answers: the connection stays open until the client gives up or
+   * the server is closed. Models a slow TLS handshake (RFC 8461 §3.3 "slow-drip").
    */
   STALL_AFTER_CLIENT_HELLO,
 

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The response values themselves: padding, validation, gzip acceptance parsing. */
 class PolicyResponseTest {
@@ -25,8 +25,7 @@ class PolicyResponseTest {
     assertTrue(text.startsWith(POLICY));
     assertTrue(text.endsWith("\n"));
     assertTrue(
-        text.substring(POLICY.length()).lines().allMatch(l -> l.matches("(filler: |f:)x+")),
-        text);
+        text.substring(POLICY.length()).lines().allMatch(l -> l.matches("(filler: |f:)x+")), text);
   }
 
   @Test
@@ -38,7 +37,8 @@ class PolicyResponseTest {
           () -> PolicyResponse.builder().paddedBody(POLICY, size),
           "size " + size);
     }
-    assertEquals(start, PolicyResponse.builder().paddedBody(POLICY, start).build().bodyBytes().length);
+    assertEquals(
+        start, PolicyResponse.builder().paddedBody(POLICY, start).build().bodyBytes().length);
   }
 
   @Test
@@ -51,8 +51,16 @@ class PolicyResponseTest {
         () -> PolicyResponse.builder().endlessBody("x").gzip().build());
     assertThrows(
         IllegalStateException.class,
-        () -> PolicyResponse.builder().endlessBody("x").chunked().build().newBuilder()
-            .removeHeader("x").contentLength(5).removeHeader("Content-Length").build());
+        () ->
+            PolicyResponse.builder()
+                .endlessBody("x")
+                .chunked()
+                .build()
+                .newBuilder()
+                .removeHeader("x")
+                .contentLength(5)
+                .removeHeader("Content-Length")
+                .build());
     assertEquals(
         PolicyResponse.Framing.CONTENT_LENGTH,
         PolicyResponse.builder().endlessBody("x").contentLength(100).build().framing);
@@ -73,10 +81,10 @@ class PolicyResponseTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> PolicyResponse.builder().trickleBody(1, Duration.ofSeconds(-1)));
+    assertThrows(IllegalArgumentException.class, () -> PolicyResponse.builder().contentLength(-1));
     assertThrows(
-        IllegalArgumentException.class, () -> PolicyResponse.builder().contentLength(-1));
-    assertThrows(
-        IllegalArgumentException.class, () -> PolicyResponse.builder().disconnectAfterBodyBytes(-1));
+        IllegalArgumentException.class,
+        () -> PolicyResponse.builder().disconnectAfterBodyBytes(-1));
   }
 
   @Test

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
+import org.mtasts.testkit.https.PolicyHost;
+import org.mtasts.testkit.https.PolicyResponse;
 
 /**
  * What one mail domain of a {@link TestWorld} publishes: its MX hosts and how each behaves, and
@@ -18,8 +21,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>MTA-STS.</b> A domain publishes MTA-STS as soon as any of {@link #policy}, {@link
- * #policyText}, {@link #id}, {@link #txt}, {@link #txtViaCname} or {@link #policyCertificate} is
- * called. Then the world sets up, unless told otherwise:
+ * #policyText}, {@link #policyResponse}, {@link #policyHost}, {@link #policyCertificate}, {@link
+ * #id}, {@link #txt} or {@link #txtViaCname} is called. Then the world sets up, unless told
+ * otherwise:
  *
  * <ul>
  *   <li>TXT {@code _mta-sts.<domain>} = {@code v=STSv1; id=<id>} with a fresh random id;
@@ -27,7 +31,8 @@ import java.util.Objects;
  *       HTTPS policy server, and an entry for that name in {@link TestWorld#hostMap()};
  *   <li>the policy host {@code mta-sts.<domain>} on the policy server with a valid certificate from
  *       the world's authority, answering {@code GET /.well-known/mta-sts.txt} with the policy text
- *       (or {@code 404} when the domain has no policy text).
+ *       ({@code 200}, {@code text/plain}), or the {@link #policyResponse} if one is given, or
+ *       {@code 404} when the domain has neither.
  * </ul>
  *
  * <p><b>MX.</b> Each {@link #mx(int, String, Mx)} adds an MX record, an A (or AAAA) record for the
@@ -59,6 +64,8 @@ public final class DomainSpec {
   List<String> txtRecords; // null: the default record
   String txtCnameTarget;
   Cert policyCertificate = Cert.good();
+  PolicyResponse policyResponse;
+  final List<Consumer<PolicyHost>> policyHostSetup = new ArrayList<>();
   final List<MxRecord> mxRecords = new ArrayList<>();
   boolean nullMx;
   Mx implicitMx;
@@ -186,6 +193,34 @@ public final class DomainSpec {
    */
   public DomainSpec policyCertificate(Cert certificate) {
     this.policyCertificate = Objects.requireNonNull(certificate, "certificate");
+    this.mtaSts = true;
+    return this;
+  }
+
+  /**
+   * Makes the policy host answer {@code GET /.well-known/mta-sts.txt} with {@code response} instead
+   * of the policy text: any status, a redirect, a wrong content type, a huge, gzipped, slow or
+   * endless body, a cut connection (see {@link PolicyResponse}). Publishes MTA-STS.
+   *
+   * @return this spec
+   * @throws NullPointerException if {@code response} is null
+   */
+  public DomainSpec policyResponse(PolicyResponse response) {
+    this.policyResponse = Objects.requireNonNull(response, "response");
+    this.mtaSts = true;
+    return this;
+  }
+
+  /**
+   * Runs {@code setup} on the domain's {@link PolicyHost} after the world has set its certificate
+   * and response, for anything else the policy server offers: TLS versions and faults, handshake
+   * delays, queued responses. It runs again on every {@link TestWorld#reset()}. Publishes MTA-STS.
+   *
+   * @return this spec
+   * @throws NullPointerException if {@code setup} is null
+   */
+  public DomainSpec policyHost(Consumer<PolicyHost> setup) {
+    policyHostSetup.add(Objects.requireNonNull(setup, "setup"));
     this.mtaSts = true;
     return this;
   }

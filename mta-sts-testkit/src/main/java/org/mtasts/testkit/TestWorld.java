@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.testkit.dns.TestDnsServer;
+import org.mtasts.testkit.https.PolicyServer;
 import org.mtasts.testkit.smtp.ReceivedMessage;
 import org.mtasts.testkit.smtp.SmtpBehaviour;
 import org.mtasts.testkit.smtp.SmtpReceiver;
@@ -102,6 +103,7 @@ public final class TestWorld implements AutoCloseable {
   private final Object lock = new Object();
   private final TestCertificateAuthority ca;
   private final TestDnsServer dns;
+  private final PolicyServer policyServer;
   private final Map<String, WorldDomain> domains; // insertion order, immutable after start
   private final Map<String, MxHost> mxHosts; // insertion order, immutable after start
   private final Map<String, InetSocketAddress> hostMap = new ConcurrentHashMap<>();
@@ -131,6 +133,15 @@ public final class TestWorld implements AutoCloseable {
     this.dns = new TestDnsServer();
     started.add(dns);
     dns.start();
+
+    PolicyServer.Builder policyServerBuilder =
+        PolicyServer.builder().certificateAuthority(ca).clock(builder.clock);
+    for (Consumer<PolicyServer.Builder> setup : builder.policyServerSetup) {
+      setup.accept(policyServerBuilder);
+    }
+    this.policyServer = policyServerBuilder.build();
+    started.add(policyServer);
+    policyServer.start();
 
     Map<String, MxHost> hosts = new LinkedHashMap<>();
     for (Map.Entry<String, Mx> entry : mxRecipes.entrySet()) {
@@ -165,9 +176,10 @@ public final class TestWorld implements AutoCloseable {
       install();
     }
     log.debug(
-        "Test world started in {} ms: DNS {}, domains {}, MX hosts {}",
+        "Test world started in {} ms: DNS {}, policy server {}, domains {}, MX hosts {}",
         (System.nanoTime() - begin) / 1_000_000,
         dns.address(),
+        policyServer.address(),
         domains.keySet(),
         mxHosts.keySet());
   }
@@ -299,6 +311,15 @@ public final class TestWorld implements AutoCloseable {
   }
 
   /**
+   * The HTTPS policy server that plays every policy host {@code mta-sts.<domain>} on one port, for
+   * its recordings and for hosts the world does not set up itself. A domain's own host is also
+   * reachable through {@link WorldDomain#policyHost()}.
+   */
+  public PolicyServer policyServer() {
+    return policyServer;
+  }
+
+  /**
    * The receiver that plays {@code host}.
    *
    * @throws IllegalArgumentException if {@code host} is not an MX host of the world, or is {@link
@@ -365,6 +386,16 @@ public final class TestWorld implements AutoCloseable {
   }
 
   /**
+   * How many HTTPS requests (any path) the policy host {@code mta-sts.<domain>} received since the
+   * start or the last reset.
+   *
+   * @throws IllegalArgumentException if {@code domain} is not a valid name
+   */
+  public int policyRequests(String domain) {
+    return policyServer.requestCount("mta-sts." + hostName(domain));
+  }
+
+  /**
    * How many TXT queries for {@code _mta-sts.<domain>} the DNS server received (UDP and TCP) since
    * the start or the last reset.
    *
@@ -424,6 +455,7 @@ public final class TestWorld implements AutoCloseable {
    */
   public void resetRecordings() {
     dns.resetCounts();
+    policyServer.resetRecordings();
     for (MxHost host : mxHosts.values()) {
       if (host.receiver != null) {
         host.receiver.clear();
@@ -473,6 +505,7 @@ public final class TestWorld implements AutoCloseable {
         parts.add(host.receiver);
       }
     }
+    parts.add(policyServer);
     parts.add(dns);
     closeAll(parts);
     log.debug("Test world closed");
@@ -483,6 +516,8 @@ public final class TestWorld implements AutoCloseable {
   public String toString() {
     return "TestWorld{dns="
         + dns.address()
+        + ", https="
+        + policyServer.address()
         + ", domains="
         + domains.keySet()
         + ", mx="
@@ -515,6 +550,15 @@ public final class TestWorld implements AutoCloseable {
 
   Object lock() {
     return lock;
+  }
+
+  /** Maps a policy host to the policy server in the host map, or removes it. */
+  void mapPolicyHost(String host, boolean mapped) {
+    if (mapped) {
+      hostMap.put(host, policyServer.address());
+    } else {
+      hostMap.remove(host);
+    }
   }
 
   TestCertificateAuthority authority() {
@@ -579,6 +623,7 @@ public final class TestWorld implements AutoCloseable {
   public static final class Builder {
     private final Map<String, DomainSpec> domains = new LinkedHashMap<>();
     private final List<Consumer<TestDnsServer>> dnsSetup = new ArrayList<>();
+    private final List<Consumer<PolicyServer.Builder>> policyServerSetup = new ArrayList<>();
     private String authorityName = "mta-sts-java Test World Root";
     private TestCertificateAuthority authority;
     private Clock clock = Clock.systemUTC();
@@ -611,6 +656,19 @@ public final class TestWorld implements AutoCloseable {
      */
     public Builder dns(Consumer<TestDnsServer> setup) {
       dnsSetup.add(Objects.requireNonNull(setup, "setup"));
+      return this;
+    }
+
+    /**
+     * Runs {@code setup} on the policy server's builder before the server is made, e.g. to set its
+     * read timeout or connection limit. The world has already set its certificate authority and
+     * clock there.
+     *
+     * @return this builder
+     * @throws NullPointerException if {@code setup} is null
+     */
+    public Builder policyServer(Consumer<PolicyServer.Builder> setup) {
+      policyServerSetup.add(Objects.requireNonNull(setup, "setup"));
       return this;
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.mtasts.testkit.dns.TestDnsServer;
+import org.mtasts.testkit.https.PolicyServer;
 import org.mtasts.testkit.smtp.ReceivedMessage;
 import org.mtasts.testkit.smtp.SmtpReceiver;
 import org.mtasts.testkit.tls.TestCertificateAuthority;
@@ -204,6 +205,16 @@ public final class TestWorldExtension
   /** See {@link TestWorld#dns()}. */
   public TestDnsServer dns() {
     return world().dns();
+  }
+
+  /** See {@link TestWorld#policyServer()}. */
+  public PolicyServer policyServer() {
+    return world().policyServer();
+  }
+
+  /** See {@link TestWorld#policyRequests(String)}. */
+  public int policyRequests(String domain) {
+    return world().policyRequests(domain);
   }
 
   /** See {@link TestWorld#smtp(String)}. */

@@ -5,7 +5,12 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.mtasts.testkit.dns.TestDnsServer;
+import org.mtasts.testkit.https.PolicyHost;
+import org.mtasts.testkit.https.PolicyResponse;
+import org.mtasts.testkit.https.TlsFault;
+import org.mtasts.testkit.tls.IssuedCertificate;
 
 /**
  * One mail domain of a running {@link TestWorld}, from {@link TestWorld#domain(String)}: what it
@@ -16,6 +21,8 @@ import org.mtasts.testkit.dns.TestDnsServer;
  * WorldDomain domain = world.domain("example.com");
  * domain.policy("testing", "mx1.example.com");  // new policy text, served from now on
  * String id = domain.rotateId();                // new TXT record: v=STSv1; id=<id>
+ * domain.policyDown();                          // 503 from mta-sts.example.com
+ * domain.policyUp();                            // the policy again
  * }</pre>
  *
  * <p>Each change applies to queries and connections that arrive after the call returns. A TXT
@@ -39,7 +46,10 @@ public final class WorldDomain {
   private String id;
   private List<String> txtRecords; // null: the default record
   private String policyText; // null: none
+  private PolicyResponse response; // null: serve policyText
   private boolean installed;
+  private PolicyHost host; // made on first publication, then kept
+  private IssuedCertificate initialCertificate; // made on first publication, then kept
 
   WorldDomain(TestWorld world, DomainSpec spec) {
     this.world = world;
@@ -174,8 +184,9 @@ public final class WorldDomain {
   }
 
   /**
-   * Serves {@code text} as the policy body from now on, byte for byte (UTF-8), unchecked. The TXT
-   * record stays.
+   * Serves {@code text} as the policy body from now on ({@code 200}, {@code text/plain}), byte for
+   * byte (UTF-8), unchecked, replacing a {@link #respond response} set before. The TXT record
+   * stays.
    *
    * @return this domain
    * @throws NullPointerException if {@code text} is null
@@ -185,9 +196,105 @@ public final class WorldDomain {
     synchronized (world.lock()) {
       publish();
       policyText = text;
+      response = null;
       servePolicy();
     }
     return this;
+  }
+
+  /**
+   * Answers requests for the policy file with {@code response} from now on, instead of the policy
+   * text: any status, redirect, content type or body fault (see {@link PolicyResponse}). {@link
+   * #policyText(String)} or {@link #policyUp()} serve the text again.
+   *
+   * @return this domain
+   * @throws NullPointerException if {@code response} is null
+   */
+  public WorldDomain respond(PolicyResponse response) {
+    Objects.requireNonNull(response, "response");
+    synchronized (world.lock()) {
+      publish();
+      this.response = response;
+      servePolicy();
+    }
+    return this;
+  }
+
+  /**
+   * Takes the policy host down: it answers {@code 503 Service Unavailable} from now on, until
+   * {@link #policyUp()}.
+   *
+   * @return this domain
+   */
+  public WorldDomain policyDown() {
+    return respond(PolicyResponse.status(503));
+  }
+
+  /**
+   * Makes the policy host close every new connection right after the client's TLS ClientHello
+   * ({@link TlsFault#CLOSE_AFTER_CLIENT_HELLO}), until {@link #policyUp()}: the client sees a
+   * failed handshake, as with a host that is down behind a load balancer.
+   *
+   * @return this domain
+   */
+  public WorldDomain policyDropsConnections() {
+    synchronized (world.lock()) {
+      publish();
+      host.tlsFault(TlsFault.CLOSE_AFTER_CLIENT_HELLO);
+    }
+    return this;
+  }
+
+  /**
+   * Brings the policy host back after {@link #policyDown()}, {@link #policyDropsConnections()} or
+   * {@link #respond}: it serves the policy text (or {@code 404} without one) with a normal
+   * handshake. Other settings of the host (certificate, TLS versions, delays) stay.
+   *
+   * @return this domain
+   */
+  public WorldDomain policyUp() {
+    synchronized (world.lock()) {
+      publish();
+      response = null;
+      host.tlsFault(TlsFault.NONE);
+      servePolicy();
+    }
+    return this;
+  }
+
+  /**
+   * Makes the policy host present a certificate made by {@code certificate} from the next
+   * connection on, e.g. {@link Cert#expired()}.
+   *
+   * @return this domain
+   * @throws NullPointerException if {@code certificate} is null
+   */
+  public WorldDomain policyCertificate(Cert certificate) {
+    Objects.requireNonNull(certificate, "certificate");
+    synchronized (world.lock()) {
+      publish();
+      host.certificate(certificate.issue(world.authority(), policyHostName()));
+    }
+    return this;
+  }
+
+  /**
+   * The domain's host on the policy server, for anything the world does not offer itself (TLS
+   * versions and faults, handshake delays, queued responses). Starts publishing MTA-STS if the
+   * domain does not yet.
+   */
+  public PolicyHost policyHost() {
+    synchronized (world.lock()) {
+      publish();
+      return host;
+    }
+  }
+
+  /**
+   * How many HTTPS requests (any path) the policy host received since the start or the last reset.
+   */
+  public int policyRequests() {
+    return world.policyServer().requestCount(policyHostName());
   }
 
   /**
@@ -216,6 +323,7 @@ public final class WorldDomain {
     id = initialId;
     txtRecords = spec.txtRecords;
     policyText = spec.initialPolicyText();
+    response = spec.policyResponse;
     installed = false;
   }
 
@@ -231,6 +339,11 @@ public final class WorldDomain {
     installed = true;
     if (mtaSts) {
       installMtaSts();
+    } else {
+      world.mapPolicyHost(policyHostName(), false);
+      if (host != null) {
+        host.reset(); // published at run time before a reset: answer 404 again
+      }
     }
   }
 
@@ -246,11 +359,26 @@ public final class WorldDomain {
 
   private void installMtaSts() {
     TestDnsServer dns = world.dns();
+    String hostName = policyHostName();
+    world.addressRecord(hostName, world.policyServer().address().getAddress());
+    world.mapPolicyHost(hostName, true);
+    if (host == null) {
+      host = world.policyServer().host(hostName); // comes with a good certificate
+      initialCertificate =
+          spec.policyCertificate.equals(Cert.good())
+              ? host.certificate()
+              : spec.policyCertificate.issue(world.authority(), hostName);
+    }
+    host.reset();
+    host.certificate(initialCertificate);
     if (spec.txtCnameTarget != null) {
       dns.cname(txtName(), spec.txtCnameTarget);
     }
     writeTxt();
     servePolicy();
+    for (Consumer<PolicyHost> setup : spec.policyHostSetup) {
+      setup.accept(host);
+    }
   }
 
   private void setId(String newId) {
@@ -272,7 +400,16 @@ public final class WorldDomain {
   }
 
   private void servePolicy() {
-    // The HTTPS policy server is wired in once it exists in this module.
+    if (host == null) {
+      return;
+    }
+    if (response != null) {
+      host.respond(response);
+    } else if (policyText != null) {
+      host.servePolicy(policyText);
+    } else {
+      host.respond(PolicyResponse.status(404));
+    }
   }
 
   private List<String> currentTxt() {

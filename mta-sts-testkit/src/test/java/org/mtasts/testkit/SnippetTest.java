@@ -27,7 +27,8 @@ import org.mtasts.testkit.smtp.ReceivedMessage;
 /**
  * The issue's target: a test in another module stands up "domain with enforce policy, mx1 good
  * TLS, mx2 no STARTTLS" in a few lines. The field below is the snippet of the module README,
- * verbatim (so this file is not reformatted); Angus Mail delivers through the world.
+ * verbatim (so this file is not reformatted); the policy is fetched over verified HTTPS and Angus
+ * Mail delivers through the world.
  */
 class SnippetTest {
   @RegisterExtension static final TestWorldExtension world = TestWorldExtension.create(w -> w
@@ -44,6 +45,19 @@ class SnippetTest {
         Clients.txt(dns, "_mta-sts.example.com"));
     assertEquals(
         List.of("10 mx1.example.com.", "20 mx2.example.com."), Clients.mx(dns, "example.com"));
+  }
+
+  @Test
+  void servesTheEnforcePolicyAtMtaStsExampleCom() throws Exception {
+    String host = "mta-sts.example.com";
+    assertEquals(List.of("127.0.0.1"), Clients.a(world.dnsAddress(), host));
+    Clients.HttpResponse policy = Clients.get(world.address(host), world.clientContext(), host);
+    assertEquals(200, policy.status());
+    assertEquals(
+        "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: mx2.example.com\n"
+            + "max_age: 86400\n",
+        policy.body());
+    assertEquals(1, world.policyRequests("example.com"));
   }
 
   @Test

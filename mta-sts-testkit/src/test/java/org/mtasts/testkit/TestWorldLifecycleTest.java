@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -23,6 +23,8 @@ import org.mtasts.testkit.tls.TestCertificateAuthority;
 
 /** Starting, closing and failing to start a world. */
 class TestWorldLifecycleTest {
+  /** The policy server's thread names start so (its own counter, not its port, follows). */
+  private static final String HTTPS_THREADS = "mta-sts-testkit-https-";
 
   /** A typical world: 3 domains, 4 MX hosts. */
   private static TestWorld typical() {
@@ -42,16 +44,26 @@ class TestWorldLifecycleTest {
 
   @Test
   void close_releasesEveryPortAndThread() throws Exception {
+    Set<String> httpsBefore = httpsThreads();
     TestWorld world = typical();
-    List<InetSocketAddress> addresses = new ArrayList<>(world.hostMap().values());
+    // Connections make the servers start worker threads too.
+    Clients.get(world.address("mta-sts.example.com"), world.clientContext(), "mta-sts.example.com");
+    Clients.txt(world.dnsAddress(), "_mta-sts.example.com");
+    new Clients.Smtp(world.address("mx1.example.com")).close();
+    Set<InetSocketAddress> addresses = new HashSet<>(world.hostMap().values());
     addresses.add(world.dnsAddress());
+    assertTrue(addresses.contains(world.policyServer().address()));
     Set<String> prefixes = threadPrefixes(world);
     assertTrue(!liveThreads(prefixes).isEmpty(), "the world runs threads");
+    assertTrue(httpsThreads().size() > httpsBefore.size(), "the policy server runs threads");
 
     world.close();
     world.close(); // idempotent
 
     assertEquals(List.of(), liveThreads(prefixes));
+    Set<String> httpsLeft = httpsThreads();
+    httpsLeft.removeAll(httpsBefore);
+    assertEquals(Set.of(), httpsLeft);
     for (InetSocketAddress address : addresses) {
       assertThrows(ConnectException.class, () -> Clients.connect(address).close(), "" + address);
       try (ServerSocket again = new ServerSocket()) {
@@ -95,7 +107,11 @@ class TestWorldLifecycleTest {
     List<String> leaked =
         allThreadNames().stream()
             .filter(name -> !before.contains(name))
-            .filter(name -> name.contains("TestDnsServer") || name.contains("smtp-receiver"))
+            .filter(
+                name ->
+                    name.contains("TestDnsServer")
+                        || name.contains("smtp-receiver")
+                        || name.startsWith(HTTPS_THREADS))
             .collect(Collectors.toList());
     assertEquals(List.of(), leaked);
   }
@@ -149,8 +165,14 @@ class TestWorldLifecycleTest {
     }
   }
 
+  private static Set<String> httpsThreads() {
+    return allThreadNames().stream()
+        .filter(name -> name.startsWith(HTTPS_THREADS))
+        .collect(Collectors.toCollection(HashSet::new));
+  }
+
   private static Set<String> threadPrefixes(TestWorld world) {
-    Set<String> prefixes = new java.util.HashSet<>();
+    Set<String> prefixes = new HashSet<>();
     prefixes.add("TestDnsServer-" + world.dnsAddress().getPort() + "-");
     for (String host : world.mxHosts()) {
       prefixes.add("smtp-receiver[" + host + ":" + world.address(host).getPort() + "]");

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLHandshakeException;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mtasts.testkit.dns.TestDnsServer;
+import org.mtasts.testkit.https.PolicyResponse;
 import org.mtasts.testkit.smtp.ReceivedMessage;
 
 /**
@@ -50,6 +54,21 @@ class TestWorldTest {
                         d -> d.policy("enforce", "mx1.example.com").mx(10, "mx1.example.com"))
                     .domain("twotxt.example", d -> d.txt("v=STSv1; id=a", "v=STSv1; id=b"))
                     .domain("down.example", d -> d.mx(1, "dead.down.example", Mx.unreachable()))
+                    .domain("broken.example", d -> d.policyText("version: STSv2\nmode: sometimes"))
+                    .domain(
+                        "redirect.example",
+                        d ->
+                            d.policyResponse(
+                                PolicyResponse.redirect(301, "https://elsewhere.example/")))
+                    .domain(
+                        "expired.example",
+                        d -> d.policy("enforce", "mx.example").policyCertificate(Cert.expired()))
+                    .domain(
+                        "tls12.example",
+                        d ->
+                            d.policy("testing")
+                                .maxAge(Duration.ofDays(7))
+                                .policyHost(h -> h.tlsProtocols("TLSv1.2")))
                     .dns(dns -> dns.fault("_mta-sts.plain.example", TestDnsServer.Fault.SERVFAIL)));
   }
 
@@ -118,6 +137,94 @@ class TestWorldTest {
     Clients.txt(world.dnsAddress(), "_MTA-STS.Example.COM.");
     assertEquals(before + 2, world.txtQueries("example.com"));
     assertEquals(before + 2, world.domain("example.com").txtQueries());
+  }
+
+  // ------------------------------------------------------------------- HTTPS
+
+  @Test
+  void enforceDomain_servesItsPolicyAtTheMtaStsHost_withACaIssuedCertificate() throws Exception {
+    String host = "mta-sts.example.com";
+    assertEquals(List.of("127.0.0.1"), Clients.a(world.dnsAddress(), host));
+    assertEquals(world.policyServer().address(), world.hostMap().get(host));
+    int before = world.policyRequests("example.com");
+
+    Clients.HttpResponse response = Clients.get(world.address(host), world.clientContext(), host);
+
+    assertEquals(200, response.status());
+    assertEquals("text/plain", response.header("Content-Type"));
+    assertEquals(
+        "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: mx2.example.com\n"
+            + "max_age: 86400\n",
+        response.body());
+    assertEquals(Optional.of(response.body()), world.domain("example.com").policyText());
+    assertEquals(before + 1, world.policyRequests("example.com"));
+    assertEquals(before + 1, world.domain("example.com").policyRequests());
+    assertEquals(
+        Optional.of(host),
+        world.policyServer().requests(host).get(before).sni(),
+        "the client's SNI reached the server");
+  }
+
+  @Test
+  void policyHostCertificate_isForTheHost_andSignedByTheWorldsAuthority() throws Exception {
+    String host = "mta-sts.example.com";
+    try (var socket =
+        Clients.tls(Clients.connect(world.address(host)), world.clientContext(), host)) {
+      X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      leaf.verify(world.ca().certificate().getPublicKey());
+      assertTrue(
+          leaf.getSubjectAlternativeNames().stream().anyMatch(n -> n.get(1).equals(host)),
+          "" + leaf.getSubjectAlternativeNames());
+      assertEquals(world.domain("example.com").policyHost().certificate().certificate(), leaf);
+    }
+  }
+
+  @Test
+  void rawPolicyText_isServedAsGiven() throws Exception {
+    String host = "mta-sts.broken.example";
+    assertEquals(
+        "version: STSv2\nmode: sometimes",
+        Clients.get(world.address(host), world.clientContext(), host).body());
+    assertEquals(1, Clients.txt(world.dnsAddress(), "_mta-sts.broken.example").size());
+  }
+
+  @Test
+  void policyResponse_andPolicyHostSetup_reachThePolicyServer() throws Exception {
+    String redirect = "mta-sts.redirect.example";
+    Clients.HttpResponse moved =
+        Clients.get(world.address(redirect), world.clientContext(), redirect);
+    assertEquals(301, moved.status());
+    assertEquals("https://elsewhere.example/", moved.header("Location"));
+
+    String tls12 = "mta-sts.tls12.example";
+    try (var socket =
+        Clients.tls(Clients.connect(world.address(tls12)), world.clientContext(), tls12)) {
+      assertEquals("TLSv1.2", socket.getSession().getProtocol());
+    }
+    assertEquals(
+        "version: STSv1\nmode: testing\nmax_age: 604800\n",
+        Clients.get(world.address(tls12), world.clientContext(), tls12).body());
+  }
+
+  @Test
+  void expiredPolicyCertificate_failsAVerifyingClient() {
+    String host = "mta-sts.expired.example";
+    SSLHandshakeException e =
+        assertThrows(
+            SSLHandshakeException.class,
+            () -> Clients.get(world.address(host), world.clientContext(), host));
+    boolean expired = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      expired |= t instanceof CertificateExpiredException;
+    }
+    assertTrue(expired, "caused by an expired certificate: " + e);
+  }
+
+  @Test
+  void domainWithoutMtaSts_hasNoPolicyHost() throws Exception {
+    assertEquals(
+        "NXDOMAIN", Clients.rcode(Clients.query(world.dnsAddress(), "mta-sts.plain.example", "A")));
+    assertThrows(IllegalArgumentException.class, () -> world.address("mta-sts.plain.example"));
   }
 
   // ------------------------------------------------------------------- SMTP

@@ -278,6 +278,26 @@ public final class DomainSpec {
     return this;
   }
 
+  /** A copy, so that a running world is not affected by later changes to its builder. */
+  DomainSpec copy() {
+    DomainSpec copy = new DomainSpec(name);
+    copy.mtaSts = mtaSts;
+    copy.policyMode = policyMode;
+    copy.policyMx = policyMx;
+    copy.rawPolicy = rawPolicy;
+    copy.maxAgeSeconds = maxAgeSeconds;
+    copy.id = id;
+    copy.txtRecords = txtRecords;
+    copy.txtCnameTarget = txtCnameTarget;
+    copy.policyCertificate = policyCertificate;
+    copy.policyResponse = policyResponse;
+    copy.policyHostSetup.addAll(policyHostSetup);
+    copy.mxRecords.addAll(mxRecords);
+    copy.nullMx = nullMx;
+    copy.implicitMx = implicitMx;
+    return copy;
+  }
+
   /** The policy text this spec publishes, or null if none. */
   String initialPolicyText() {
     if (rawPolicy != null) {

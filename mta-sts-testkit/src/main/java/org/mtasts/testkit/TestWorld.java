@@ -119,8 +119,12 @@ public final class TestWorld implements AutoCloseable {
             : TestCertificateAuthority.create(builder.authorityName, builder.clock);
     this.dnsSetup = List.copyOf(builder.dnsSetup);
 
-    Map<String, Mx> mxRecipes = new LinkedHashMap<>();
+    List<DomainSpec> specs = new ArrayList<>();
     for (DomainSpec spec : builder.domains.values()) {
+      specs.add(spec.copy());
+    }
+    Map<String, Mx> mxRecipes = new LinkedHashMap<>();
+    for (DomainSpec spec : specs) {
       spec.validate();
       for (DomainSpec.MxRecord record : spec.mxRecords) {
         addRecipe(mxRecipes, record.host(), record.mx());
@@ -167,7 +171,7 @@ public final class TestWorld implements AutoCloseable {
     this.mxHosts = Collections.unmodifiableMap(hosts);
 
     Map<String, WorldDomain> worldDomains = new LinkedHashMap<>();
-    for (DomainSpec spec : builder.domains.values()) {
+    for (DomainSpec spec : specs) {
       worldDomains.put(spec.name, new WorldDomain(this, spec));
     }
     this.domains = Collections.unmodifiableMap(worldDomains);

@@ -117,6 +117,22 @@ class TestWorldLifecycleTest {
   }
 
   @Test
+  void builderReusedAfterStart_doesNotChangeTheRunningWorld() {
+    TestWorld.Builder builder =
+        TestWorld.builder().domain("example.com", d -> d.id("one").mx(10, "mx.example.com"));
+    try (TestWorld first = builder.start()) {
+      builder.domain("example.com", d -> d.id("two").policy("enforce", "mx.example.com"));
+      try (TestWorld second = builder.start()) {
+        assertEquals("two", second.domain("example.com").id());
+        assertTrue(second.domain("example.com").policyText().isPresent());
+      }
+      first.reset();
+      assertEquals("one", first.domain("example.com").id());
+      assertTrue(first.domain("example.com").policyText().isEmpty());
+    }
+  }
+
+  @Test
   void oneMxHostWithTwoBehaviours_isRefused() {
     IllegalStateException e =
         assertThrows(

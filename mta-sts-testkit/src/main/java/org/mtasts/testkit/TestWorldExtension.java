@@ -38,9 +38,12 @@ import org.mtasts.testkit.tls.TestCertificateAuthority;
  * <p><b>Lifecycle.</b> In a {@code static} field the world starts before all tests of the class
  * (and its {@code @Nested} classes) and closes after them, shared by all; call {@link
  * #resetBeforeEach()} to {@linkplain TestWorld#reset() reset} it before each test. In an instance
- * field it starts before each test and closes after it. The extension's accessors (the same as
- * {@link TestWorld}'s) and {@link #world()} work while the world runs; a test or lifecycle method
- * may also declare a {@link TestWorld} parameter.
+ * field it starts before each test and closes after it, unless the class uses {@code
+ * TestInstance(PER_CLASS)}: then one test instance serves all tests, and so does one world. The
+ * extension's accessors (the same as {@link TestWorld}'s) and {@link #world()} work while the world
+ * runs; a test or lifecycle method may also declare a {@link TestWorld} parameter (which is
+ * ambiguous, and refused by JUnit, when more than one {@code TestWorldExtension} is registered: use
+ * the fields then).
  *
  * <p><b>Thread safety.</b> The lifecycle callbacks are serialised; the accessors may be called from
  * any thread while the world runs. With parallel test execution, tests sharing a static world share

@@ -1,0 +1,9 @@
+/**
+ * MTA-STS (RFC 8461) policy model and parsers.
+ *
+ * <p>Only API packages are exported; discovery, fetch and cache implementations will live in
+ * non-exported {@code org.mtasts.internal.*} packages.
+ */
+module org.mtasts.core {
+  exports org.mtasts.policy;
+}

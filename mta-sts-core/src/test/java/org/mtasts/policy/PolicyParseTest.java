@@ -607,6 +607,8 @@ class PolicyParseTest {
                 "contains a space"),
             invalid("EDGE-48 key of 33 characters", GOOD + "a".repeat(33) + ": x\n", 5, null,
                 "longer than 32"),
+            invalid("EDGE-48 key with a tab, then space before ':'", GOOD + "mode\tx : y\n", 5,
+                null, "'mode\\u0009x' contains a tab"),
             invalid("EDGE-48 key with '+'", GOOD + "x+comment: x\n", 5, null, "'+'"),
             invalid("EDGE-48 key with non-ASCII", GOOD + "café: x\n", 5, null, "U+00E9"),
             invalid("empty key", GOOD + ": value\n", 5, null, "empty"),

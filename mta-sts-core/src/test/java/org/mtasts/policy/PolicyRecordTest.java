@@ -276,6 +276,17 @@ class PolicyRecordTest {
   }
 
   @Test
+  @DisplayName("STS-DISC-13 ids are compared as exact strings: case and length matter")
+  void ids_compareExactly() throws RecordSyntaxException {
+    assertEquals(PolicyRecord.of("20240102"), PolicyRecord.parse("v=STSv1; id=20240102"));
+    assertNotEquals(PolicyRecord.of("abc"), PolicyRecord.of("ABC"));
+    assertNotEquals(PolicyRecord.of("20240102"), PolicyRecord.of("020240102"));
+    assertNotEquals(
+        PolicyRecord.parse("v=STSv1; id=20240102").id(),
+        PolicyRecord.parse("v=STSv1; id=20240101").id());
+  }
+
+  @Test
   void of_validatesTheId() {
     assertEquals("abc", PolicyRecord.of("abc").id());
     assertThrows(IllegalArgumentException.class, () -> PolicyRecord.of(""));

@@ -71,9 +71,9 @@ class TlsRptPropertiesTest {
         Arbitraries.of(
             "mailto:a@example.com", "mailto:tls%21rpt@example.com", "mailto:", "mailto:%",
             "mailto:%C3", "mailto:a@[1.2.3.4]", "mailto:a@b.example?subject=x",
-            "https://r.example/", "https:///", "https://r.example/%2C", "http://r.example/", "a@b", "mailto:a@b!10m",
-            "", " ", "mailto:\"x\"@b.example", "mailto:a%2Cb@c.example", "https://[::1]/",
-            "https://r.example:99999/");
+            "https://r.example/", "https:///", "https://r.example/%2C", "http://r.example/",
+            "a@b", "mailto:a@b!10m", "", " ", "mailto:\"x\"@b.example", "mailto:a%2Cb@c.example",
+            "https://[::1]/", "https://r.example:99999/");
     Arbitrary<String> rua =
         Combinators.combine(uri.list().ofMinSize(1).ofMaxSize(3), Arbitraries.of(",", " , "))
             .as((uris, comma) -> "rua=" + String.join(comma, uris));

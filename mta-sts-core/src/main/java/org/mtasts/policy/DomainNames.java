@@ -34,6 +34,9 @@ public final class DomainNames {
   /** Longest allowed label in characters (RFC 1035 §2.3.4). */
   public static final int MAX_LABEL_LENGTH = 63;
 
+  /** Input longer than this is rejected before any conversion. */
+  private static final int MAX_INPUT_LENGTH = 1024;
+
   private DomainNames() {}
 
   /**
@@ -108,6 +111,13 @@ public final class DomainNames {
   private static String normalizeSlowly(String domain) {
     if (domain.isEmpty()) {
       throw invalid(domain, "is empty");
+    }
+    // Even a U-label spelling with decomposed characters stays far below this; the bound keeps
+    // hostile input (a megabyte "domain") away from java.net.IDN.
+    if (domain.length() > MAX_INPUT_LENGTH) {
+      throw invalid(
+          domain,
+          "has " + domain.length() + " characters; a host name has at most " + MAX_NAME_LENGTH);
     }
     boolean nonAscii = false;
     for (int i = 0; i < domain.length(); i++) {

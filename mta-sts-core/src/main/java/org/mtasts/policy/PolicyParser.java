@@ -170,11 +170,13 @@ final class PolicyParser {
               + "; every line must be 'name: value' (there is no comment syntax)");
     }
     String name = line.substring(0, colon);
-    if (!name.isEmpty() && Texts.isWsp(name.charAt(name.length() - 1))) {
+    // Leading whitespace was rejected above, so this only removes whitespace before the colon.
+    String bareName = trimWsp(name, 0);
+    String nameError = Texts.extensionNameError(bareName);
+    if (nameError == null && bareName.length() < name.length()) {
       throw new PolicySyntaxException(
-          no, name.strip(), "whitespace between the field name and ':' is not allowed");
+          no, bareName, "whitespace between the field name and ':' is not allowed");
     }
-    String nameError = Texts.extensionNameError(name);
     if (nameError != null) {
       throw new PolicySyntaxException(no, null, nameError);
     }

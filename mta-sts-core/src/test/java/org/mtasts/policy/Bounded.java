@@ -15,11 +15,17 @@ import org.junit.jupiter.api.function.Executable;
  * Runs a check on a watchdog thread and fails when it does not finish in time, so that a parser
  * stuck in a loop fails the property instead of hanging the build. One daemon thread is reused
  * for every try (a new thread per try would make the property tests slow); after a timeout it is
- * replaced, since the stuck one cannot be stopped.
+ * replaced, since the stuck one cannot be stopped. When jqwik shrinks a hanging input every
+ * attempt would hang again, so after {@value #MAX_TIMEOUTS} timeouts the remaining checks fail
+ * at once: the run stays short and the first failure report shows the original input.
  */
 public final class Bounded {
 
+  /** After this many timeouts every further check fails at once (see the class comment). */
+  private static final int MAX_TIMEOUTS = 3;
+
   private static ExecutorService executor = newExecutor();
+  private static int timeouts;
 
   private Bounded() {}
 
@@ -39,6 +45,9 @@ public final class Bounded {
    * @param check the check
    */
   public static synchronized void run(Duration limit, Executable check) {
+    if (timeouts >= MAX_TIMEOUTS) {
+      fail("not run: " + timeouts + " earlier checks did not finish (endless loop?)");
+    }
     Future<?> f =
         executor.submit(
             () -> {
@@ -55,6 +64,7 @@ public final class Bounded {
       f.cancel(true);
       executor.shutdownNow();
       executor = newExecutor();
+      timeouts++;
       fail("did not finish within " + limit + " (endless loop?)");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();

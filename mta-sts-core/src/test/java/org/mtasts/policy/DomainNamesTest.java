@@ -127,6 +127,17 @@ class DomainNamesTest {
   }
 
   @Test
+  @DisplayName("very long input is rejected before IDNA conversion, message cut short")
+  void normalize_hugeInput_rejectedEarly() {
+    String huge = "ü".repeat(100_000);
+    InvalidDomainException e =
+        assertThrows(InvalidDomainException.class, () -> DomainNames.normalize(huge));
+    assertEquals("has 100000 characters; a host name has at most 253", e.reason());
+    // at most 80 input characters are quoted, each escaped to at most 6
+    assertTrue(e.getMessage().length() < 600, e.getMessage());
+  }
+
+  @Test
   @DisplayName("SEC-20 the message escapes control characters of the input")
   void message_escapesControlCharacters() {
     InvalidDomainException e =

@@ -25,47 +25,67 @@ class MxPatternPropertiesTest {
   @Property(tries = 500)
   @Label("MxPattern round trip: parse(toString()) equals, any case and trailing dot too")
   void roundTrip(@ForAll("patternsInAnyCase") String[] textAndVariant) {
-    MxPattern p = MxPattern.parse(textAndVariant[0]);
-    assertEquals(textAndVariant[0], p.toString());
-    assertEquals(p, MxPattern.parse(p.toString()));
-    MxPattern variant = MxPattern.parse(textAndVariant[1]);
-    assertEquals(p, variant);
-    assertEquals(p.hashCode(), variant.hashCode());
+    Bounded.run(
+        LIMIT,
+        () -> {
+          MxPattern p = MxPattern.parse(textAndVariant[0]);
+          assertEquals(textAndVariant[0], p.toString());
+          assertEquals(p, MxPattern.parse(p.toString()));
+          MxPattern variant = MxPattern.parse(textAndVariant[1]);
+          assertEquals(p, variant);
+          assertEquals(p.hashCode(), variant.hashCode());
+        });
   }
 
   @Property(tries = 500)
   @Label("STS-MATCH-03 a wildcard never matches its own parent")
   void wildcardNeverMatchesParent(@ForAll("domains") String domain) {
-    MxPattern p = MxPattern.parse("*." + domain);
-    assertFalse(p.matches(domain));
-    assertFalse(p.matches(domain + "."));
-    assertFalse(p.matches(domain.toUpperCase(Locale.ROOT)));
+    Bounded.run(
+        LIMIT,
+        () -> {
+          MxPattern p = MxPattern.parse("*." + domain);
+          assertFalse(p.matches(domain));
+          assertFalse(p.matches(domain + "."));
+          assertFalse(p.matches(domain.toUpperCase(Locale.ROOT)));
+        });
   }
 
   @Property(tries = 500)
   @Label("STS-MATCH-03 a wildcard matches exactly one extra label")
   void wildcardMatchesOneLabel(@ForAll("domains") String domain, @ForAll("labels") String label) {
-    MxPattern p = MxPattern.parse("*." + domain);
-    assertTrue(p.matches(label + "." + domain));
-    assertTrue(p.matches(label.toUpperCase(Locale.ROOT) + "." + domain + "."));
-    assertFalse(p.matches(label + "." + label + "." + domain));
+    Bounded.run(
+        LIMIT,
+        () -> {
+          MxPattern p = MxPattern.parse("*." + domain);
+          assertTrue(p.matches(label + "." + domain));
+          assertTrue(p.matches(label.toUpperCase(Locale.ROOT) + "." + domain + "."));
+          assertFalse(p.matches(label + "." + label + "." + domain));
+        });
   }
 
   @Property(tries = 500)
   @Label("STS-MATCH-02 an exact pattern matches its host in any case, with or without dot")
   void exactMatchesAnyCase(@ForAll("hostInAnyCase") String[] hostAndVariant) {
-    MxPattern p = MxPattern.parse(hostAndVariant[0]);
-    assertTrue(p.matches(hostAndVariant[1]));
-    assertTrue(p.matches(hostAndVariant[1] + "."));
-    assertFalse(p.matches("x" + hostAndVariant[1]));
-    assertFalse(p.matches("x." + hostAndVariant[1]));
+    Bounded.run(
+        LIMIT,
+        () -> {
+          MxPattern p = MxPattern.parse(hostAndVariant[0]);
+          assertTrue(p.matches(hostAndVariant[1]));
+          assertTrue(p.matches(hostAndVariant[1] + "."));
+          assertFalse(p.matches("x" + hostAndVariant[1]));
+          assertFalse(p.matches("x." + hostAndVariant[1]));
+        });
   }
 
   @Property(tries = 1000)
   @Label("matches() agrees with the reference function of notes §2.5")
   void matchesAgreesWithReference(
       @ForAll("patternsNear") String pattern, @ForAll("hostsNear") String host) {
-    assertEquals(reference(pattern, host), MxPattern.parse(pattern).matches(host));
+    Bounded.run(
+        LIMIT,
+        () -> {
+          assertEquals(reference(pattern, host), MxPattern.parse(pattern).matches(host));
+        });
   }
 
   /** Notes §2.5, for ASCII LDH hosts. */
@@ -124,8 +144,12 @@ class MxPatternPropertiesTest {
   void normalizeIgnoresCaseAndDot(@ForAll("hostInAnyCase") String[] hostAndVariant) {
     String host = hostAndVariant[0];
     Assume.that(!host.substring(host.lastIndexOf('.') + 1).chars().allMatch(Character::isDigit));
-    assertEquals(hostAndVariant[0], DomainNames.normalize(hostAndVariant[1] + "."));
-    assertSame(hostAndVariant[0], DomainNames.normalize(hostAndVariant[0]));
+    Bounded.run(
+        LIMIT,
+        () -> {
+          assertEquals(host, DomainNames.normalize(hostAndVariant[1] + "."));
+          assertSame(host, DomainNames.normalize(host));
+        });
   }
 
   @Provide

@@ -99,7 +99,7 @@ class PolicyParseTest {
             1_296_000),
         valid("STS-PARSE-01 enforce with mx", GOOD, Mode.ENFORCE, ONE, 86_400),
         valid(
-            "EDGE-27 max_age 31557600 is the maximum, no warning",
+            "EDGE-27 STS-PARSE-08 max_age 31557600 is the maximum, no warning",
             HEAD + MX + "max_age: 31557600",
             Mode.ENFORCE,
             ONE,
@@ -219,6 +219,13 @@ class PolicyParseTest {
             86_400,
             Map.of("foo", "a:b")),
         valid(
+            "STS-PARSE-15 an 'id' line in the body is only an extension",
+            GOOD + "id: 20160831085700Z\n",
+            Mode.ENFORCE,
+            ONE,
+            86_400,
+            Map.of("id", "20160831085700Z")),
+        valid(
             "STS-PARSE-02 report_to extension",
             GOOD + "report_to: x\n",
             Mode.ENFORCE,
@@ -330,7 +337,7 @@ class PolicyParseTest {
             List.of("mail.example.com", "*.example.net", "backupmx.example.com"),
             604_800),
         valid(
-            "EDGE-55 D-12 blank line between fields",
+            "EDGE-55 STS-PARSE-11 D-12 blank line between fields",
             HEAD + "\n" + MX + AGE,
             Mode.ENFORCE,
             ONE,
@@ -358,7 +365,7 @@ class PolicyParseTest {
             86_400,
             Kind.BLANK_LINES),
         valid(
-            "D-13 byte-order mark stripped with a warning",
+            "EDGE-56 STS-PARSE-12 D-13 (project decision) BOM stripped with a warning",
             "\uFEFF" + GOOD,
             Mode.ENFORCE,
             ONE,
@@ -607,6 +614,8 @@ class PolicyParseTest {
                 "contains a space"),
             invalid("EDGE-48 key of 33 characters", GOOD + "a".repeat(33) + ": x\n", 5, null,
                 "longer than 32"),
+            invalid("EDGE-48 key with a tab, then space before ':'", GOOD + "mode\tx : y\n", 5,
+                null, "'mode\\u0009x' contains a tab"),
             invalid("EDGE-48 key with '+'", GOOD + "x+comment: x\n", 5, null, "'+'"),
             invalid("EDGE-48 key with non-ASCII", GOOD + "café: x\n", 5, null, "U+00E9"),
             invalid("empty key", GOOD + ": value\n", 5, null, "empty"),

@@ -1,0 +1,18 @@
+/**
+ * MTA-STS (RFC 8461) for Java mail senders: the policy model and parsers, DNS discovery, the
+ * HTTPS policy fetch, and the {@code MtaSts} facade.
+ *
+ * <p>Only API packages are exported; discovery, fetch and cache implementations live in
+ * non-exported {@code org.mtasts.internal.*} packages.
+ */
+module org.mtasts.core {
+  requires org.dnsjava;
+  requires okhttp3;
+  requires okio;
+  requires org.slf4j;
+
+  exports org.mtasts;
+  exports org.mtasts.dns;
+  exports org.mtasts.policy;
+  exports org.mtasts.report;
+}

@@ -1,0 +1,513 @@
+package org.mtasts.internal.fetch;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.TlsVersion;
+import okio.Buffer;
+import okio.BufferedSource;
+import org.mtasts.FetchFailure;
+import org.mtasts.FetchedPolicy;
+import org.mtasts.HostResolver;
+import org.mtasts.PolicyFetchException;
+import org.mtasts.PolicyFetcher;
+import org.mtasts.policy.ParsedPolicy;
+import org.mtasts.policy.Policy;
+import org.mtasts.policy.PolicySyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policy fetch of RFC 8461 §3.3 over OkHttp.
+ *
+ * <p>What it guarantees, each for a reason in the RFC or the project's decisions:
+ *
+ * <ul>
+ *   <li>{@code GET https://mta-sts.<domain>/.well-known/mta-sts.txt}, never plain HTTP
+ *       (STS-FETCH-01/02); SNI always sent (STS-FETCH-06).
+ *   <li>TLS 1.2 or 1.3 only (D-04); the certificate must chain to the configured trust anchors
+ *       and carry a SAN DNS-ID for the policy host, wildcards only as a whole leftmost label
+ *       (STS-FETCH-03/04; OkHttp's host name verifier has no common-name fallback).
+ *   <li>No redirects of any kind (STS-FETCH-09), only status 200 (STS-FETCH-08), media type
+ *       {@code text/plain} (STS-FETCH-11, D-05), no HTTP cache, no cookies and no conditional
+ *       requests (STS-FETCH-10).
+ *   <li>At most 64 KiB of decoded body is read, so gzip bombs and endless bodies stop at the
+ *       limit (STS-FETCH-13/18, D-07); one deadline covers the whole fetch (STS-FETCH-12, D-06).
+ *   <li>Addresses are checked before connecting (D-33): loopback, private, link-local,
+ *       unique-local and metadata addresses are refused unless allowed.
+ * </ul>
+ *
+ * <p>Thread-safe. Each fetch runs on the configured executor (OkHttp's I/O is blocking), so the
+ * number of concurrent fetches is bounded by that executor, not by the number of callers.
+ */
+public final class OkHttpPolicyFetcher implements PolicyFetcher {
+  static final String PATH = "/.well-known/mta-sts.txt";
+  private static final Logger log = LoggerFactory.getLogger(OkHttpPolicyFetcher.class);
+
+  private final OkHttpClient client;
+  private final HostResolver hostResolver;
+  private final boolean allowPrivateAddresses;
+  private final Duration deadline;
+  private final int maxBodyBytes;
+  private final boolean requireTextPlain;
+  private final String userAgent;
+  private final Executor executor;
+
+  private OkHttpPolicyFetcher(Builder builder) {
+    this.hostResolver = builder.hostResolver;
+    this.allowPrivateAddresses = builder.allowPrivateAddresses;
+    this.deadline = builder.deadline;
+    this.maxBodyBytes = builder.maxBodyBytes;
+    this.requireTextPlain = builder.requireTextPlain;
+    this.userAgent = builder.userAgent;
+    this.executor = builder.executor;
+    X509TrustManager trustManager =
+        builder.trustManager != null ? builder.trustManager : systemTrustManager();
+    ConnectionSpec tls12Plus =
+        new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS)
+            .tlsVersions(TlsVersion.TLS_1_3, TlsVersion.TLS_1_2)
+            .build();
+    this.client =
+        new OkHttpClient.Builder()
+            .sslSocketFactory(sslContext(trustManager).getSocketFactory(), trustManager)
+            .connectionSpecs(List.of(tls12Plus))
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .retryOnConnectionFailure(false)
+            .cache(null)
+            // Every policy host is contacted about once a day: pooled connections would only
+            // hold sockets open.
+            .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+            .proxy(builder.proxy)
+            .connectTimeout(builder.connectTimeout)
+            .readTimeout(builder.readTimeout)
+            .writeTimeout(builder.readTimeout)
+            .callTimeout(deadline)
+            .build();
+  }
+
+  /** Starts a builder; {@link Builder#hostResolver} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public CompletionStage<FetchedPolicy> fetch(String policyDomain) {
+    Objects.requireNonNull(policyDomain, "policyDomain");
+    CompletableFuture<FetchedPolicy> result = new CompletableFuture<>();
+    try {
+      executor.execute(
+          () -> {
+            try {
+              result.complete(fetchNow(policyDomain));
+            } catch (PolicyFetchException e) {
+              result.completeExceptionally(e);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(
+                  new PolicyFetchException(
+                      policyDomain,
+                      FetchFailure.IO_ERROR,
+                      "policy fetch for " + policyDomain + " failed unexpectedly: " + e,
+                      e));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(
+          new PolicyFetchException(
+              policyDomain, FetchFailure.IO_ERROR, "policy fetch executor rejected the task", e));
+    }
+    return result;
+  }
+
+  /** Fetches on the calling thread. */
+  FetchedPolicy fetchNow(String domain) throws PolicyFetchException {
+    long startNanos = System.nanoTime();
+    String host = "mta-sts." + domain;
+    List<InetAddress> addresses = new ArrayList<>();
+    int port = resolve(domain, host, addresses);
+    HttpUrl url =
+        new HttpUrl.Builder().scheme("https").host(host).port(port).encodedPath(PATH).build();
+    long remainingNanos = deadline.toNanos() - (System.nanoTime() - startNanos);
+    if (remainingNanos <= 0) {
+      throw failure(domain, FetchFailure.TIMEOUT, "resolving " + host + " used up the deadline of "
+          + deadline.toSeconds() + " s", null);
+    }
+    OkHttpClient call =
+        client.newBuilder()
+            .dns(
+                name -> {
+                  if (!name.equals(host)) {
+                    throw new UnknownHostException(name + ": not the policy host");
+                  }
+                  return addresses;
+                })
+            .callTimeout(Duration.ofNanos(remainingNanos))
+            .build();
+    Request request =
+        new Request.Builder().url(url).header("User-Agent", userAgent).get().build();
+    try (Response response = call.newCall(request).execute()) {
+      return read(domain, url, response);
+    } catch (PolicyFetchException e) {
+      throw e;
+    } catch (IOException e) {
+      throw classify(domain, host, e);
+    }
+  }
+
+  /** Resolves the policy host into {@code addresses} and returns the port to use. */
+  private int resolve(String domain, String host, List<InetAddress> addresses)
+      throws PolicyFetchException {
+    List<InetSocketAddress> endpoints;
+    try {
+      endpoints = hostResolver.resolve(host, 443);
+    } catch (UnknownHostException e) {
+      throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address: " + e.getMessage(),
+          e);
+    } catch (IOException e) {
+      throw failure(domain, FetchFailure.DNS_FAILURE, "cannot resolve " + host + ": "
+          + e.getMessage(), e);
+    }
+    if (endpoints.isEmpty()) {
+      throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address", null);
+    }
+    int port = endpoints.get(0).getPort();
+    List<String> refused = new ArrayList<>();
+    for (InetSocketAddress endpoint : endpoints) {
+      InetAddress address = endpoint.getAddress();
+      if (address == null || endpoint.getPort() != port) {
+        continue;
+      }
+      String refusal = allowPrivateAddresses ? null : AddressGuard.refusal(address);
+      if (refusal == null) {
+        addresses.add(address);
+      } else {
+        refused.add(address.getHostAddress() + " (" + refusal + ")");
+      }
+    }
+    if (addresses.isEmpty()) {
+      if (!refused.isEmpty()) {
+        throw failure(domain, FetchFailure.ADDRESS_REFUSED,
+            host + " resolves only to addresses the policy fetch refuses: "
+                + String.join(", ", refused)
+                + "; allow private addresses in the configuration if this is intended"
+                + " (tests, private networks)", null);
+      }
+      throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no usable address", null);
+    }
+    return port;
+  }
+
+  private FetchedPolicy read(String domain, HttpUrl url, Response response)
+      throws PolicyFetchException, IOException {
+    int code = response.code();
+    String location = response.header("Location");
+    if (response.isRedirect() || (code >= 300 && code < 400 && location != null)) {
+      throw failure(domain, FetchFailure.REDIRECT_REFUSED, url + " answered HTTP " + code
+          + (location != null ? " redirecting to " + location : " (a redirect)")
+          + "; RFC 8461 §3.3 forbids following redirects: serve the policy at this URL", null);
+    }
+    if (code != 200) {
+      throw failure(domain, FetchFailure.HTTP_STATUS, url + " answered HTTP " + code
+          + "; only 200 yields a policy", null);
+    }
+    ResponseBody body = response.body();
+    String contentType = response.header("Content-Type");
+    MediaType mediaType = contentType != null ? MediaType.parse(contentType) : null;
+    boolean textPlain =
+        mediaType != null
+            && mediaType.type().equalsIgnoreCase("text")
+            && mediaType.subtype().equalsIgnoreCase("plain");
+    if (!textPlain) {
+      String what = contentType == null ? "no Content-Type" : "Content-Type '" + contentType + "'";
+      if (requireTextPlain) {
+        throw failure(domain, FetchFailure.MEDIA_TYPE, url + " answered with " + what
+            + "; RFC 8461 §3.2 requires text/plain", null);
+      }
+      log.warn("{} answered with {}; accepted because the media type check is off", url, what);
+    }
+    byte[] bytes = readBounded(domain, url, body.source());
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw failure(domain, FetchFailure.INVALID_ENCODING, url
+          + " served a body that is not valid UTF-8", e);
+    }
+    ParsedPolicy parsed;
+    try {
+      parsed = Policy.parseDetailed(text);
+    } catch (PolicySyntaxException e) {
+      throw failure(domain, FetchFailure.POLICY_SYNTAX, url + " served an invalid policy: "
+          + e.getMessage(), e);
+    }
+    String tlsVersion =
+        response.handshake() != null ? response.handshake().tlsVersion().javaName() : null;
+    return new FetchedPolicy(domain, url.toString(), parsed, contentType, tlsVersion);
+  }
+
+  /** Reads at most {@code maxBodyBytes} decoded bytes; one more is a failure, never truncation. */
+  private byte[] readBounded(String domain, HttpUrl url, BufferedSource source)
+      throws PolicyFetchException, IOException {
+    long limit = (long) maxBodyBytes + 1;
+    Buffer buffer = new Buffer();
+    while (buffer.size() < limit) {
+      long read = source.read(buffer, limit - buffer.size());
+      if (read == -1) {
+        break;
+      }
+    }
+    if (buffer.size() > maxBodyBytes) {
+      throw failure(domain, FetchFailure.BODY_TOO_LARGE, url + " served more than "
+          + maxBodyBytes + " bytes; a policy must be smaller", null);
+    }
+    return buffer.readByteArray();
+  }
+
+  private static PolicyFetchException classify(String domain, String host, IOException e) {
+    if (e instanceof SSLPeerUnverifiedException) {
+      return failure(domain, FetchFailure.CERTIFICATE_HOST_MISMATCH,
+          "the certificate of " + host + " is not valid for that name: " + e.getMessage(), e);
+    }
+    if (e instanceof SSLHandshakeException) {
+      if (hasCause(e, CertificateExpiredException.class) || isExpiredPath(e)) {
+        return failure(domain, FetchFailure.CERTIFICATE_EXPIRED,
+            "the certificate of " + host + " has expired", e);
+      }
+      if (hasCause(e, java.security.cert.CertificateException.class)
+          || hasCause(e, CertPathValidatorException.class)
+          || hasCause(e, java.security.cert.CertPathBuilderException.class)) {
+        return failure(domain, FetchFailure.CERTIFICATE_UNTRUSTED,
+            "the certificate of " + host + " is not trusted: " + rootMessage(e), e);
+      }
+      return failure(domain, FetchFailure.TLS_HANDSHAKE_FAILED,
+          "TLS handshake with " + host + " failed: " + rootMessage(e), e);
+    }
+    if (e instanceof InterruptedIOException) {
+      return failure(domain, FetchFailure.TIMEOUT,
+          "policy fetch from " + host + " timed out: " + e.getMessage(), e);
+    }
+    if (e instanceof UnknownHostException) {
+      return failure(domain, FetchFailure.DNS_FAILURE, host + " has no address", e);
+    }
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+      return failure(domain, FetchFailure.CONNECT_FAILED,
+          "cannot connect to " + host + ": " + e.getMessage(), e);
+    }
+    if (e instanceof javax.net.ssl.SSLException) {
+      return failure(domain, FetchFailure.TLS_HANDSHAKE_FAILED,
+          "TLS with " + host + " failed: " + rootMessage(e), e);
+    }
+    return failure(domain, FetchFailure.IO_ERROR,
+        "policy fetch from " + host + " failed: " + rootMessage(e), e);
+  }
+
+  private static boolean isExpiredPath(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertPathValidatorException
+          && ((CertPathValidatorException) t).getReason()
+              == CertPathValidatorException.BasicReason.EXPIRED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message != null ? message : root.getClass().getSimpleName();
+  }
+
+  private static PolicyFetchException failure(String domain, FetchFailure kind, String message,
+      Throwable cause) {
+    return new PolicyFetchException(domain, kind, message, cause);
+  }
+
+  private static X509TrustManager systemTrustManager() {
+    try {
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init((KeyStore) null);
+      for (TrustManager manager : factory.getTrustManagers()) {
+        if (manager instanceof X509TrustManager) {
+          return (X509TrustManager) manager;
+        }
+      }
+      throw new IllegalStateException("no X509TrustManager in the JDK's default trust store");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the JDK's default trust store", e);
+    }
+  }
+
+  private static SSLContext sslContext(X509TrustManager trustManager) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trustManager}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create a TLS context", e);
+    }
+  }
+
+  /** Configuration for {@link OkHttpPolicyFetcher}. Not thread-safe. */
+  public static final class Builder {
+    private HostResolver hostResolver;
+    private X509TrustManager trustManager;
+    private boolean allowPrivateAddresses;
+    private Duration deadline = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ofSeconds(15);
+    private Duration readTimeout = Duration.ofSeconds(30);
+    private int maxBodyBytes = 65_536;
+    private boolean requireTextPlain = true;
+    private Proxy proxy = Proxy.NO_PROXY;
+    private String userAgent = "mta-sts-java (RFC 8461 policy fetch)";
+    private Executor executor;
+
+    private Builder() {}
+
+    /** Where to connect for {@code mta-sts.<domain>} (required). */
+    public Builder hostResolver(HostResolver hostResolver) {
+      this.hostResolver = Objects.requireNonNull(hostResolver, "hostResolver");
+      return this;
+    }
+
+    /** Trust anchors for the policy host's certificate; default: the JDK's trust store. */
+    public Builder trustManager(X509TrustManager trustManager) {
+      this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
+      return this;
+    }
+
+    /** Allows loopback, private and link-local addresses (tests, private networks). */
+    public Builder allowPrivateAddresses(boolean allow) {
+      this.allowPrivateAddresses = allow;
+      return this;
+    }
+
+    /** One deadline for the whole fetch, from resolving to the last body byte; default 60 s. */
+    public Builder deadline(Duration deadline) {
+      this.deadline = positive(deadline, "deadline");
+      return this;
+    }
+
+    /** Timeout for the TCP connect; default 15 s (the deadline still applies). */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** Timeout between two reads; default 30 s (the deadline still applies). */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = positive(timeout, "readTimeout");
+      return this;
+    }
+
+    /** Largest decoded body accepted; default 65 536 bytes (RFC 8461 §3.3 suggests 64 KB). */
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBodyBytes must be positive: " + maxBodyBytes);
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /**
+     * Whether a missing or non-{@code text/plain} media type fails the fetch (default true, D-05).
+     * When false, the mismatch is only logged.
+     */
+    public Builder requireTextPlain(boolean require) {
+      this.requireTextPlain = require;
+      return this;
+    }
+
+    /** An explicit HTTP proxy; default none (environment proxies are never picked up). */
+    public Builder proxy(Proxy proxy) {
+      this.proxy = Objects.requireNonNull(proxy, "proxy");
+      return this;
+    }
+
+    /** The User-Agent header. */
+    public Builder userAgent(String userAgent) {
+      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      return this;
+    }
+
+    /** Runs the blocking fetches; default a pool of at most 16 daemon threads. */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Builds the fetcher. */
+    public OkHttpPolicyFetcher build() {
+      if (hostResolver == null) {
+        throw new IllegalStateException("hostResolver is required");
+      }
+      if (executor == null) {
+        executor = FetchExecutors.bounded(16);
+      }
+      return new OkHttpPolicyFetcher(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package org.mtasts.policy;
+
+/** Small text helpers shared by the parsers in this package. */
+final class Texts {
+
+  /** Longest excerpt of untrusted input that goes into an error or warning message. */
+  static final int MAX_QUOTED = 80;
+
+  private Texts() {}
+
+  /**
+   * Quotes untrusted input for a message: control, format and non-ASCII characters become
+   * {@code \}{@code uXXXX} escapes and long input is cut, so that a hostile policy or TXT
+   * record cannot inject line breaks or terminal escapes into logs (SEC-20).
+   */
+  static String quote(CharSequence s) {
+    StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 8).append('\'');
+    int n = Math.min(s.length(), MAX_QUOTED);
+    for (int i = 0; i < n; i++) {
+      appendEscaped(b, s.charAt(i));
+    }
+    if (s.length() > MAX_QUOTED) {
+      b.append("...");
+    }
+    return b.append('\'').toString();
+  }
+
+  /** Describes one character for a message, e.g. {@code '/'} or {@code U+0000}. */
+  static String describe(char c) {
+    if (c >= 0x21 && c < 0x7F) {
+      return "'" + c + "'";
+    }
+    if (c == ' ') {
+      return "a space";
+    }
+    if (c == '\t') {
+      return "a tab";
+    }
+    return String.format("U+%04X", (int) c);
+  }
+
+  private static void appendEscaped(StringBuilder b, char c) {
+    if (c >= 0x20 && c < 0x7F) {
+      b.append(c);
+    } else {
+      b.append(String.format("\\u%04x", (int) c));
+    }
+  }
+
+  static boolean isWsp(char c) {
+    return c == ' ' || c == '\t';
+  }
+
+  static boolean isAsciiLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+
+  /**
+   * Checks an extension field name against the grammar shared by the policy body and the
+   * TXT records of RFC 8461 §3.1/§3.2: a letter or digit, then up to 31 letters, digits,
+   * {@code _}, {@code -} or {@code .}.
+   *
+   * @return {@code null} when valid, otherwise the reason
+   */
+  static String extensionNameError(String name) {
+    if (name.isEmpty()) {
+      return "the field name is empty";
+    }
+    if (name.length() > 32) {
+      return "field name " + quote(name) + " is longer than 32 characters";
+    }
+    if (!isAsciiLetterOrDigit(name.charAt(0))) {
+      return "field name " + quote(name) + " must start with a letter or digit";
+    }
+    for (int i = 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!isAsciiLetterOrDigit(c) && c != '_' && c != '-' && c != '.') {
+        return "field name " + quote(name) + " contains " + describe(c)
+            + "; only letters, digits, '_', '-' and '.' are allowed";
+      }
+    }
+    return null;
+  }
+}

@@ -96,7 +96,7 @@ class PolicyStoreTest {
   }
 
   @Test
-  void storedPolicyKeepsAFutureFetchTime() {
+  void sec24_storedPolicyKeepsAFutureFetchTimeForTheFacadeToClamp() {
     // SEC-24: the store is faithful; the facade clamps a fetchedAt in the future.
     Instant future = Instant.parse("2999-01-01T00:00:00Z");
     assertEquals(future, new StoredPolicy("example.com", "1", TEXT, future).fetchedAt());

@@ -95,11 +95,6 @@ public final class DirectoryPolicyStore implements PolicyStore {
     }
   }
 
-  /** The directory of the entries. */
-  Path directory() {
-    return dir;
-  }
-
   /**
    * Reads every entry; see {@link PolicyStore#loadAll()}. Skipped files are logged at WARN.
    *

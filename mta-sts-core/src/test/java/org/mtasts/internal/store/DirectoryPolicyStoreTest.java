@@ -541,6 +541,39 @@ class DirectoryPolicyStoreTest {
   }
 
   @Test
+  void stsCache12_twoStoresOnOneDirectoryDoNotCorruptEachOther() throws Exception {
+    // Stands in for two processes: no shared lock, only the atomic rename.
+    DirectoryPolicyStore[] stores = {store(tmp), store(tmp)};
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 60; i++) {
+            String text = TEXT + "x-pad: " + "q".repeat(thread * 500 + i) + "\r\n";
+            stores[thread % 2].save(
+                new StoredPolicy("d" + (i % 6) + ".example", "t" + thread, text, FETCHED));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    LoadResult r = store(tmp).load();
+    assertEquals(List.of(), r.skipped());
+    assertEquals(6, r.entries().size());
+    assertEquals(6, fileNames(tmp).size(), "no temporary files left");
+  }
+
+  @Test
   void deleteAllWhileSavingNeverCorrupts() throws Exception {
     DirectoryPolicyStore store = store(tmp);
     ExecutorService pool = Executors.newFixedThreadPool(3);

@@ -6,10 +6,13 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.internal.tls.CertificateVerification;
+import org.mtasts.internal.tls.MxSocketFactory;
 import org.mtasts.internal.tls.TlsFailures;
 import org.mtasts.policy.DomainNames;
 
@@ -17,6 +20,14 @@ import org.mtasts.policy.DomainNames;
  * The MX TLS checks of RFC 8461 §4.2 and §7.2, for SMTP clients that deliver under an MTA-STS
  * policy: the certificate must chain to a trusted root, must not be expired, and must carry a
  * subjectAltName DNS-ID that matches the MX host name; the session must use TLS 1.2 or 1.3.
+ *
+ * <pre>{@code
+ * MxTlsVerifier verifier = MxTlsVerifier.create();          // JDK trust store, system clock
+ * SSLSocketFactory tls = verifier.socketFactory("mx1.example.com", true, outcome -> log(outcome));
+ * // Jakarta Mail (Angus): session properties
+ * //   mail.smtp.starttls.enable=true, mail.smtp.starttls.required=true,
+ * //   mail.smtp.ssl.socketFactory=tls (the object)
+ * }</pre>
  *
  * <p><b>Host name rule</b> (STS-TLS-06/07, D-21): only subjectAltName {@code dNSName} entries
  * count, never the subject Common Name; matching ignores ASCII case and one trailing dot; a
@@ -97,6 +108,47 @@ public final class MxTlsVerifier {
       Objects.requireNonNull(chain[i], "chain[" + i + "]");
     }
     return verification.verify(host, chain.clone(), CertificateVerification.UNKNOWN_AUTH_TYPE);
+  }
+
+  /**
+   * A socket factory for SMTP sessions with one MX host under one policy mode. Its sockets
+   *
+   * <ul>
+   *   <li>offer only TLS 1.3 and TLS 1.2 (D-04); {@code setEnabledProtocols} and {@code
+   *       setSSLParameters} on them drop anything older, and throw {@link
+   *       IllegalArgumentException} if nothing allowed remains;
+   *   <li>send SNI = {@code mxHost} (STS-TLS-02) and check the certificate against {@code mxHost}
+   *       — whatever host name a caller passes to {@code createSocket}, which is used only to open
+   *       the TCP connection;
+   *   <li>under {@code enforce}, abort the handshake on any failed check, so no SMTP command is
+   *       ever sent to the MX over that connection (STS-APPLY-01);
+   *   <li>under testing ({@code enforce == false}), complete the handshake even with a bad
+   *       certificate, so delivery proceeds as without MTA-STS, and report the failure
+   *       (report-only, RFC 8461 §5 item 2, STS-TLS-11);
+   *   <li>report one {@link TlsOutcome} per socket to {@code outcomes} when the first handshake
+   *       completes or fails, on the thread that runs the handshake, before {@code
+   *       startHandshake()} returns or throws. A handshake also starts when a stream or the
+   *       session is first requested.
+   * </ul>
+   *
+   * <p>For STARTTLS, layer over the connected plain socket with {@link
+   * SSLSocketFactory#createSocket(java.net.Socket, String, int, boolean)} — what Angus Mail does
+   * with the object set as {@code mail.smtp.ssl.socketFactory}. Each factory has its own TLS
+   * context; make one per MX host and mode (per delivery attempt is fine).
+   *
+   * @param mxHost the MX host name from DNS (see {@link #verify})
+   * @param enforce true under an {@code enforce} policy, false under {@code testing}
+   * @param outcomes receives the outcome of each handshake; must be fast and should not throw
+   *     (exceptions are logged and ignored)
+   * @return the factory; immutable and thread-safe
+   * @throws IllegalArgumentException if {@code mxHost} is not a host name
+   * @throws NullPointerException if an argument is null
+   */
+  public SSLSocketFactory socketFactory(
+      String mxHost, boolean enforce, Consumer<? super TlsOutcome> outcomes) {
+    String host = DomainNames.normalize(mxHost);
+    Objects.requireNonNull(outcomes, "outcomes");
+    return new MxSocketFactory(verification, host, enforce, outcomes);
   }
 
   /**

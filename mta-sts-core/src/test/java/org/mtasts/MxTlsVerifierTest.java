@@ -189,6 +189,8 @@ class MxTlsVerifierTest {
     assertThrows(InvalidDomainException.class, () -> VERIFIER.verify("192.0.2.1", good));
     assertThrows(InvalidDomainException.class, () -> VERIFIER.verify("[192.0.2.1]", good));
     assertThrows(InvalidDomainException.class, () -> VERIFIER.verify("2001:db8::1", good));
+    assertThrows(
+        InvalidDomainException.class, () -> VERIFIER.socketFactory("192.0.2.1", true, o -> {}));
   }
 
   @Test
@@ -278,6 +280,8 @@ class MxTlsVerifierTest {
             () -> VERIFIER.verify(null, good),
             () -> VERIFIER.verify("mx1.example.com", null),
             () -> VERIFIER.verify("mx1.example.com", new X509Certificate[] {good[0], null}),
+            () -> VERIFIER.socketFactory(null, true, o -> {}),
+            () -> VERIFIER.socketFactory("mx1.example.com", true, null),
             () -> MxTlsVerifier.classify(null),
             () -> CertificateCheck.refused(null, "m"),
             () -> CertificateCheck.refused(RefusalReason.CERTIFICATE_EXPIRED, null));

@@ -124,7 +124,12 @@ public final class MxTlsVerifier {
    *       ever sent to the MX over that connection (STS-APPLY-01);
    *   <li>under testing ({@code enforce == false}), complete the handshake even with a bad
    *       certificate, so delivery proceeds as without MTA-STS, and report the failure
-   *       (report-only, RFC 8461 §5 item 2, STS-TLS-11);
+   *       (report-only, RFC 8461 §5 item 2, STS-TLS-11). A handshake that fails for another
+   *       reason (e.g. {@link RefusalReason#TLS_VERSION}: the JDK cannot negotiate TLS 1.1 anyway)
+   *       fails in both modes; under testing the caller may then fall back as its opportunistic
+   *       configuration allows;
+   *   <li>check the session again after every first handshake, so a resumed session (for which
+   *       the JDK skips certificate checks) is held to the same rules at the current time;
    *   <li>report one {@link TlsOutcome} per socket to {@code outcomes} when the first handshake
    *       completes or fails, on the thread that runs the handshake, before {@code
    *       startHandshake()} returns or throws. A handshake also starts when a stream or the

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mtasts.MxTlsVerifier;
 import org.mtasts.RefusalReason;
 import org.mtasts.TlsOutcome;
+import org.mtasts.internal.dns.MutableClock;
 import org.mtasts.testkit.smtp.SessionRecord;
 import org.mtasts.testkit.smtp.SmtpBehaviour;
 import org.mtasts.testkit.smtp.SmtpReceiver;
@@ -370,6 +372,39 @@ class MxSocketFactoryHandshakeTest {
         assertEquals(Optional.of(RefusalReason.CERTIFICATE_HOST_MISMATCH), outcome.refusal());
         assertTrue(outcome.handshakeCompleted());
       }
+    }
+  }
+
+  @Test
+  @DisplayName("STS-TLS-04 a later session through the same factory (resumed or not) is checked"
+      + " at its own time")
+  void laterSession_sameFactory_checkedAgainAtItsOwnTime() throws Exception {
+    // On JDK 17 the second handshake resumes the first session (seen with a temporary counter in
+    // the trust manager), so the trust manager is skipped and only the post-handshake check in
+    // MxSslSocket can refuse it. The test holds whether or not a session is resumed.
+    IssuedCertificate certificate = CA.issue(MX);
+    MutableClock clock = new MutableClock(Instant.now());
+    MxTlsVerifier verifier =
+        MxTlsVerifier.builder().trustManager(CA.trustManager()).clock(clock).build();
+    SSLSocketFactory enforce = verifier.socketFactory(MX, true, outcomes::add);
+    try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(certificate))) {
+      try (StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        client.upgrade(enforce, MX);
+        client.command("QUIT");
+      }
+      clock.advance(
+          Duration.between(clock.instant(), certificate.certificate().getNotAfter().toInstant())
+              .plusSeconds(1));
+      try (StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SSLHandshakeException e =
+            assertThrows(SSLHandshakeException.class, () -> client.upgrade(enforce, MX));
+        assertEquals(Optional.of(RefusalReason.CERTIFICATE_EXPIRED), MxTlsVerifier.classify(e));
+      }
+      assertEquals(2, outcomes.size(), outcomes.toString());
+      assertTrue(outcomes.get(0).passed());
+      assertEquals(Optional.of(RefusalReason.CERTIFICATE_EXPIRED), outcomes.get(1).refusal());
+      assertFalse(outcomes.get(1).handshakeCompleted());
+      assertFalse(mx.awaitSessions(2, WAIT).get(1).hasCommand("MAIL"));
     }
   }
 }

@@ -117,9 +117,9 @@ public final class MxTlsVerifier {
    *   <li>offer only TLS 1.3 and TLS 1.2 (D-04); {@code setEnabledProtocols} and {@code
    *       setSSLParameters} on them drop anything older, and throw {@link
    *       IllegalArgumentException} if nothing allowed remains;
-   *   <li>send SNI = {@code mxHost} (STS-TLS-02) and check the certificate against {@code mxHost}
-   *       — whatever host name a caller passes to {@code createSocket}, which is used only to open
-   *       the TCP connection;
+   *   <li>send SNI = {@code mxHost} (STS-TLS-02) and check the certificate against {@code
+   *       mxHost} — whatever host name a caller passes to {@code createSocket}, which is used only
+   *       to open the TCP connection;
    *   <li>under {@code enforce}, abort the handshake on any failed check, so no SMTP command is
    *       ever sent to the MX over that connection (STS-APPLY-01);
    *   <li>under testing ({@code enforce == false}), complete the handshake even with a bad

@@ -234,7 +234,8 @@ class MxTlsVerifierTest {
                     + " preferences [TLS13, TLS12]")));
     assertEquals(
         Optional.of(RefusalReason.TLS_VERSION),
-        MxTlsVerifier.classify(new SSLHandshakeException("Received fatal alert: protocol_version")));
+        MxTlsVerifier.classify(
+            new SSLHandshakeException("Received fatal alert: protocol_version")));
     assertEquals(
         Optional.of(RefusalReason.TLS_VERSION),
         MxTlsVerifier.classify(
@@ -284,9 +285,46 @@ class MxTlsVerifierTest {
             () -> VERIFIER.socketFactory("mx1.example.com", true, null),
             () -> MxTlsVerifier.classify(null),
             () -> CertificateCheck.refused(null, "m"),
-            () -> CertificateCheck.refused(RefusalReason.CERTIFICATE_EXPIRED, null));
+            () -> CertificateCheck.refused(RefusalReason.CERTIFICATE_EXPIRED, null),
+            () -> TlsOutcome.completed(null, true, "TLSv1.3", "S", CertificateCheck.ok(), null,
+                null),
+            () -> TlsOutcome.completed("mx", true, null, "S", CertificateCheck.ok(), null, null),
+            () -> TlsOutcome.completed("mx", true, "TLSv1.3", null, CertificateCheck.ok(), null,
+                null),
+            () -> TlsOutcome.completed("mx", true, "TLSv1.3", "S", null, null, null),
+            () -> TlsOutcome.failed(null, true, RefusalReason.TLS_VERSION, "m", null, null),
+            () -> TlsOutcome.failed("mx", true, null, "m", null, null),
+            () -> TlsOutcome.failed("mx", true, RefusalReason.TLS_VERSION, null, null, null));
     for (Executable call : calls) {
       assertThrows(NullPointerException.class, call);
     }
+  }
+
+  @Test
+  void values_equalityAndText() {
+    CertificateCheck refused =
+        CertificateCheck.refused(RefusalReason.CERTIFICATE_EXPIRED, "expired yesterday");
+    assertEquals(
+        refused, CertificateCheck.refused(RefusalReason.CERTIFICATE_EXPIRED, "expired yesterday"));
+    assertEquals(refused.hashCode(),
+        CertificateCheck.refused(RefusalReason.CERTIFICATE_EXPIRED, "expired yesterday")
+            .hashCode());
+    assertTrue(refused.toString().contains("certificate-expired"), refused.toString());
+    assertTrue(CertificateCheck.ok().passed());
+    assertEquals(Optional.empty(), CertificateCheck.ok().refusal());
+
+    TlsOutcome testing =
+        TlsOutcome.completed("mx1.example.com", false, "TLSv1.3", "TLS_AES_128_GCM_SHA256",
+            refused, null, null);
+    assertTrue(testing.handshakeCompleted());
+    assertEquals(false, testing.passed());
+    assertEquals(Optional.of(RefusalReason.CERTIFICATE_EXPIRED), testing.refusal());
+    assertTrue(testing.toString().contains("testing"), testing.toString());
+    TlsOutcome failed =
+        TlsOutcome.failed("mx1.example.com", true, RefusalReason.TLS_VERSION, "TLS 1.1 only",
+            null, null);
+    assertEquals(false, failed.handshakeCompleted());
+    assertEquals(Optional.empty(), failed.protocol());
+    assertEquals(Optional.empty(), failed.localAddress());
   }
 }

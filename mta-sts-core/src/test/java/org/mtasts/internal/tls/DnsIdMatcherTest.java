@@ -23,7 +23,7 @@ class DnsIdMatcherTest {
         "STS-TLS-06 wildcard covers one label only | a.b.example.com | *.example.com | false",
         "STS-TLS-07 partial wildcard mx* (D-21) | mx1.example.com | mx*.example.com | false",
         "STS-TLS-07 partial wildcard *x (D-21) | mx.example.com | *x.example.com | false",
-        "STS-TLS-07 partial wildcard in the middle (D-21) | mx1.example.com | m*1.example.com | false",
+        "STS-TLS-07 partial wildcard, middle (D-21) | mx1.example.com | m*1.example.com | false",
         "STS-TLS-07 two wildcards | a.b.example.com | *.*.example.com | false",
         "STS-TLS-07 two wildcards, one label | mx1.example.com | *.*.example.com | false",
         "STS-TLS-07 wildcard not leftmost | mx1.example.com | mx1.*.com | false",

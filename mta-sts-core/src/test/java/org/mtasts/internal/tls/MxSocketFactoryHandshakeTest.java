@@ -6,16 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.DisplayName;
@@ -40,7 +46,8 @@ import org.mtasts.testkit.tls.TestCertificateAuthority;
 class MxSocketFactoryHandshakeTest {
   private static final String MX = "mx1.example.com";
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final TestCertificateAuthority CA = TestCertificateAuthority.create("Handshake CA");
+  private static final TestCertificateAuthority CA =
+      TestCertificateAuthority.create("Handshake CA");
   private static final TestCertificateAuthority OTHER_CA =
       TestCertificateAuthority.create("Unknown CA");
   private static final MxTlsVerifier VERIFIER = MxTlsVerifier.create(CA.trustManager());
@@ -405,6 +412,38 @@ class MxSocketFactoryHandshakeTest {
       assertEquals(Optional.of(RefusalReason.CERTIFICATE_EXPIRED), outcomes.get(1).refusal());
       assertFalse(outcomes.get(1).handshakeCompleted());
       assertFalse(mx.awaitSessions(2, WAIT).get(1).hasCommand("MAIL"));
+    }
+  }
+
+  @Test
+  @DisplayName("STS-TLS-02 createSocket(InetAddress, port) still sends SNI and checks the MX name")
+  void createSocket_byAddress_usesTheMxHost() throws Exception {
+    try (SSLServerSocket server =
+        (SSLServerSocket)
+            CA.issue(MX)
+                .serverContext()
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<List<SNIServerName>> sni =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (SSLSocket accepted = (SSLSocket) server.accept()) {
+                  accepted.startHandshake();
+                  List<SNIServerName> names =
+                      ((ExtendedSSLSession) accepted.getSession()).getRequestedServerNames();
+                  accepted.getInputStream().read(); // until the client closes
+                  return names;
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      SSLSocketFactory enforce = factory(MX, true);
+      InetAddress loopback = InetAddress.getLoopbackAddress();
+      try (SSLSocket client = (SSLSocket) enforce.createSocket(loopback, server.getLocalPort())) {
+        client.startHandshake();
+      }
+      assertEquals(List.of(new SNIHostName(MX)), sni.get(10, TimeUnit.SECONDS));
+      assertTrue(onlyOutcome().passed(), outcomes.toString());
     }
   }
 }

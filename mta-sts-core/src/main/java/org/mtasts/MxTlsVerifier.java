@@ -24,10 +24,19 @@ import org.mtasts.policy.DomainNames;
  * <pre>{@code
  * MxTlsVerifier verifier = MxTlsVerifier.create();          // JDK trust store, system clock
  * SSLSocketFactory tls = verifier.socketFactory("mx1.example.com", true, outcome -> log(outcome));
- * // Jakarta Mail (Angus): session properties
- * //   mail.smtp.starttls.enable=true, mail.smtp.starttls.required=true,
- * //   mail.smtp.ssl.socketFactory=tls (the object)
+ *
+ * // Jakarta Mail (Angus Mail SMTPTransport), one session per MX host:
+ * Properties p = new Properties();
+ * p.put("mail.smtp.host", "mx1.example.com");      // the MX host name, not an address
+ * p.put("mail.smtp.starttls.enable", "true");
+ * p.put("mail.smtp.starttls.required", "true");    // no STARTTLS: no mail (STS-TLS-01)
+ * p.put("mail.smtp.ssl.socketFactory", tls);       // the object; used to layer TLS for STARTTLS
  * }</pre>
+ *
+ * <p>Angus applies {@code mail.smtp.ssl.protocols} and {@code mail.smtp.ssl.ciphersuites} to the
+ * socket; protocols older than TLS 1.2 are dropped from them. {@code
+ * mail.smtp.ssl.checkserveridentity} is not needed: the stricter check of this class runs in the
+ * handshake; if set, Angus's own (weaker) check runs afterwards as well.
  *
  * <p><b>Host name rule</b> (STS-TLS-06/07, D-21): only subjectAltName {@code dNSName} entries
  * count, never the subject Common Name; matching ignores ASCII case and one trailing dot; a
@@ -144,7 +153,8 @@ public final class MxTlsVerifier {
    * @param mxHost the MX host name from DNS (see {@link #verify})
    * @param enforce true under an {@code enforce} policy, false under {@code testing}
    * @param outcomes receives the outcome of each handshake; must be fast and should not throw
-   *     (exceptions are logged and ignored)
+   *     (exceptions are logged and ignored); called concurrently if sockets of the factory
+   *     handshake concurrently
    * @return the factory; immutable and thread-safe
    * @throws IllegalArgumentException if {@code mxHost} is not a host name
    * @throws NullPointerException if an argument is null

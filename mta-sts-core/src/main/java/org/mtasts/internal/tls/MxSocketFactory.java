@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,7 +63,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
       context.init(
           null,
           new TrustManager[] {new MxTrustManager(verification, mxHost, enforce)},
-          new SecureRandom());
+          null);
       this.delegate = context.getSocketFactory();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot create a TLS context", e);

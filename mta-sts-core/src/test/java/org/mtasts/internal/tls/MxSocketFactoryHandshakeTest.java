@@ -415,28 +415,35 @@ class MxSocketFactoryHandshakeTest {
     }
   }
 
+  /** A TLS server (implicit TLS, no SMTP) that returns the SNI names the client sent. */
+  private static CompletableFuture<List<SNIServerName>> serveOnce(SSLServerSocket server) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (SSLSocket accepted = (SSLSocket) server.accept()) {
+            accepted.startHandshake();
+            List<SNIServerName> names =
+                ((ExtendedSSLSession) accepted.getSession()).getRequestedServerNames();
+            accepted.getInputStream().read(); // until the client closes
+            return names;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  private static SSLServerSocket tlsServer(IssuedCertificate certificate) throws Exception {
+    return (SSLServerSocket)
+        certificate
+            .serverContext()
+            .getServerSocketFactory()
+            .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+  }
+
   @Test
   @DisplayName("STS-TLS-02 createSocket(InetAddress, port) still sends SNI and checks the MX name")
   void createSocket_byAddress_usesTheMxHost() throws Exception {
-    try (SSLServerSocket server =
-        (SSLServerSocket)
-            CA.issue(MX)
-                .serverContext()
-                .getServerSocketFactory()
-                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      CompletableFuture<List<SNIServerName>> sni =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try (SSLSocket accepted = (SSLSocket) server.accept()) {
-                  accepted.startHandshake();
-                  List<SNIServerName> names =
-                      ((ExtendedSSLSession) accepted.getSession()).getRequestedServerNames();
-                  accepted.getInputStream().read(); // until the client closes
-                  return names;
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+    try (SSLServerSocket server = tlsServer(CA.issue(MX))) {
+      CompletableFuture<List<SNIServerName>> sni = serveOnce(server);
       SSLSocketFactory enforce = factory(MX, true);
       InetAddress loopback = InetAddress.getLoopbackAddress();
       try (SSLSocket client = (SSLSocket) enforce.createSocket(loopback, server.getLocalPort())) {
@@ -444,6 +451,21 @@ class MxSocketFactoryHandshakeTest {
       }
       assertEquals(List.of(new SNIHostName(MX)), sni.get(10, TimeUnit.SECONDS));
       assertTrue(onlyOutcome().passed(), outcomes.toString());
+    }
+  }
+
+  @Test
+  @DisplayName("createSocket() unconnected, then connect: SNI and check use the MX host")
+  void createSocket_unconnected_thenConnect() throws Exception {
+    try (SSLServerSocket server = tlsServer(CA.issue("mx.other.example"))) {
+      CompletableFuture<List<SNIServerName>> sni = serveOnce(server);
+      try (SSLSocket client = (SSLSocket) factory(MX, true).createSocket()) {
+        client.connect(server.getLocalSocketAddress(), 5000);
+        assertThrows(SSLHandshakeException.class, client::startHandshake);
+      }
+      assertEquals(
+          Optional.of(RefusalReason.CERTIFICATE_HOST_MISMATCH), onlyOutcome().refusal());
+      assertThrows(Exception.class, () -> sni.get(10, TimeUnit.SECONDS));
     }
   }
 }

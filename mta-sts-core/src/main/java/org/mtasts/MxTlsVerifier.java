@@ -77,6 +77,7 @@ public final class MxTlsVerifier {
   /**
    * A verifier that trusts the JDK's default trust store and uses the system clock.
    *
+   * @return the verifier
    * @throws IllegalStateException if the JDK's trust store cannot be loaded
    */
   public static MxTlsVerifier create() {
@@ -87,13 +88,18 @@ public final class MxTlsVerifier {
    * A verifier that trusts what {@code trustManager} trusts and uses the system clock.
    *
    * @param trustManager the trust anchors and chain validation
+   * @return the verifier
    * @throws NullPointerException if {@code trustManager} is null
    */
   public static MxTlsVerifier create(X509TrustManager trustManager) {
     return builder().trustManager(trustManager).build();
   }
 
-  /** A builder with the defaults of {@link #create()}. */
+  /**
+   * A builder with the defaults of {@link #create()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -198,6 +204,8 @@ public final class MxTlsVerifier {
     /**
      * Sets the trust anchors and chain validation (default: the JDK's default trust store).
      *
+     * @param trustManager the trust manager; the JDK's own is thread-safe, a custom one must be
+     * @return this builder
      * @throws IllegalStateException if already set
      * @throws NullPointerException if {@code trustManager} is null
      */
@@ -214,6 +222,8 @@ public final class MxTlsVerifier {
      * Sets the clock for the leaf certificate's validity check (default: {@link
      * Clock#systemUTC()}). See the class documentation for what a clock can and cannot change.
      *
+     * @param clock the clock
+     * @return this builder
      * @throws IllegalStateException if already set
      * @throws NullPointerException if {@code clock} is null
      */
@@ -229,6 +239,7 @@ public final class MxTlsVerifier {
     /**
      * Makes the verifier.
      *
+     * @return the verifier
      * @throws IllegalStateException if the JDK's default trust store is needed and cannot be
      *     loaded
      */

@@ -77,7 +77,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Refresh.</b> A background task fetches again, regardless of the TXT record, every cached
  * policy older than the {@link Builder#refreshInterval(Duration) refresh interval} (one day by
- * default) whose domain was looked up in the last 30 days; success extends its lifetime, failure
+ * default, or half its {@code max_age} if that is shorter) whose domain was looked up in the last
+ * 30 days; success extends its lifetime, failure
  * keeps it and is reported (STS-CACHE-06/07/08, SEC-02).
  *
  * <p><b>Persistence.</b> With a {@link PolicyStore}, cached policies survive restarts: they are
@@ -478,8 +479,8 @@ public final class MtaSts implements AutoCloseable {
   }
 
   /**
-   * Fetches again every cached policy that is due (older than the refresh interval, domain used
-   * within {@link #USAGE_WINDOW}), at most one refresh per domain at a time. The scheduler calls
+   * Fetches again every cached policy that is due (older than the refresh interval or half its
+   * {@code max_age}, domain used within {@link #USAGE_WINDOW}), at most one refresh per domain at a time. The scheduler calls
    * this; tests call it directly with a fake clock.
    *
    * @return a stage that completes when the refreshes started by this call are done
@@ -491,7 +492,7 @@ public final class MtaSts implements AutoCloseable {
     for (CacheEntry entry : policies.snapshot().values()) {
       CachedPolicy p = entry.policy();
       String d = p.domain();
-      if (Duration.between(p.fetchedAt(), now).compareTo(refreshInterval) < 0
+      if (Duration.between(p.fetchedAt(), now).compareTo(refreshAge(p)) < 0
           || Duration.between(entry.lastUsed(), now).compareTo(USAGE_WINDOW) > 0
           || !refreshing.add(d)) {
         continue;
@@ -520,6 +521,15 @@ public final class MtaSts implements AutoCloseable {
               .toCompletableFuture());
     }
     return CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /**
+   * The age at which a cached policy is due for refresh: the refresh interval, or half its {@code
+   * max_age} if that is shorter, so that a policy is refreshed before it expires (STS-CACHE-06).
+   */
+  private Duration refreshAge(CachedPolicy p) {
+    Duration half = p.policy().maxAge().dividedBy(2);
+    return half.compareTo(refreshInterval) < 0 ? half : refreshInterval;
   }
 
   private void refreshed(CacheEntry old, FetchedPolicy fetched) {

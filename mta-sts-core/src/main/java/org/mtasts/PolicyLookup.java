@@ -148,8 +148,10 @@ public final class PolicyLookup {
   }
 
   /**
-   * What failed: present for every status but {@code VALID}, and for a {@code VALID} lookup whose
-   * source is {@link Source#STALE_CACHE}. For TLS-RPT and logs.
+   * What failed: present for {@link Status#INVALID}, {@link Status#FETCH_ERROR} and {@link
+   * Status#DNS_ERROR}, and for a {@code VALID} lookup whose source is {@link Source#STALE_CACHE};
+   * empty for {@link Status#NO_POLICY} (nothing failed) and a confirmed policy. For TLS-RPT and
+   * logs.
    */
   public Optional<LookupFailure> failure() {
     return Optional.ofNullable(failure);

@@ -286,6 +286,9 @@ class MtaStsCacheTest {
     assertTrue(lookup.isEnforced());
     sts.resolve(D);
     assertEquals(List.of("vanished example.com NO_RECORD A1"), events.events("vanished"));
+    clock.advance(Duration.ofHours(12)); // EDGE-85: refresh still fetches and extends the lifetime
+    sts.refreshNow().join();
+    assertEquals(T0.plus(Duration.ofHours(13)), sts.cachedPolicies().get(0).fetchedAt());
   }
 
   @Test

@@ -939,7 +939,7 @@ public final class MtaSts implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "MtaSts{" + policies.snapshot().size() + " cached policies}";
+    return "MtaSts{about " + policies.estimatedSize() + " cached policies}";
   }
 
   /**

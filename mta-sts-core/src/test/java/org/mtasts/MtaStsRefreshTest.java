@@ -111,7 +111,7 @@ class MtaStsRefreshTest {
   }
 
   @Test
-  void refreshNeverShortensBelowANewerLookup_resultDiscarded() {
+  void refreshFinishingAfterInvalidate_resultDiscarded() {
     client();
     firstLookup(ENFORCE);
     clock.advance(Duration.ofHours(25));

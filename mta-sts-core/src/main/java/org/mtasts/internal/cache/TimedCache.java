@@ -137,6 +137,11 @@ public final class TimedCache<V> {
     return out;
   }
 
+  /** The approximate number of entries, expired ones not yet dropped included. */
+  public long estimatedSize() {
+    return cache.estimatedSize();
+  }
+
   /** Removes everything. */
   public void clear() {
     cache.invalidateAll();

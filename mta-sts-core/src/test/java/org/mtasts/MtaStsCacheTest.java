@@ -254,6 +254,30 @@ class MtaStsCacheTest {
   }
 
   @Test
+  void dnsServfail_cachedPolicyExpired_dnsError_STS_CACHE_02() {
+    MtaSts sts = client();
+    sts.resolve(D);
+    world.dns().fault("_mta-sts." + D, TestDnsServer.Fault.SERVFAIL);
+    clock.advance(Duration.ofDays(1));
+    PolicyLookup lookup = sts.resolve(D);
+    assertEquals(Status.DNS_ERROR, lookup.status());
+    assertFalse(lookup.isEnforced());
+  }
+
+  @Test
+  void onePlanOneSnapshot_laterChangesDoNotAlterALookup_STS_APPLY_09() {
+    MtaSts sts = client();
+    PolicyLookup snapshot = sts.resolve(D);
+    world.domain(D).id("N2");
+    world.domain(D).policy("none");
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(Mode.NONE, sts.resolve(D).mode().orElseThrow());
+    assertTrue(snapshot.isEnforced());
+    assertEquals(DeliveryPlan.Status.NO_MATCHING_MX,
+        MtaSts.plan(snapshot, List.of("mx9.example.com")).status());
+  }
+
+  @Test
   void dnsServfail_nothingCached_proceedsWithoutPolicyByDefault_D_01() {
     MtaSts sts = client();
     world.dns().fault("_mta-sts." + D, TestDnsServer.Fault.SERVFAIL);

@@ -47,6 +47,7 @@ class DeliveryTest {
           .resetBeforeEach();
 
   final RecordingListener events = new RecordingListener();
+  final MutableClock clock = new MutableClock(T0);
   final List<MtaSts> clients = new ArrayList<>();
 
   @AfterEach
@@ -62,7 +63,7 @@ class DeliveryTest {
             .hostResolver(HostResolver.overriding(world.hostMap(), HostResolver.none()))
             .trustManager(world.trustManager())
             .allowPrivateAddresses(true)
-            .clock(new MutableClock(T0))
+            .clock(clock)
             .listener(events)
             .build();
     clients.add(sts);
@@ -100,6 +101,18 @@ class DeliveryTest {
     assertTrue(plan.status().isTemporary());
     assertTrue(plan.deliverable().isEmpty());
     assertTrue(plan.message().contains("mx1.nomatch.example"), plan.message());
+  }
+
+  @Test
+  void plan_noMatch_thenIdChangesToPolicyListingTheMx_deliver_EDGE_89() {
+    MtaSts sts = client();
+    assertEquals(DeliveryPlan.Status.NO_MATCHING_MX, sts.plan("nomatch.example").status());
+    world.domain("nomatch.example").id("FIXED2");
+    world.domain("nomatch.example").policy("enforce", "*.nomatch.example");
+    clock.advance(Duration.ofMinutes(10));
+    DeliveryPlan retry = sts.plan("nomatch.example");
+    assertEquals(DeliveryPlan.Status.DELIVER, retry.status(), retry.toString());
+    assertEquals(2, retry.deliverable().size());
   }
 
   @Test

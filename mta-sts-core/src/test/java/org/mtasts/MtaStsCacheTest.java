@@ -186,6 +186,18 @@ class MtaStsCacheTest {
   }
 
   @Test
+  void enforceWithMaxAge60_cached60Seconds_noMinimumImposed_EDGE_88() {
+    MtaSts sts = client();
+    world.domain(D).policy("enforce", 60, "mx1.example.com");
+    assertEquals(T0.plusSeconds(60), sts.resolve(D).expiresAt().orElseThrow());
+    clock.advance(Duration.ofSeconds(59));
+    assertEquals(Source.CACHE, sts.resolve(D).source().orElseThrow());
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(Source.FETCHED, sts.resolve(D).source().orElseThrow());
+    assertEquals(2, world.policyRequests(D));
+  }
+
+  @Test
   void maxAgeZero_appliedToThisLookupOnly_D_09_EDGE_31() {
     MtaSts sts = client();
     PolicyLookup first = sts.resolve("zero.example");

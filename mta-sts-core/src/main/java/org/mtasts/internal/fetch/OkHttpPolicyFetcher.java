@@ -138,13 +138,19 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
               result.complete(fetchNow(policyDomain));
             } catch (PolicyFetchException e) {
               result.completeExceptionally(e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+              // Whatever escapes (a bug in a resolver, a class missing at run time) must still
+              // complete the stage: an Error would otherwise end the pool thread and leave the
+              // caller waiting for ever.
               result.completeExceptionally(
                   new PolicyFetchException(
                       policyDomain,
                       FetchFailure.IO_ERROR,
                       "policy fetch for " + policyDomain + " failed unexpectedly: " + e,
                       e));
+              if (e instanceof VirtualMachineError) {
+                throw (VirtualMachineError) e;
+              }
             }
           });
     } catch (RejectedExecutionException e) {

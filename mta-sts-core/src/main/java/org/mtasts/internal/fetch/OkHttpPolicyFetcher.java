@@ -130,12 +130,31 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   @Override
   public CompletionStage<FetchedPolicy> fetch(String policyDomain) {
     Objects.requireNonNull(policyDomain, "policyDomain");
+    long startNanos = System.nanoTime();
     CompletableFuture<FetchedPolicy> result = new CompletableFuture<>();
+    // The one deadline (D-06) runs from here, not from when a pool thread picks the fetch up,
+    // and it holds even while the host resolver blocks, which OkHttp's call timeout does not
+    // cover: the stage fails on time and the thread, when it gets free, gives up.
+    CompletableFuture<Void> timer =
+        new CompletableFuture<Void>().orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    timer.whenComplete(
+        (ignored, error) -> {
+          if (error != null) {
+            result.completeExceptionally(
+                failure(policyDomain, FetchFailure.TIMEOUT, "policy fetch for " + policyDomain
+                    + " did not complete within its deadline of " + deadline.toMillis() + " ms",
+                    null));
+          }
+        });
+    result.whenComplete((ignored, error) -> timer.complete(null));
     try {
       executor.execute(
           () -> {
+            if (result.isDone()) {
+              return; // timed out while queued
+            }
             try {
-              result.complete(fetchNow(policyDomain));
+              result.complete(fetchNow(policyDomain, startNanos));
             } catch (PolicyFetchException e) {
               result.completeExceptionally(e);
             } catch (RuntimeException | Error e) {
@@ -161,9 +180,8 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     return result;
   }
 
-  /** Fetches on the calling thread. */
-  FetchedPolicy fetchNow(String domain) throws PolicyFetchException {
-    long startNanos = System.nanoTime();
+  /** Fetches on the calling thread, within the deadline counted from {@code startNanos}. */
+  FetchedPolicy fetchNow(String domain, long startNanos) throws PolicyFetchException {
     String host = "mta-sts." + domain;
     List<InetAddress> addresses = new ArrayList<>();
     int port = resolve(domain, host, addresses);

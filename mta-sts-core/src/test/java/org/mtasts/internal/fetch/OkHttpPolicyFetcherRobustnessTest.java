@@ -56,6 +56,37 @@ class OkHttpPolicyFetcherRobustnessTest {
   }
 
   @Test
+  void stsFetch12_slowPolicyHostResolutionIsCutByTheOneDeadline() throws Exception {
+    OkHttpPolicyFetcher fetcher =
+        OkHttpPolicyFetcher.builder()
+            .hostResolver(hangingResolver())
+            .deadline(Duration.ofMillis(500))
+            .build();
+    long start = System.nanoTime();
+    PolicyFetchException e = failure(fetcher, 5);
+    long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(FetchFailure.TIMEOUT, e.failure(), e.getMessage());
+    assertTrue(elapsedMillis < 3_000, "deadline of 500 ms kept: " + elapsedMillis + " ms");
+  }
+
+  @Test
+  void stsFetch12_timeWaitingForAFetchThreadCountsTowardsTheDeadline() throws Exception {
+    executor = Executors.newSingleThreadExecutor();
+    OkHttpPolicyFetcher.Builder builder =
+        OkHttpPolicyFetcher.builder()
+            .hostResolver(hangingResolver())
+            .executor(executor)
+            .deadline(Duration.ofMillis(500));
+    // The only thread is busy with a first fetch; the second waits in the queue.
+    builder.build().fetch("busy.example");
+    long start = System.nanoTime();
+    PolicyFetchException e = failure(builder.build(), 5);
+    long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(FetchFailure.TIMEOUT, e.failure(), e.getMessage());
+    assertTrue(elapsedMillis < 3_000, "deadline of 500 ms kept: " + elapsedMillis + " ms");
+  }
+
+  @Test
   void anErrorThrownDuringTheFetchStillCompletesTheStage() throws Exception {
     OkHttpPolicyFetcher fetcher =
         OkHttpPolicyFetcher.builder()

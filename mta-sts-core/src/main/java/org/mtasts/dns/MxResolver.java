@@ -33,6 +33,9 @@ import org.mtasts.internal.dns.DnsNames;
  *   <li>A lone {@code MX 0 .} is a null MX: {@link MxLookup.Status#NULL_MX} (STS-MX-09); {@code .}
  *       entries next to real hosts are ignored (STS-MX-10, D-20).
  *   <li>Host names are the MX exchange names as published, never CNAME-expanded (STS-MX-12).
+ *       Exchanges that are not host names in ASCII (letters, digits, {@code -}, {@code _}) are
+ *       skipped; if no host is left, the result is {@link MxLookup.Status#NO_MAIL_HOST}
+ *       (STS-MX-08).
  * </ul>
  *
  * <p>Addresses of the hosts are not looked up here; a delivery asks {@link
@@ -137,10 +140,23 @@ public final class MxResolver {
   private MxLookup fromRecords(String name, DnsAnswer<MxRecord> mx) {
     // Lowest preference for each host; "." entries dropped (D-20).
     Map<String, Integer> preferences = new LinkedHashMap<>();
+    boolean unusable = false;
     for (MxRecord r : mx.records()) {
-      if (!r.isRootExchange()) {
-        preferences.merge(r.exchange(), r.preference(), Math::min);
+      if (r.isRootExchange()) {
+        continue;
       }
+      if (!isHostName(r.exchange())) {
+        // DNS labels may hold any byte; an exchange such as "mx\032evil.example" cannot be
+        // looked up through DnsClient (which takes ASCII host names) nor named in a certificate.
+        // Skipping it like an unreachable host keeps the other hosts usable (STS-MX-08).
+        unusable = true;
+        continue;
+      }
+      preferences.merge(r.exchange(), r.preference(), Math::min);
+    }
+    if (preferences.isEmpty() && unusable) {
+      // MX records exist, so the domain's own address must not be used (STS-MX-05).
+      return new MxLookup(name, MxLookup.Status.NO_MAIL_HOST, List.of(), mx.authenticated());
     }
     if (preferences.isEmpty()) {
       // Only "." entries: RFC 7505 null MX, the domain accepts no mail (STS-MX-09).
@@ -161,6 +177,15 @@ public final class MxResolver {
       }
     }
     return new MxLookup(name, MxLookup.Status.MX, hosts, mx.authenticated());
+  }
+
+  private static boolean isHostName(String exchange) {
+    try {
+      DnsNames.toName(exchange);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** Fisher–Yates; RFC 5321 §5.1 wants equal preferences in random order (STS-MX-06). */

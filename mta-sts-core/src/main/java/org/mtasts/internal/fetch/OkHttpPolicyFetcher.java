@@ -88,6 +88,9 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private final boolean requireTextPlain;
   private final String userAgent;
   private final Executor executor;
+  /** The host name of an HTTP proxy given unresolved, or null. */
+  private final String proxyHost;
+  private final int proxyPort;
 
   private OkHttpPolicyFetcher(Builder builder) {
     this.hostResolver = builder.hostResolver;
@@ -97,6 +100,15 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     this.requireTextPlain = builder.requireTextPlain;
     this.userAgent = builder.userAgent;
     this.executor = builder.executor;
+    if (builder.proxy.type() == Proxy.Type.HTTP
+        && builder.proxy.address() instanceof InetSocketAddress proxyAddress
+        && proxyAddress.isUnresolved()) {
+      this.proxyHost = proxyAddress.getHostString();
+      this.proxyPort = proxyAddress.getPort();
+    } else {
+      this.proxyHost = null;
+      this.proxyPort = 0;
+    }
     X509TrustManager trustManager =
         builder.trustManager != null ? builder.trustManager : systemTrustManager();
     ConnectionSpec tls12Plus =
@@ -196,10 +208,15 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
         client.newBuilder()
             .dns(
                 name -> {
-                  if (!name.equals(host)) {
-                    throw new UnknownHostException(name + ": not the policy host");
+                  if (name.equals(host)) {
+                    return addresses;
                   }
-                  return addresses;
+                  if (proxyHost != null && name.equalsIgnoreCase(proxyHost)) {
+                    // A proxy configured by name: OkHttp asks for it here. It is the operator's
+                    // choice, so the address guard does not apply to it.
+                    return proxyAddresses(name);
+                  }
+                  throw new UnknownHostException(name + ": not the policy host");
                 })
             .callTimeout(Duration.ofNanos(remainingNanos))
             .build();
@@ -212,6 +229,30 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     } catch (IOException e) {
       throw classify(domain, host, e);
     }
+  }
+
+  private List<InetAddress> proxyAddresses(String name) throws UnknownHostException {
+    List<InetSocketAddress> endpoints;
+    try {
+      endpoints = hostResolver.resolve(name, proxyPort);
+    } catch (UnknownHostException e) {
+      throw e;
+    } catch (IOException e) {
+      UnknownHostException failure =
+          new UnknownHostException("cannot resolve proxy " + name + ": " + e.getMessage());
+      failure.initCause(e);
+      throw failure;
+    }
+    List<InetAddress> found = new ArrayList<>();
+    for (InetSocketAddress endpoint : endpoints) {
+      if (endpoint.getAddress() != null) {
+        found.add(endpoint.getAddress());
+      }
+    }
+    if (found.isEmpty()) {
+      throw new UnknownHostException("proxy " + name + " has no address");
+    }
+    return found;
   }
 
   /** Resolves the policy host into {@code addresses} and returns the port to use. */
@@ -497,7 +538,10 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       return this;
     }
 
-    /** An explicit HTTP proxy; default none (environment proxies are never picked up). */
+    /**
+     * An explicit HTTP proxy; default none (environment proxies are never picked up). A proxy
+     * given by an unresolved name is resolved with the {@link #hostResolver host resolver}.
+     */
     public Builder proxy(Proxy proxy) {
       this.proxy = Objects.requireNonNull(proxy, "proxy");
       return this;

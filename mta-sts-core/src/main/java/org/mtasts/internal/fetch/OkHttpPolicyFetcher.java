@@ -66,7 +66,9 @@ import org.slf4j.LoggerFactory;
  *       (STS-FETCH-03/04; OkHttp's host name verifier has no common-name fallback).
  *   <li>No redirects of any kind (STS-FETCH-09), only status 200 (STS-FETCH-08), media type
  *       {@code text/plain} (STS-FETCH-11, D-05), no HTTP cache, no cookies and no conditional
- *       requests (STS-FETCH-10).
+ *       requests (STS-FETCH-10); JVM-wide defaults ({@code ResponseCache}, {@code ProxySelector},
+ *       {@code CookieHandler}, {@code Authenticator}) are never consulted, and a proxy is used only
+ *       when configured here (SEC-27).
  *   <li>At most 64 KiB of decoded body is read, so gzip bombs and endless bodies stop at the
  *       limit (STS-FETCH-13/18, D-07); one deadline covers the whole fetch (STS-FETCH-12, D-06).
  *   <li>Addresses are checked before connecting (D-33): loopback, private, link-local,
@@ -117,6 +119,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
             .build();
     this.client =
         new OkHttpClient.Builder()
+            .socketFactory(DirectSocketFactory.INSTANCE)
             .sslSocketFactory(sslContext(trustManager).getSocketFactory(), trustManager)
             .connectionSpecs(List.of(tls12Plus))
             .followRedirects(false)
@@ -126,6 +129,8 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
             // Every policy host is contacted about once a day: pooled connections would only
             // hold sockets open.
             .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+            // With an explicit proxy (NO_PROXY by default) OkHttp never asks the JVM-wide
+            // ProxySelector; the socket factory keeps the TCP connect from asking it either.
             .proxy(builder.proxy)
             .connectTimeout(builder.connectTimeout)
             .readTimeout(builder.readTimeout)

@@ -220,6 +220,21 @@ class OkHttpPolicyFetcherTest {
   }
 
   @Test
+  void sec08_hugeResponseHeadersAreBoundedByOkHttp() throws Exception {
+    // OkHttp stops reading a header section at 256 KiB (HTTP/1.1 and HPACK alike).
+    PolicyResponse.Builder response = PolicyResponse.builder().body(POLICY);
+    String value = "v".repeat(8_000);
+    for (int i = 0; i < 128; i++) {
+      response.header("X-Filler-" + i, value);
+    }
+    server.host(HOST).respond(response.build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.IO_ERROR, e.failure(), e.getMessage());
+    // OkHttp reports it as a header line it could not find within the remaining limit.
+    assertTrue(e.getMessage().contains("limit="), e.getMessage());
+  }
+
+  @Test
   void stsFetch18_gzipBombFailsAtTheDecodedLimit() throws Exception {
     server.host(HOST).respond(PolicyResponse.gzipBomb(10L << 20));
     PolicyFetchException e = fetchFails(fetcher().build());

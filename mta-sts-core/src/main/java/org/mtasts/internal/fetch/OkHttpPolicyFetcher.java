@@ -317,14 +317,22 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
           + "; only 200 yields a policy", null);
     }
     ResponseBody body = response.body();
-    String contentType = response.header("Content-Type");
-    MediaType mediaType = contentType != null ? MediaType.parse(contentType) : null;
+    List<String> contentTypes = response.headers("Content-Type");
+    String contentType = contentTypes.isEmpty() ? null : String.join(", ", contentTypes);
+    // Several Content-Type headers are ambiguous (readers pick the first or the last): never
+    // text/plain for this check.
+    MediaType mediaType =
+        contentTypes.size() == 1 ? MediaType.parse(contentTypes.get(0)) : null;
     boolean textPlain =
         mediaType != null
             && mediaType.type().equalsIgnoreCase("text")
             && mediaType.subtype().equalsIgnoreCase("plain");
     if (!textPlain) {
-      String what = contentType == null ? "no Content-Type" : "Content-Type '" + contentType + "'";
+      String what =
+          contentType == null
+              ? "no Content-Type"
+              : (contentTypes.size() > 1 ? "several Content-Type headers '" : "Content-Type '")
+                  + contentType + "'";
       if (requireTextPlain) {
         throw failure(domain, FetchFailure.MEDIA_TYPE, url + " answered with " + what
             + "; RFC 8461 §3.2 requires text/plain", null);

@@ -184,6 +184,21 @@ class OkHttpPolicyFetcherTest {
   }
 
   @Test
+  void stsFetch11_sec11_twoContentTypesAreAmbiguousAndRefused() throws Exception {
+    // Which one counts depends on the reader; a policy must not hinge on that (D-05, D-13).
+    server.host(HOST).respond(
+        PolicyResponse.builder()
+            .body(POLICY)
+            .noContentType()
+            .header("Content-Type", "text/html")
+            .header("Content-Type", "text/plain")
+            .build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.MEDIA_TYPE, e.failure(), e.getMessage());
+    assertTrue(e.getMessage().contains("text/html"), e.getMessage());
+  }
+
+  @Test
   void edge80_missingContentTypeIsRefusedUnlessTheCheckIsOff() throws Exception {
     server.host(HOST).respond(PolicyResponse.builder().body(POLICY).noContentType().build());
     PolicyFetchException e = fetchFails(fetcher().build());

@@ -407,7 +407,9 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
           "policy fetch from " + host + " timed out: " + e.getMessage(), e);
     }
     if (e instanceof UnknownHostException) {
-      return failure(domain, FetchFailure.DNS_FAILURE, host + " has no address", e);
+      // Raised by our Dns: for the policy host (addresses were checked before) or the proxy.
+      return failure(domain, FetchFailure.DNS_FAILURE,
+          "cannot resolve a host for the fetch from " + host + ": " + e.getMessage(), e);
     }
     if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       return failure(domain, FetchFailure.CONNECT_FAILED,

@@ -102,6 +102,17 @@ class OkHttpPolicyFetcherProxyTest {
   }
 
   @Test
+  void sec27_unresolvableProxyIsNamedInTheFailure() throws Exception {
+    InetSocketAddress unknown = InetSocketAddress.createUnresolved("no-proxy.internal", 3128);
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+        Exception.class, () -> fetch(fetcher(unknown).build()));
+    PolicyFetchException failure = assertInstanceOf(PolicyFetchException.class, e);
+    assertEquals(FetchFailure.DNS_FAILURE, failure.failure());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        failure.getMessage().contains("no-proxy.internal"), failure.getMessage());
+  }
+
+  @Test
   void sec27_tlsIsStillCheckedEndToEndThroughTheProxy() throws Exception {
     server.host(HOST).certificate(TestCertificateAuthority.create("Interceptor").issue(HOST));
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(

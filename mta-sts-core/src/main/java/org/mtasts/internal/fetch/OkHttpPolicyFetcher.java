@@ -562,9 +562,23 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       return this;
     }
 
-    /** The User-Agent header. */
+    /**
+     * The User-Agent header: printable ASCII and tabs.
+     *
+     * @throws IllegalArgumentException if it holds another character (OkHttp would refuse it
+     *     on every fetch)
+     */
     public Builder userAgent(String userAgent) {
-      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      Objects.requireNonNull(userAgent, "userAgent");
+      for (int i = 0; i < userAgent.length(); i++) {
+        char c = userAgent.charAt(i);
+        if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+          throw new IllegalArgumentException(String.format(
+              "userAgent has U+%04X at index %d; only printable ASCII and tabs are allowed",
+              (int) c, i));
+        }
+      }
+      this.userAgent = userAgent;
       return this;
     }
 

@@ -100,4 +100,17 @@ class OkHttpPolicyFetcherRobustnessTest {
     assertEquals(FetchFailure.IO_ERROR, e.failure());
     assertInstanceOf(NoClassDefFoundError.class, e.getCause());
   }
+
+  @Test
+  void userAgentThatCannotBeAHeaderIsRefusedByTheBuilder() {
+    // Eager builder validation (conventions §4): otherwise every fetch would fail later.
+    for (String bad : new String[] {"x\r\nX-Injected: 1", "tab\tok? no: \u0000", "caf\u00e9"}) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> OkHttpPolicyFetcher.builder().userAgent(bad),
+              bad);
+      assertTrue(e.getMessage().contains("userAgent"), e.getMessage());
+    }
+  }
 }

@@ -156,19 +156,23 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
         new CompletableFuture<Void>().orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS);
     timer.whenComplete(
         (ignored, error) -> {
-          if (error != null) {
-            result.completeExceptionally(
-                failure(policyDomain, FetchFailure.TIMEOUT, "policy fetch for " + policyDomain
-                    + " did not complete within its deadline of " + deadline.toMillis() + " ms",
-                    null));
+          if (error != null && !result.isDone()) {
+            // Hop off the JDK's timer thread, which serves the whole JVM: completing the stage
+            // runs the caller's continuations on the completing thread.
+            CompletableFuture.runAsync(
+                () ->
+                    result.completeExceptionally(
+                        failure(policyDomain, FetchFailure.TIMEOUT, "policy fetch for "
+                            + policyDomain + " did not complete within its deadline of "
+                            + deadline.toMillis() + " ms", null)));
           }
         });
     result.whenComplete((ignored, error) -> timer.complete(null));
     try {
       executor.execute(
           () -> {
-            if (result.isDone()) {
-              return; // timed out while queued
+            if (result.isDone() || System.nanoTime() - startNanos >= deadline.toNanos()) {
+              return; // timed out while queued; the timer fails the stage
             }
             try {
               result.complete(fetchNow(policyDomain, startNanos));

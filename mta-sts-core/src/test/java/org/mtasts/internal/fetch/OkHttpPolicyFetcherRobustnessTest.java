@@ -113,4 +113,20 @@ class OkHttpPolicyFetcherRobustnessTest {
       assertTrue(e.getMessage().contains("userAgent"), e.getMessage());
     }
   }
+
+  @Test
+  void stsFetch12_aTimedOutStageDoesNotRunCallersCodeOnTheJdkTimerThread() throws Exception {
+    // The JDK's one CompletableFutureDelayScheduler thread serves every orTimeout in the JVM;
+    // a caller's slow continuation must not run on it.
+    OkHttpPolicyFetcher fetcher =
+        OkHttpPolicyFetcher.builder()
+            .hostResolver(hangingResolver())
+            .deadline(Duration.ofMillis(300))
+            .build();
+    java.util.concurrent.CompletableFuture<String> thread =
+        fetcher.fetch("example.com").toCompletableFuture()
+            .handle((policy, error) -> Thread.currentThread().getName());
+    String name = thread.get(5, TimeUnit.SECONDS);
+    assertTrue(!name.contains("CompletableFutureDelayScheduler"), name);
+  }
 }

@@ -33,9 +33,9 @@ import org.mtasts.internal.dns.DnsNames;
  *   <li>A lone {@code MX 0 .} is a null MX: {@link MxLookup.Status#NULL_MX} (STS-MX-09); {@code .}
  *       entries next to real hosts are ignored (STS-MX-10, D-20).
  *   <li>Host names are the MX exchange names as published, never CNAME-expanded (STS-MX-12).
- *       Exchanges that are not host names in ASCII (letters, digits, {@code -}, {@code _}) are
- *       skipped; if no host is left, the result is {@link MxLookup.Status#NO_MAIL_HOST}
- *       (STS-MX-08).
+ *       Exchanges that are not host names in ASCII (letters, digits, {@code -}, {@code _}), or
+ *       whose top label is all digits (an IPv4 address written as an MX name), are skipped; if no
+ *       host is left, the result is {@link MxLookup.Status#NO_MAIL_HOST} (STS-MX-08).
  * </ul>
  *
  * <p>Addresses of the hosts are not looked up here; a delivery asks {@link
@@ -182,10 +182,14 @@ public final class MxResolver {
   private static boolean isHostName(String exchange) {
     try {
       DnsNames.toName(exchange);
-      return true;
     } catch (IllegalArgumentException e) {
       return false;
     }
+    // An all-numeric top label (RFC 3696 §2) is never a host name; it is how an IPv4 address
+    // looks ("MX 10 10.0.0.1."), and code that hands it to InetAddress or Socket would connect
+    // to that address instead of looking the name up.
+    String top = exchange.substring(exchange.lastIndexOf('.') + 1);
+    return top.isEmpty() || !top.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /** Fisher–Yates; RFC 5321 §5.1 wants equal preferences in random order (STS-MX-06). */

@@ -43,7 +43,8 @@ public record MxLookup(String domain, Status status, List<MxHost> hosts, boolean
     NO_SUCH_DOMAIN,
     /**
      * The domain exists but has neither MX records nor an address, or only a CNAME chain that loops
-     * or is too long (D-16). Permanent.
+     * or is too long (D-16), or MX records none of which names a usable host (STS-MX-08).
+     * Permanent.
      */
     NO_MAIL_HOST
   }

@@ -33,6 +33,9 @@ import org.mtasts.internal.dns.DnsNames;
  *   <li>A lone {@code MX 0 .} is a null MX: {@link MxLookup.Status#NULL_MX} (STS-MX-09); {@code .}
  *       entries next to real hosts are ignored (STS-MX-10, D-20).
  *   <li>Host names are the MX exchange names as published, never CNAME-expanded (STS-MX-12).
+ *       Exchanges that are not host names in ASCII (letters, digits, {@code -}, {@code _}), or
+ *       whose top label is all digits (an IPv4 address written as an MX name), are skipped; if no
+ *       host is left, the result is {@link MxLookup.Status#NO_MAIL_HOST} (STS-MX-08).
  * </ul>
  *
  * <p>Addresses of the hosts are not looked up here; a delivery asks {@link
@@ -137,10 +140,23 @@ public final class MxResolver {
   private MxLookup fromRecords(String name, DnsAnswer<MxRecord> mx) {
     // Lowest preference for each host; "." entries dropped (D-20).
     Map<String, Integer> preferences = new LinkedHashMap<>();
+    boolean unusable = false;
     for (MxRecord r : mx.records()) {
-      if (!r.isRootExchange()) {
-        preferences.merge(r.exchange(), r.preference(), Math::min);
+      if (r.isRootExchange()) {
+        continue;
       }
+      if (!isHostName(r.exchange())) {
+        // DNS labels may hold any byte; an exchange such as "mx\032evil.example" cannot be
+        // looked up through DnsClient (which takes ASCII host names) nor named in a certificate.
+        // Skipping it like an unreachable host keeps the other hosts usable (STS-MX-08).
+        unusable = true;
+        continue;
+      }
+      preferences.merge(r.exchange(), r.preference(), Math::min);
+    }
+    if (preferences.isEmpty() && unusable) {
+      // MX records exist, so the domain's own address must not be used (STS-MX-05).
+      return new MxLookup(name, MxLookup.Status.NO_MAIL_HOST, List.of(), mx.authenticated());
     }
     if (preferences.isEmpty()) {
       // Only "." entries: RFC 7505 null MX, the domain accepts no mail (STS-MX-09).
@@ -161,6 +177,19 @@ public final class MxResolver {
       }
     }
     return new MxLookup(name, MxLookup.Status.MX, hosts, mx.authenticated());
+  }
+
+  private static boolean isHostName(String exchange) {
+    try {
+      DnsNames.toName(exchange);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    // An all-numeric top label (RFC 3696 §2) is never a host name; it is how an IPv4 address
+    // looks ("MX 10 10.0.0.1."), and code that hands it to InetAddress or Socket would connect
+    // to that address instead of looking the name up.
+    String top = exchange.substring(exchange.lastIndexOf('.') + 1);
+    return top.isEmpty() || !top.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /** Fisher–Yates; RFC 5321 §5.1 wants equal preferences in random order (STS-MX-06). */

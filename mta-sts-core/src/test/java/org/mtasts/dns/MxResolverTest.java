@@ -337,6 +337,50 @@ class MxResolverTest {
     return names;
   }
 
+  @Test
+  @DisplayName(
+      "STS-MX-08: an MX exchange that is not a host name is skipped, so every host returned can"
+          + " be looked up")
+  void exchangesThatAreNotHostNamesAreSkipped() {
+    fake.add(
+        "example.com. MX 5 mx\\032evil.example.com.",
+        "example.com. MX 6 mx\\040x\\041.example.com.",
+        "example.com. MX 10 mx.example.com.");
+
+    MxLookup lookup = resolve(resolver(), "example.com");
+
+    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
+    for (MxHost host : lookup.hosts()) {
+      fake.client().addresses(host.name()); // does not throw IllegalArgumentException
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "STS-MX-08: an MX exchange written as an IPv4 address (all-numeric top label) is skipped,"
+          + " so no layer can mistake it for an address literal")
+  void exchangesThatLookLikeIpv4AddressesAreSkipped() {
+    fake.add(
+        "example.com. MX 5 10.0.0.1.",
+        "example.com. MX 6 169.254.169.254.",
+        "example.com. MX 10 mx.example.com.");
+
+    MxLookup lookup = resolve(resolver(), "example.com");
+
+    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
+  }
+
+  @Test
+  @DisplayName("STS-MX-08: MX records present but none is a usable host name: no mail host")
+  void onlyUnusableExchangesMeanNoMailHost() {
+    fake.add("example.com. MX 10 mx\\032evil.example.com.", "example.com. A 192.0.2.1");
+
+    MxLookup lookup = resolve(resolver(), "example.com");
+
+    assertEquals(Status.NO_MAIL_HOST, lookup.status());
+    assertEquals(List.of("example.com. MX"), fake.queries(), "STS-MX-05: no implicit MX");
+  }
+
   private static MxLookup resolve(MxResolver resolver, String domain) {
     return resolver.resolve(domain).toCompletableFuture().join();
   }

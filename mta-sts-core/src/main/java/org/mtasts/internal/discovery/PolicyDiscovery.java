@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.mtasts.dns.DnsAnswer;
 import org.mtasts.dns.DnsClient;
@@ -23,6 +24,9 @@ import org.mtasts.policy.RecordSelection;
  * callers can tell it from "no record". Thread-safe.
  */
 public final class PolicyDiscovery {
+  /** Longest DNS name in text form without the trailing dot (255 octets on the wire). */
+  private static final int MAX_NAME_LENGTH = 253;
+
   private final DnsClient dns;
 
   /** Creates a discovery that asks {@code dns}. */
@@ -32,7 +36,14 @@ public final class PolicyDiscovery {
 
   /** Looks up the STS record of {@code domain} (normalised: A-labels, lower case, no dot). */
   public CompletionStage<Discovery> discover(String domain) {
-    return dns.txt("_mta-sts." + domain).thenApply(answer -> select(domain, answer));
+    String name = "_mta-sts." + domain;
+    if (name.length() > MAX_NAME_LENGTH) {
+      // A legal domain of 245 to 253 characters: the underscore name is longer than any DNS
+      // name, so no record can exist (and the DNS client would throw for it). No record.
+      return CompletableFuture.completedFuture(
+          new Discovery(domain, PolicyRecord.select(List.of()), Duration.ZERO, false));
+    }
+    return dns.txt(name).thenApply(answer -> select(domain, answer));
   }
 
   static Discovery select(String domain, DnsAnswer<TxtRecord> answer) {

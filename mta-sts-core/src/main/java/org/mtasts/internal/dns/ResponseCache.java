@@ -2,6 +2,7 @@ package org.mtasts.internal.dns;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.xbill.DNS.Message;
@@ -10,7 +11,8 @@ import org.xbill.DNS.Record;
 
 /**
  * A bounded, least-recently-used cache of whole responses, keyed by question and kept for their TTL
- * as read from the injected clock. Thread-safe.
+ * as read from the injected clock. Bounded both in responses and in bytes ({@link #MAX_BYTES}).
+ * Thread-safe.
  *
  * <p>Why not dnsjava's {@code Cache}: in dnsjava 3.6.3 a {@code LookupSession} with a cache loses
  * what this library needs on the way out of it. Cached answers lose the DNSSEC status (the AD
@@ -29,25 +31,32 @@ final class ResponseCache {
 
   private record Key(Name name, int type, int dclass) {}
 
-  private record Entry(Message message, Instant expires) {}
+  /**
+   * Most bytes (in wire form) kept over all responses. A response can be 64 KiB over TCP, so the
+   * count of responses alone would let names that strangers choose (recipient domains) fill the
+   * heap with hundreds of megabytes; typical responses are a few hundred bytes.
+   */
+  static final long MAX_BYTES = 16L * 1024 * 1024;
+
+  private record Entry(Message message, Instant expires, int bytes) {}
 
   /** A cached response for one question and the seconds it has left. */
   record Hit(Message message, long remainingSeconds) {}
 
   private final Clock clock;
-  private final Map<Key, Entry> entries;
+  private final int maxEntries;
+  private final long maxBytes;
+  private final Map<Key, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private long bytes;
 
   ResponseCache(int maxEntries, Clock clock) {
-    this.clock = clock;
-    this.entries =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          private static final long serialVersionUID = 1L;
+    this(maxEntries, MAX_BYTES, clock);
+  }
 
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
-            return size() > maxEntries;
-          }
-        };
+  ResponseCache(int maxEntries, long maxBytes, Clock clock) {
+    this.clock = clock;
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
   }
 
   /** Returns a copy of the cached response to {@code query}, with its ID, or null. */
@@ -59,7 +68,7 @@ final class ResponseCache {
     }
     long remainingMillis = entry.expires.toEpochMilli() - clock.millis();
     if (remainingMillis < 1_000) {
-      entries.remove(key);
+      remove(key);
       return null;
     }
     Message copy = entry.message.clone();
@@ -75,13 +84,36 @@ final class ResponseCache {
     if (seconds <= 0) {
       return;
     }
-    entries.put(
-        keyOf(response.getQuestion()),
-        new Entry(response.clone(), clock.instant().plusSeconds(seconds)));
+    int size = response.numBytes() > 0 ? response.numBytes() : response.toWire().length;
+    if (size > maxBytes) {
+      return;
+    }
+    Key key = keyOf(response.getQuestion());
+    remove(key);
+    entries.put(key, new Entry(response.clone(), clock.instant().plusSeconds(seconds), size));
+    bytes += size;
+    // Least recently used first.
+    Iterator<Map.Entry<Key, Entry>> eldest = entries.entrySet().iterator();
+    while ((entries.size() > maxEntries || bytes > maxBytes) && eldest.hasNext()) {
+      bytes -= eldest.next().getValue().bytes;
+      eldest.remove();
+    }
+  }
+
+  private void remove(Key key) {
+    Entry old = entries.remove(key);
+    if (old != null) {
+      bytes -= old.bytes;
+    }
   }
 
   synchronized int size() {
     return entries.size();
+  }
+
+  /** Bytes of the kept responses, in wire form. */
+  synchronized long bytes() {
+    return bytes;
   }
 
   private static Key keyOf(Record question) {

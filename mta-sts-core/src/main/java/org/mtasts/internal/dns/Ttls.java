@@ -33,7 +33,7 @@ final class Ttls {
     boolean empty = true;
     for (Record r : response.getSection(Section.ANSWER)) {
       empty = false;
-      min = Math.min(min, r.getTTL());
+      min = Math.min(min, ttl(r.getTTL()));
       if (r.getType() == type) {
         positive = true;
       }
@@ -41,9 +41,14 @@ final class Ttls {
     SOARecord soa = soa(response);
     boolean negative = !positive && (empty || soa != null || response.getRcode() == Rcode.NXDOMAIN);
     if (negative) {
-      min = Math.min(min, soa == null ? 0 : Math.min(soa.getTTL(), soa.getMinimum()));
+      min = Math.min(min, soa == null ? 0 : Math.min(ttl(soa.getTTL()), ttl(soa.getMinimum())));
     }
     return new Lifetime(min == Long.MAX_VALUE ? 0 : min, negative);
+  }
+
+  /** RFC 2181 §8: a TTL with the most significant bit set is taken as zero. */
+  private static long ttl(long value) {
+    return value > 0x7FFF_FFFFL ? 0 : value;
   }
 
   private static SOARecord soa(Message response) {

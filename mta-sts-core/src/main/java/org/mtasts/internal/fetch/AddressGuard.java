@@ -10,6 +10,10 @@ import java.net.InetAddress;
  * <p>A mail application fetches policies for domains that strangers type into address fields;
  * without this guard, {@code mta-sts.attacker.example} pointing at {@code 127.0.0.1} or
  * {@code 169.254.169.254} would make the application probe its own network.
+ *
+ * <p>IPv6 addresses that route to an embedded IPv4 address (IPv4-mapped, -compatible and
+ * -translated, NAT64 {@code 64:ff9b::/96} and {@code 64:ff9b:1::/48}, 6to4 {@code 2002::/16},
+ * Teredo {@code 2001::/32}) are judged by that IPv4 address.
  */
 final class AddressGuard {
   private AddressGuard() {}
@@ -54,17 +58,66 @@ final class AddressGuard {
       if ((first & 0xfe) == 0xfc) {
         return "unique-local address";
       }
-      if (isIpv4Mapped(b) || isIpv4Compatible(b)) {
-        try {
-          byte[] v4 = {b[12], b[13], b[14], b[15]};
-          return refusal(InetAddress.getByAddress(v4));
-        } catch (java.net.UnknownHostException impossible) {
-          return "malformed address";
-        }
+      // IPv6 addresses that carry an IPv4 address the traffic ends up at: judge that one.
+      // ::ffff:a.b.c.d itself arrives here as an Inet4Address (Java converts it).
+      if (isIpv4Mapped(b) || isIpv4Compatible(b) || isIpv4Translated(b) || isNat64(b)) {
+        return embedded(b, 12, false, "IPv6 address embedding ");
+      }
+      if (first == 0x20 && (b[1] & 0xff) == 0x02) {
+        return embedded(b, 2, false, "6to4 address embedding ");
+      }
+      if (first == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+        return embedded(b, 12, true, "Teredo address embedding ");
       }
       // fd00:ec2::254, the AWS IPv6 metadata endpoint, is unique-local and caught above.
+      // Not caught: a network-specific NAT64 prefix chosen by the local operator (RFC 6052
+      // §2.2), which cannot be told apart from any other global address.
     }
     return null;
+  }
+
+  /** The refusal of the IPv4 address at {@code b[offset..offset+3]}, inverted for Teredo. */
+  private static String embedded(byte[] b, int offset, boolean inverted, String what) {
+    byte[] v4 = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      v4[i] = (byte) (inverted ? ~b[offset + i] : b[offset + i]);
+    }
+    try {
+      InetAddress address = InetAddress.getByAddress(v4);
+      String refusal = refusal(address);
+      return refusal == null ? null : what + address.getHostAddress() + ", a " + refusal;
+    } catch (java.net.UnknownHostException impossible) {
+      return "malformed address";
+    }
+  }
+
+  /** ::ffff:0:a.b.c.d, IPv4-translated (RFC 2765). */
+  private static boolean isIpv4Translated(byte[] b) {
+    for (int i = 0; i < 8; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && b[10] == 0 && b[11] == 0;
+  }
+
+  /**
+   * 64:ff9b::/96 (RFC 6052 well-known prefix) or 64:ff9b:1::/48 (RFC 8215 local use, taken with
+   * the /96 layout its users nearly always choose): the last 32 bits are the IPv4 address.
+   */
+  private static boolean isNat64(byte[] b) {
+    if (b[0] != 0 || b[1] != 0x64 || (b[2] & 0xff) != 0xff || (b[3] & 0xff) != 0x9b) {
+      return false;
+    }
+    if (b[4] == 0 && b[5] == 1) {
+      return true;
+    }
+    for (int i = 4; i < 12; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isIpv4Mapped(byte[] b) {

@@ -66,7 +66,9 @@ import org.slf4j.LoggerFactory;
  *       (STS-FETCH-03/04; OkHttp's host name verifier has no common-name fallback).
  *   <li>No redirects of any kind (STS-FETCH-09), only status 200 (STS-FETCH-08), media type
  *       {@code text/plain} (STS-FETCH-11, D-05), no HTTP cache, no cookies and no conditional
- *       requests (STS-FETCH-10).
+ *       requests (STS-FETCH-10); JVM-wide defaults ({@code ResponseCache}, {@code ProxySelector},
+ *       {@code CookieHandler}, {@code Authenticator}) are never consulted, and a proxy is used only
+ *       when configured here (SEC-27).
  *   <li>At most 64 KiB of decoded body is read, so gzip bombs and endless bodies stop at the
  *       limit (STS-FETCH-13/18, D-07); one deadline covers the whole fetch (STS-FETCH-12, D-06).
  *   <li>Addresses are checked before connecting (D-33): loopback, private, link-local,
@@ -88,6 +90,9 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private final boolean requireTextPlain;
   private final String userAgent;
   private final Executor executor;
+  /** The host name of an HTTP proxy given unresolved, or null. */
+  private final String proxyHost;
+  private final int proxyPort;
 
   private OkHttpPolicyFetcher(Builder builder) {
     this.hostResolver = builder.hostResolver;
@@ -97,6 +102,15 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     this.requireTextPlain = builder.requireTextPlain;
     this.userAgent = builder.userAgent;
     this.executor = builder.executor;
+    if (builder.proxy.type() == Proxy.Type.HTTP
+        && builder.proxy.address() instanceof InetSocketAddress proxyAddress
+        && proxyAddress.isUnresolved()) {
+      this.proxyHost = proxyAddress.getHostString();
+      this.proxyPort = proxyAddress.getPort();
+    } else {
+      this.proxyHost = null;
+      this.proxyPort = 0;
+    }
     X509TrustManager trustManager =
         builder.trustManager != null ? builder.trustManager : systemTrustManager();
     ConnectionSpec tls12Plus =
@@ -105,6 +119,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
             .build();
     this.client =
         new OkHttpClient.Builder()
+            .socketFactory(DirectSocketFactory.INSTANCE)
             .sslSocketFactory(sslContext(trustManager).getSocketFactory(), trustManager)
             .connectionSpecs(List.of(tls12Plus))
             .followRedirects(false)
@@ -114,6 +129,8 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
             // Every policy host is contacted about once a day: pooled connections would only
             // hold sockets open.
             .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+            // With an explicit proxy (NO_PROXY by default) OkHttp never asks the JVM-wide
+            // ProxySelector; the socket factory keeps the TCP connect from asking it either.
             .proxy(builder.proxy)
             .connectTimeout(builder.connectTimeout)
             .readTimeout(builder.readTimeout)
@@ -130,21 +147,50 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   @Override
   public CompletionStage<FetchedPolicy> fetch(String policyDomain) {
     Objects.requireNonNull(policyDomain, "policyDomain");
+    long startNanos = System.nanoTime();
     CompletableFuture<FetchedPolicy> result = new CompletableFuture<>();
+    // The one deadline (D-06) runs from here, not from when a pool thread picks the fetch up,
+    // and it holds even while the host resolver blocks, which OkHttp's call timeout does not
+    // cover: the stage fails on time and the thread, when it gets free, gives up.
+    CompletableFuture<Void> timer =
+        new CompletableFuture<Void>().orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    timer.whenComplete(
+        (ignored, error) -> {
+          if (error != null && !result.isDone()) {
+            // Hop off the JDK's timer thread, which serves the whole JVM: completing the stage
+            // runs the caller's continuations on the completing thread.
+            CompletableFuture.runAsync(
+                () ->
+                    result.completeExceptionally(
+                        failure(policyDomain, FetchFailure.TIMEOUT, "policy fetch for "
+                            + policyDomain + " did not complete within its deadline of "
+                            + deadline.toMillis() + " ms", null)));
+          }
+        });
+    result.whenComplete((ignored, error) -> timer.complete(null));
     try {
       executor.execute(
           () -> {
+            if (result.isDone() || System.nanoTime() - startNanos >= deadline.toNanos()) {
+              return; // timed out while queued; the timer fails the stage
+            }
             try {
-              result.complete(fetchNow(policyDomain));
+              result.complete(fetchNow(policyDomain, startNanos));
             } catch (PolicyFetchException e) {
               result.completeExceptionally(e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+              // Whatever escapes (a bug in a resolver, a class missing at run time) must still
+              // complete the stage: an Error would otherwise end the pool thread and leave the
+              // caller waiting for ever.
               result.completeExceptionally(
                   new PolicyFetchException(
                       policyDomain,
                       FetchFailure.IO_ERROR,
                       "policy fetch for " + policyDomain + " failed unexpectedly: " + e,
                       e));
+              if (e instanceof VirtualMachineError) {
+                throw (VirtualMachineError) e;
+              }
             }
           });
     } catch (RejectedExecutionException e) {
@@ -155,9 +201,8 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     return result;
   }
 
-  /** Fetches on the calling thread. */
-  FetchedPolicy fetchNow(String domain) throws PolicyFetchException {
-    long startNanos = System.nanoTime();
+  /** Fetches on the calling thread, within the deadline counted from {@code startNanos}. */
+  FetchedPolicy fetchNow(String domain, long startNanos) throws PolicyFetchException {
     String host = "mta-sts." + domain;
     List<InetAddress> addresses = new ArrayList<>();
     int port = resolve(domain, host, addresses);
@@ -172,10 +217,15 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
         client.newBuilder()
             .dns(
                 name -> {
-                  if (!name.equals(host)) {
-                    throw new UnknownHostException(name + ": not the policy host");
+                  if (name.equals(host)) {
+                    return addresses;
                   }
-                  return addresses;
+                  if (proxyHost != null && name.equalsIgnoreCase(proxyHost)) {
+                    // A proxy configured by name: OkHttp asks for it here. It is the operator's
+                    // choice, so the address guard does not apply to it.
+                    return proxyAddresses(name);
+                  }
+                  throw new UnknownHostException(name + ": not the policy host");
                 })
             .callTimeout(Duration.ofNanos(remainingNanos))
             .build();
@@ -188,6 +238,30 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     } catch (IOException e) {
       throw classify(domain, host, e);
     }
+  }
+
+  private List<InetAddress> proxyAddresses(String name) throws UnknownHostException {
+    List<InetSocketAddress> endpoints;
+    try {
+      endpoints = hostResolver.resolve(name, proxyPort);
+    } catch (UnknownHostException e) {
+      throw e;
+    } catch (IOException e) {
+      UnknownHostException failure =
+          new UnknownHostException("cannot resolve proxy " + name + ": " + e.getMessage());
+      failure.initCause(e);
+      throw failure;
+    }
+    List<InetAddress> found = new ArrayList<>();
+    for (InetSocketAddress endpoint : endpoints) {
+      if (endpoint.getAddress() != null) {
+        found.add(endpoint.getAddress());
+      }
+    }
+    if (found.isEmpty()) {
+      throw new UnknownHostException("proxy " + name + " has no address");
+    }
+    return found;
   }
 
   /** Resolves the policy host into {@code addresses} and returns the port to use. */
@@ -247,14 +321,22 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
           + "; only 200 yields a policy", null);
     }
     ResponseBody body = response.body();
-    String contentType = response.header("Content-Type");
-    MediaType mediaType = contentType != null ? MediaType.parse(contentType) : null;
+    List<String> contentTypes = response.headers("Content-Type");
+    String contentType = contentTypes.isEmpty() ? null : String.join(", ", contentTypes);
+    // Several Content-Type headers are ambiguous (readers pick the first or the last): never
+    // text/plain for this check.
+    MediaType mediaType =
+        contentTypes.size() == 1 ? MediaType.parse(contentTypes.get(0)) : null;
     boolean textPlain =
         mediaType != null
             && mediaType.type().equalsIgnoreCase("text")
             && mediaType.subtype().equalsIgnoreCase("plain");
     if (!textPlain) {
-      String what = contentType == null ? "no Content-Type" : "Content-Type '" + contentType + "'";
+      String what =
+          contentType == null
+              ? "no Content-Type"
+              : (contentTypes.size() > 1 ? "several Content-Type headers '" : "Content-Type '")
+                  + contentType + "'";
       if (requireTextPlain) {
         throw failure(domain, FetchFailure.MEDIA_TYPE, url + " answered with " + what
             + "; RFC 8461 §3.2 requires text/plain", null);
@@ -329,7 +411,9 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
           "policy fetch from " + host + " timed out: " + e.getMessage(), e);
     }
     if (e instanceof UnknownHostException) {
-      return failure(domain, FetchFailure.DNS_FAILURE, host + " has no address", e);
+      // Raised by our Dns: for the policy host (addresses were checked before) or the proxy.
+      return failure(domain, FetchFailure.DNS_FAILURE,
+          "cannot resolve a host for the fetch from " + host + ": " + e.getMessage(), e);
     }
     if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       return failure(domain, FetchFailure.CONNECT_FAILED,
@@ -473,15 +557,32 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       return this;
     }
 
-    /** An explicit HTTP proxy; default none (environment proxies are never picked up). */
+    /**
+     * An explicit HTTP proxy; default none (environment proxies are never picked up). A proxy
+     * given by an unresolved name is resolved with the {@link #hostResolver host resolver}.
+     */
     public Builder proxy(Proxy proxy) {
       this.proxy = Objects.requireNonNull(proxy, "proxy");
       return this;
     }
 
-    /** The User-Agent header. */
+    /**
+     * The User-Agent header: printable ASCII and tabs.
+     *
+     * @throws IllegalArgumentException if it holds another character (OkHttp would refuse it
+     *     on every fetch)
+     */
     public Builder userAgent(String userAgent) {
-      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      Objects.requireNonNull(userAgent, "userAgent");
+      for (int i = 0; i < userAgent.length(); i++) {
+        char c = userAgent.charAt(i);
+        if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+          throw new IllegalArgumentException(String.format(
+              "userAgent has U+%04X at index %d; only printable ASCII and tabs are allowed",
+              (int) c, i));
+        }
+      }
+      this.userAgent = userAgent;
       return this;
     }
 

@@ -54,6 +54,18 @@ class PolicyDiscoveryTest {
     }
   }
 
+  @Test
+  void stsDisc15_domainTooLongForTheUnderscoreNameMeansNoRecord() throws Exception {
+    // A legal 250-character domain: "_mta-sts." makes it longer than a DNS name can be, so no
+    // record can exist; the stage completes, nothing is thrown at the caller.
+    String domain = "a".repeat(63) + "." + "b".repeat(63) + "." + "c".repeat(63) + "."
+        + "d".repeat(50) + ".example";
+    assertEquals(250, domain.length());
+    Discovery discovery = discover(domain);
+    assertEquals(RecordSelection.Status.NO_RECORD, discovery.selection().status());
+    assertEquals(domain, discovery.domain());
+  }
+
   private static String id(Discovery discovery) {
     return discovery.selection().found().map(PolicyRecord::id).orElse(null);
   }

@@ -21,11 +21,28 @@ class AddressGuardTest {
     assertNotNull(AddressGuard.refusal(InetAddress.getByName(address)), address);
   }
 
+  @ParameterizedTest(name = "SEC-16 D-33 {0} embeds a refused IPv4 address and is refused")
+  @ValueSource(
+      strings = {
+        // NAT64 well-known prefix (RFC 6052) and local-use prefix (RFC 8215), /96 embedding
+        "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "64:ff9b:1::c0a8:101",
+        // 6to4 (RFC 3056): 2002:V4ADDR::/48
+        "2002:7f00:1::1", "2002:a9fe:a9fe::1", "2002:c0a8:101:1::1",
+        // Teredo (RFC 4380): client address stored inverted in the last 32 bits
+        "2001:0:4136:e378:8000:63bf:80ff:fffe", "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+        // IPv4-translated (RFC 2765 SIIT), ::ffff:0:a.b.c.d
+        "::ffff:0:7f00:1", "::ffff:0:a00:1"
+      })
+  void ipv6AddressesEmbeddingInternalIpv4AreRefused(String address) throws Exception {
+    assertNotNull(AddressGuard.refusal(InetAddress.getByName(address)), address);
+  }
+
   @ParameterizedTest(name = "SEC-16 {0} is allowed")
   @ValueSource(
       strings = {
         "93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "192.0.2.1",
-        "2001:db8::1", "2a00:1450:4001::1", "::ffff:8.8.8.8"
+        "2001:db8::1", "2a00:1450:4001::1", "::ffff:8.8.8.8",
+        "64:ff9b::808:808", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:f7f7:f7f7"
       })
   void publicAddressesAreAllowed(String address) throws Exception {
     assertNull(AddressGuard.refusal(InetAddress.getByName(address)), address);

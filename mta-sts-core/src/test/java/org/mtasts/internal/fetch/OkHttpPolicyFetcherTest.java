@@ -184,6 +184,21 @@ class OkHttpPolicyFetcherTest {
   }
 
   @Test
+  void stsFetch11_sec11_twoContentTypesAreAmbiguousAndRefused() throws Exception {
+    // Which one counts depends on the reader; a policy must not hinge on that (D-05, D-13).
+    server.host(HOST).respond(
+        PolicyResponse.builder()
+            .body(POLICY)
+            .noContentType()
+            .header("Content-Type", "text/html")
+            .header("Content-Type", "text/plain")
+            .build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.MEDIA_TYPE, e.failure(), e.getMessage());
+    assertTrue(e.getMessage().contains("text/html"), e.getMessage());
+  }
+
+  @Test
   void edge80_missingContentTypeIsRefusedUnlessTheCheckIsOff() throws Exception {
     server.host(HOST).respond(PolicyResponse.builder().body(POLICY).noContentType().build());
     PolicyFetchException e = fetchFails(fetcher().build());
@@ -217,6 +232,21 @@ class OkHttpPolicyFetcherTest {
     PolicyFetchException e = fetchFails(fetcher().deadline(Duration.ofSeconds(20)).build());
     assertEquals(FetchFailure.BODY_TOO_LARGE, e.failure());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "stopped reading early");
+  }
+
+  @Test
+  void sec08_hugeResponseHeadersAreBoundedByOkHttp() throws Exception {
+    // OkHttp stops reading a header section at 256 KiB (HTTP/1.1 and HPACK alike).
+    PolicyResponse.Builder response = PolicyResponse.builder().body(POLICY);
+    String value = "v".repeat(8_000);
+    for (int i = 0; i < 128; i++) {
+      response.header("X-Filler-" + i, value);
+    }
+    server.host(HOST).respond(response.build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.IO_ERROR, e.failure(), e.getMessage());
+    // OkHttp reports it as a header line it could not find within the remaining limit.
+    assertTrue(e.getMessage().contains("limit="), e.getMessage());
   }
 
   @Test

@@ -1,0 +1,87 @@
+package org.mtasts.javamail;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One MX host tried (or deliberately not contacted) during the delivery of a message to one
+ * domain, in the order tried. Immutable.
+ */
+public final class MxAttempt {
+
+  /** What came of the attempt. */
+  public enum Result {
+    /** The MX accepted the message for at least one recipient. */
+    DELIVERED,
+    /**
+     * MTA-STS validation failed under {@code enforce}: no mail was sent to this host (STS-APPLY-01).
+     * A host that matches no {@code mx} pattern is not even contacted.
+     */
+    REFUSED,
+    /** No TCP connection could be made; not an MTA-STS failure (STS-APPLY-07). */
+    CONNECTION_FAILED,
+    /** The SMTP session failed for a reason other than MTA-STS (greeting, EHLO, transaction). */
+    SMTP_FAILED
+  }
+
+  private final String host;
+  private final Result result;
+  private final boolean connected;
+  private final String reason;
+  private final String statusCode;
+  private final String message;
+
+  MxAttempt(String host, Result result, boolean connected, String reason, String statusCode,
+      String message) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.result = Objects.requireNonNull(result, "result");
+    this.connected = connected;
+    this.reason = reason;
+    this.statusCode = statusCode;
+    this.message = Objects.requireNonNull(message, "message");
+  }
+
+  /** The MX host name (never an address). */
+  public String host() {
+    return host;
+  }
+
+  /** What came of the attempt. */
+  public Result result() {
+    return result;
+  }
+
+  /** Whether a TCP connection to the host was made. */
+  public boolean connected() {
+    return connected;
+  }
+
+  /**
+   * The MTA-STS validation failure on this host, as a kebab-case code such as {@code
+   * certificate-expired} or {@code mx-mismatch}: why it was refused under {@code enforce}, or the
+   * violation reported under {@code testing}. Empty when the host passed or no policy applied.
+   */
+  public Optional<String> reason() {
+    return Optional.ofNullable(reason);
+  }
+
+  /**
+   * The enhanced status code for this attempt: {@code 4.7.5} (certificate or MX-pattern failure)
+   * or {@code 4.7.10} (STARTTLS missing or TLS failed) for MTA-STS refusals (D-22), otherwise the
+   * SMTP server's code or a transport code such as {@code 4.4.1}.
+   */
+  public Optional<String> statusCode() {
+    return Optional.ofNullable(statusCode);
+  }
+
+  /** A sentence naming the host, what happened and why. */
+  public String message() {
+    return message;
+  }
+
+  @Override
+  public String toString() {
+    return host + ": " + result + (reason == null ? "" : " " + reason)
+        + (statusCode == null ? "" : " (" + statusCode + ")") + " - " + message;
+  }
+}

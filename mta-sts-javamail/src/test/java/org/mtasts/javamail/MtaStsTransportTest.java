@@ -1,0 +1,402 @@
+package org.mtasts.javamail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.event.TransportAdapter;
+import jakarta.mail.event.TransportEvent;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mtasts.HostResolver;
+import org.mtasts.javamail.PolicyGate.RouteStatus;
+import org.mtasts.policy.Mode;
+import org.mtasts.testkit.Mx;
+import org.mtasts.testkit.TestWorldExtension;
+import org.mtasts.testkit.smtp.ReceivedMessage;
+import org.mtasts.testkit.smtp.SmtpReply;
+
+/** The transport against the testkit's real SMTP receivers with STARTTLS. */
+class MtaStsTransportTest {
+
+  @RegisterExtension
+  static final TestWorldExtension world = TestWorldExtension.create(w -> w
+      .domain("good.example", d -> d
+          .policy("enforce", "mx1.good.example")
+          .mx(10, "mx1.good.example", Mx.goodTls()))
+      .domain("fallback.example", d -> d
+          .policy("enforce", "*.fallback.example")
+          .mx(10, "plain.fallback.example", Mx.noStartTls())
+          .mx(20, "wrongname.fallback.example", Mx.wrongNameCertificate())
+          .mx(30, "expired.fallback.example", Mx.expiredCertificate())
+          .mx(40, "selfsigned.fallback.example", Mx.selfSignedCertificate())
+          .mx(50, "refused.fallback.example", Mx.startTlsRefused())
+          .mx(60, "good.fallback.example", Mx.goodTls()))
+      .domain("mismatch.example", d -> d
+          .policy("enforce", "mx.mismatch.example")
+          .mx(10, "evil.mismatch.example", Mx.goodTls())
+          .mx(20, "mx.mismatch.example", Mx.goodTls()))
+      .domain("nopass.example", d -> d
+          .policy("enforce", "expired.nopass.example", "plain.nopass.example",
+              "down.nopass.example")
+          .mx(10, "expired.nopass.example", Mx.expiredCertificate())
+          .mx(20, "down.nopass.example", Mx.unreachable())
+          .mx(30, "plain.nopass.example", Mx.noStartTls())
+          .mx(40, "outside.nopass.example", Mx.goodTls()))
+      .domain("testing.example", d -> d
+          .policy("testing", "mx.testing.example")
+          .mx(10, "mx.testing.example", Mx.expiredCertificate()))
+      .domain("none.example", d -> d
+          .policy("none", "mx.none.example")
+          .mx(10, "mx.none.example", Mx.noStartTls()))
+      .domain("nopolicy.example", d -> d
+          .mx(10, "mx.nopolicy.example", Mx.wrongNameCertificate()))
+      .domain("nullmx.example", d -> d.nullMx())
+      .domain("smtp.example", d -> d
+          .mx(10, "mx.smtp.example", Mx.goodTls().with(b -> b
+              .rcptReply("busy@smtp.example", SmtpReply.of(451, "4.3.0 try later"))
+              .rcptReply("gone@smtp.example", SmtpReply.of(550, "5.1.1 no such user")))))
+      .domain("data4.example", d -> d
+          .mx(10, "mx.data4.example", Mx.goodTls().with(b -> b
+              .dataReply(SmtpReply.of(451, "4.3.0 queue full")))))
+      .domain("data5.example", d -> d
+          .mx(10, "mx.data5.example", Mx.goodTls().with(b -> b
+              .dataReply(SmtpReply.of(554, "5.6.0 content rejected")))))
+  ).resetBeforeEach();
+
+  private FakePolicyGate policy;
+  private Session session;
+
+  @BeforeEach
+  void setUp() {
+    policy = new FakePolicyGate()
+        .domain("good.example", Mode.ENFORCE, List.of("mx1.good.example"), "mx1.good.example")
+        .domain("fallback.example", Mode.ENFORCE,
+            List.of("plain.fallback.example", "wrongname.fallback.example",
+                "expired.fallback.example", "selfsigned.fallback.example",
+                "refused.fallback.example", "good.fallback.example"),
+            "plain.fallback.example", "wrongname.fallback.example", "expired.fallback.example",
+            "selfsigned.fallback.example", "refused.fallback.example", "good.fallback.example")
+        .domain("mismatch.example", Mode.ENFORCE, List.of("mx.mismatch.example"),
+            "evil.mismatch.example", "mx.mismatch.example")
+        .domain("nopass.example", Mode.ENFORCE,
+            List.of("expired.nopass.example", "plain.nopass.example", "down.nopass.example"),
+            "expired.nopass.example", "down.nopass.example", "plain.nopass.example",
+            "outside.nopass.example")
+        .domain("testing.example", Mode.TESTING, List.of("mx.testing.example"),
+            "mx.testing.example")
+        .domain("none.example", Mode.NONE, List.of("mx.none.example"), "mx.none.example")
+        .domain("nopolicy.example", null, List.of(), "mx.nopolicy.example")
+        .status("nullmx.example", RouteStatus.NULL_MX)
+        .domain("smtp.example", null, List.of(), "mx.smtp.example")
+        .domain("data4.example", null, List.of(), "mx.data4.example")
+        .domain("data5.example", null, List.of(), "mx.data5.example");
+    Gates gates = new Gates(policy, new FakeTlsGate(world.trustManager()),
+        HostResolver.overriding(world.hostMap(), HostResolver.none()));
+    Properties props = new Properties();
+    props.put("mail.transport.protocol.rfc822", MtaStsTransport.PROTOCOL);
+    props.put("mail.smtp.localhost", "client.test");
+    props.put(Settings.INSTANCE, gates);
+    session = Session.getInstance(props);
+  }
+
+  private MimeMessage message(String... to) throws MessagingException {
+    MimeMessage m = new MimeMessage(session);
+    m.setFrom(new InternetAddress("sender@client.test"));
+    for (String t : to) {
+      m.addRecipient(Message.RecipientType.TO, new InternetAddress(t));
+    }
+    m.setSubject("hello");
+    m.setText("body");
+    return m;
+  }
+
+  private static Set<String> strings(Address[] addresses) {
+    return addresses == null ? Set.of()
+        : Arrays.stream(addresses).map(Address::toString).collect(Collectors.toSet());
+  }
+
+  @Test
+  @DisplayName("STS-APPLY-01, STS-TLS-03: enforce + good MX: delivered over TLS 1.2+")
+  void enforce_goodMx_deliveredOverTls() throws Exception {
+    Transport.send(message("alice@good.example"));
+
+    List<ReceivedMessage> got = world.messagesFor("mx1.good.example");
+    assertEquals(1, got.size());
+    assertTrue(got.get(0).tlsActive());
+    assertTrue(Set.of("TLSv1.2", "TLSv1.3").contains(got.get(0).tlsProtocol().orElseThrow()));
+    assertEquals("mx1.good.example", got.get(0).sniHostName().orElseThrow()); // STS-TLS-02
+  }
+
+  @Test
+  @DisplayName("STS-TLS-01/04/05/06, STS-MX-07: each bad MX skipped, never in plaintext")
+  void enforce_badMxHosts_skippedToGoodOne() throws Exception {
+    Transport.send(message("bob@fallback.example"));
+
+    for (String bad : List.of("plain", "wrongname", "expired", "selfsigned", "refused")) {
+      String host = bad + ".fallback.example";
+      assertEquals(0, world.messagesFor(host).size(), host);
+      assertEquals(1, world.smtp(host).connectionCount(), host + ": one try, no plaintext retry");
+    }
+    assertEquals(1, world.messagesFor("good.fallback.example").size());
+    long refusals = policy.violations.size();
+    assertEquals(5, refusals);
+  }
+
+  @Test
+  @DisplayName("STS-MX-11, STS-APPLY-01: MX outside an enforce policy is never contacted")
+  void enforce_mxNotInPolicy_neverConnected() throws Exception {
+    Transport.send(message("carol@mismatch.example"));
+
+    assertEquals(0, world.smtp("evil.mismatch.example").connectionCount());
+    assertEquals(1, world.messagesFor("mx.mismatch.example").size());
+  }
+
+  @Test
+  @DisplayName("STS-APPLY-05/06/07/10: no MX passes: nothing delivered, temporary typed failure")
+  void enforce_noMxPasses_temporaryFailureNamingEachHost() throws Exception {
+    SendFailedException e = assertThrows(SendFailedException.class,
+        () -> Transport.send(message("dave@nopass.example")));
+
+    assertEquals(Set.of("dave@nopass.example"), strings(e.getValidUnsentAddresses()));
+    assertEquals(Set.of(), strings(e.getValidSentAddresses()));
+    assertEquals(Set.of(), strings(e.getInvalidAddresses()));
+    MtaStsDeliveryException sts = assertInstanceOf(MtaStsDeliveryException.class,
+        e.getNextException());
+    assertEquals("nopass.example", sts.domain());
+    assertEquals(MtaStsDeliveryException.Kind.POLICY_REFUSED, sts.kind());
+    assertEquals(Mode.ENFORCE, sts.mode().orElseThrow());
+    assertTrue(!sts.isPermanent());
+    List<String> summary = new ArrayList<>();
+    for (MxAttempt a : sts.attempts()) {
+      summary.add(a.host() + " " + a.result() + " " + a.reason().orElse("-") + " "
+          + a.statusCode().orElse("-"));
+    }
+    assertEquals(List.of(
+        "expired.nopass.example REFUSED certificate-expired 4.7.5",
+        "down.nopass.example CONNECTION_FAILED - 4.4.1",
+        "plain.nopass.example REFUSED starttls-not-supported 4.7.10",
+        "outside.nopass.example REFUSED mx-mismatch 4.7.5"), summary);
+    assertEquals(0, world.smtp("outside.nopass.example").connectionCount());
+    assertEquals(0, world.messages().size());
+  }
+
+  @Test
+  @DisplayName("STS-APPLY-02, STS-TLS-11: testing + bad certificate: delivered, violation reported")
+  void testing_badCertificate_deliveredAndReported() throws Exception {
+    Transport.send(message("erin@testing.example"));
+
+    assertEquals(1, world.messagesFor("mx.testing.example").size());
+    assertEquals(1, policy.violations.size());
+    assertEquals("certificate-expired", policy.violations.get(0).reason());
+  }
+
+  @Test
+  @DisplayName("STS-APPLY-03: mode none + no STARTTLS: delivered in plaintext")
+  void none_noStartTls_deliveredInPlaintext() throws Exception {
+    Transport.send(message("frank@none.example"));
+
+    List<ReceivedMessage> got = world.messagesFor("mx.none.example");
+    assertEquals(1, got.size());
+    assertTrue(!got.get(0).tlsActive());
+  }
+
+  @Test
+  @DisplayName("STS-APPLY-08: no policy + wrong-name certificate: delivered over opportunistic TLS")
+  void noPolicy_wrongNameCertificate_deliveredOpportunistically() throws Exception {
+    Transport.send(message("gina@nopolicy.example"));
+
+    List<ReceivedMessage> got = world.messagesFor("mx.nopolicy.example");
+    assertEquals(1, got.size());
+    assertTrue(got.get(0).tlsActive());
+    assertTrue(policy.violations.isEmpty());
+  }
+
+  @Test
+  @DisplayName("mixed domains: per-recipient outcome in SendFailedException and TransportEvent")
+  void mixedDomains_perRecipientOutcome() throws Exception {
+    MimeMessage m = message("a@good.example", "b@good.example", "c@nopass.example",
+        "d@nullmx.example");
+    List<TransportEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SendFailedException e;
+    try (Transport t = session.getTransport(MtaStsTransport.PROTOCOL)) {
+      t.addTransportListener(new TransportAdapter() {
+        @Override
+        public void messagePartiallyDelivered(TransportEvent ev) {
+          events.add(ev);
+        }
+      });
+      t.connect();
+      e = assertThrows(SendFailedException.class, () -> t.sendMessage(m, m.getAllRecipients()));
+      // Jakarta Mail delivers events on its event thread; wait for it (no sleep).
+      waitFor(() -> !events.isEmpty());
+    }
+
+    assertEquals(Set.of("a@good.example", "b@good.example"), strings(e.getValidSentAddresses()));
+    assertEquals(Set.of("c@nopass.example"), strings(e.getValidUnsentAddresses()));
+    assertEquals(Set.of("d@nullmx.example"), strings(e.getInvalidAddresses()));
+    // One SMTP transaction carries both recipients of good.example.
+    List<ReceivedMessage> got = world.messagesFor("mx1.good.example");
+    assertEquals(1, got.size());
+    assertEquals(2, got.get(0).recipients().size());
+    // STS-MX-09: null MX is permanent, 5.1.10.
+    List<MtaStsDeliveryException> chain = new ArrayList<>();
+    for (Exception n = e.getNextException(); n instanceof MessagingException me;
+        n = me.getNextException()) {
+      if (me instanceof MtaStsDeliveryException s) {
+        chain.add(s);
+      }
+    }
+    MtaStsDeliveryException nullMx = chain.stream()
+        .filter(x -> x.domain().equals("nullmx.example")).findFirst().orElseThrow();
+    assertTrue(nullMx.isPermanent());
+    assertEquals("5.1.10", nullMx.statusCode());
+    assertTrue(chain.stream().anyMatch(x -> x.domain().equals("nopass.example")));
+    assertEquals(TransportEvent.MESSAGE_PARTIALLY_DELIVERED, events.get(0).getType());
+  }
+
+  @Test
+  @DisplayName("STS-RTLS-01/03: TLS-Required: No delivers despite enforce, after trying the policy")
+  void tlsRequiredNo_enforceFailure_deliveredAnyway() throws Exception {
+    MimeMessage m = message("hank@nopass.example");
+    m.setHeader("TLS-Required", "No");
+    Transport.send(m);
+
+    assertEquals(1, world.messages().size());
+    assertTrue(policy.violations.size() >= 2, "the compliant path was tried first");
+  }
+
+  @Test
+  @DisplayName("STS-RTLS-05, D-24: two TLS-Required: No headers are ignored")
+  void tlsRequiredNo_twice_ignored() throws Exception {
+    MimeMessage m = message("ivan@nopass.example");
+    m.addHeader("TLS-Required", "No");
+    m.addHeader("TLS-Required", "no");
+    assertThrows(SendFailedException.class, () -> Transport.send(m));
+
+    assertEquals(0, world.messages().size());
+  }
+
+  @Test
+  @DisplayName("TLS-Required: No can be switched off with mail.mtasts.tlsRequiredHeader=false")
+  void tlsRequiredNo_disabled_enforced() throws Exception {
+    session.getProperties().put(Settings.TLS_REQUIRED_HEADER, "false");
+    MimeMessage m = message("jane@nopass.example");
+    m.setHeader("TLS-Required", "No");
+    assertThrows(SendFailedException.class, () -> Transport.send(m));
+
+    assertEquals(0, world.messages().size());
+  }
+
+  @Test
+  @DisplayName("selection: mail.transport.protocol=smtp-mtasts alone picks our transport")
+  void selection_transportProtocolProperty() throws Exception {
+    Properties p = new Properties();
+    p.putAll(session.getProperties());
+    p.remove("mail.transport.protocol.rfc822");
+    p.put("mail.transport.protocol", MtaStsTransport.PROTOCOL);
+    Session s = Session.getInstance(p);
+    try (Transport t = s.getTransport()) {
+      assertInstanceOf(MtaStsTransport.class, t);
+      t.connect();
+      MimeMessage m = new MimeMessage(s);
+      m.setFrom(new InternetAddress("sender@client.test"));
+      m.setText("x");
+      m.saveChanges();
+      t.sendMessage(m, new Address[] {new InternetAddress("kim@good.example")});
+    }
+    assertEquals(1, world.messagesFor("mx1.good.example").size());
+  }
+
+  @Test
+  @DisplayName("install(): getTransport(\"smtp\") is ours and delivers without recursion")
+  void install_smtpProtocol_routedThroughMtaSts() throws Exception {
+    Properties p = new Properties();
+    p.putAll(session.getProperties());
+    p.remove("mail.transport.protocol.rfc822");
+    Session s = MtaStsMail.install(Session.getInstance(p));
+    assertInstanceOf(MtaStsTransport.class, s.getTransport("smtp"));
+    MimeMessage m = new MimeMessage(s);
+    m.setFrom(new InternetAddress("sender@client.test"));
+    m.addRecipient(Message.RecipientType.TO, new InternetAddress("lee@good.example"));
+    m.setText("x");
+    Transport.send(m);
+
+    assertEquals(1, world.messagesFor("mx1.good.example").size());
+  }
+
+  @Test
+  @DisplayName("the provider is registered under smtp-mtasts, never as smtp")
+  void provider_registeredUnderOwnProtocolOnly() throws Exception {
+    Session s = Session.getInstance(new Properties());
+    assertInstanceOf(MtaStsTransport.class, s.getTransport(MtaStsTransport.PROTOCOL));
+    assertTrue(!(s.getTransport("smtp") instanceof MtaStsTransport));
+    assertNotNull(s.getProvider(MtaStsTransport.PROTOCOL));
+  }
+
+  @Test
+  @DisplayName("SMTP at RCPT: 250 sent, 451 valid-unsent, 550 invalid")
+  void smtpRcptReplies_keptApart() throws Exception {
+    SendFailedException e = assertThrows(SendFailedException.class, () -> Transport.send(
+        message("ok@smtp.example", "busy@smtp.example", "gone@smtp.example")));
+
+    assertEquals(Set.of("ok@smtp.example"), strings(e.getValidSentAddresses()));
+    assertEquals(Set.of("busy@smtp.example"), strings(e.getValidUnsentAddresses()));
+    assertEquals(Set.of("gone@smtp.example"), strings(e.getInvalidAddresses()));
+    assertEquals(List.of("ok@smtp.example"),
+        world.messagesFor("mx.smtp.example").get(0).recipients());
+  }
+
+  @Test
+  @DisplayName("SMTP at DATA: 451 → valid-unsent")
+  void smtpData4xx_validUnsent() throws Exception {
+    SendFailedException e = assertThrows(SendFailedException.class,
+        () -> Transport.send(message("x@data4.example", "y@data4.example")));
+
+    assertEquals(Set.of("x@data4.example", "y@data4.example"),
+        strings(e.getValidUnsentAddresses()));
+    assertEquals(Set.of(), strings(e.getInvalidAddresses()));
+  }
+
+  @Test
+  @DisplayName("SMTP at DATA: 554 → invalid")
+  void smtpData5xx_invalid() throws Exception {
+    SendFailedException e = assertThrows(SendFailedException.class,
+        () -> Transport.send(message("x@data5.example")));
+
+    assertEquals(Set.of("x@data5.example"), strings(e.getInvalidAddresses()));
+    assertEquals(Set.of(), strings(e.getValidUnsentAddresses()));
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    Object lock = new Object();
+    synchronized (lock) {
+      while (!condition.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("condition not met within 5 s");
+        }
+        lock.wait(10);
+      }
+    }
+  }
+}

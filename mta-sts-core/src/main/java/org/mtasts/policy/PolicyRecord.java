@@ -1,6 +1,5 @@
 package org.mtasts.policy;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -96,24 +95,7 @@ public final class PolicyRecord {
    * @throws NullPointerException if {@code txtRecords} or an element is null
    */
   public static RecordSelection<PolicyRecord> select(List<String> txtRecords) {
-    List<String> candidates = new ArrayList<>(1);
-    for (String txt : txtRecords) {
-      if (isCandidate(txt)) {
-        candidates.add(txt);
-      }
-    }
-    if (candidates.isEmpty()) {
-      return new RecordSelection.NoRecord<>();
-    }
-    if (candidates.size() > 1) {
-      return new RecordSelection.MultipleRecords<>(candidates);
-    }
-    String text = candidates.get(0);
-    try {
-      return new RecordSelection.Found<>(parse(text));
-    } catch (RecordSyntaxException e) {
-      return new RecordSelection.Invalid<>(text, e);
-    }
+    return RecordSelection.select(txtRecords, VERSION_TAG, PolicyRecord::parse);
   }
 
   /**
@@ -125,14 +107,7 @@ public final class PolicyRecord {
    * @throws NullPointerException if {@code txt} is null
    */
   public static boolean isCandidate(String txt) {
-    if (!txt.startsWith(VERSION_TAG)) {
-      return false;
-    }
-    if (txt.length() == VERSION_TAG.length()) {
-      return true;
-    }
-    char next = txt.charAt(VERSION_TAG.length());
-    return next == ';' || Texts.isWsp(next);
+    return RecordSelection.isCandidate(txt, VERSION_TAG);
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.mtasts.policy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +34,86 @@ public sealed interface RecordSelection<R>
     MULTIPLE_RECORDS,
     /** Exactly one candidate, but it does not follow the grammar (STS-DISC-06). */
     INVALID
+  }
+
+  /**
+   * Parses the one candidate record; {@code PolicyRecord::parse} and {@code
+   * TlsRptRecord::parse} are parsers.
+   *
+   * @param <R> the record type
+   */
+  @FunctionalInterface
+  interface Parser<R> {
+    /**
+     * Parses one record.
+     *
+     * @param text the record with its character-strings joined
+     * @return the record
+     * @throws RecordSyntaxException if the record is invalid
+     */
+    R parse(String text) throws RecordSyntaxException;
+  }
+
+  /**
+   * Chooses and parses the one record among all TXT records at a DNS name: records that are not
+   * {@linkplain #isCandidate(String, String) candidates} for {@code versionTag} are discarded;
+   * then none gives {@link NoRecord}, more than one {@link MultipleRecords}, one that {@code
+   * parser} rejects {@link Invalid} and one valid {@link Found}. {@link
+   * PolicyRecord#select(List)} and {@code TlsRptRecord.select(List)} are this rule with their own
+   * version tag and parser.
+   *
+   * @param txtRecords the TXT records of the RRset, each with its character-strings already
+   *     joined (see {@link PolicyRecord#join(List)})
+   * @param versionTag the version tag a candidate begins with, e.g. {@value
+   *     PolicyRecord#VERSION_TAG}
+   * @param parser parses the one candidate
+   * @param <R> the record type
+   * @return the outcome
+   * @throws NullPointerException if an argument or an element of {@code txtRecords} is null
+   */
+  static <R> RecordSelection<R> select(
+      List<String> txtRecords, String versionTag, Parser<R> parser) {
+    Objects.requireNonNull(versionTag, "versionTag");
+    Objects.requireNonNull(parser, "parser");
+    List<String> candidates = new ArrayList<>(1);
+    for (String txt : txtRecords) {
+      if (isCandidate(txt, versionTag)) {
+        candidates.add(txt);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return new NoRecord<>();
+    }
+    if (candidates.size() > 1) {
+      return new MultipleRecords<>(candidates);
+    }
+    String text = candidates.get(0);
+    try {
+      return new Found<>(parser.parse(text));
+    } catch (RecordSyntaxException e) {
+      return new Invalid<>(text, e);
+    }
+  }
+
+  /**
+   * Tells whether a TXT record is a candidate for the record type with this version tag: it
+   * begins with {@code versionTag} followed by the end of the text, a space, a tab or {@code ;}
+   * (so {@code v=STSv10} is not a candidate for {@code v=STSv1}).
+   *
+   * @param txt the joined TXT record text
+   * @param versionTag the version tag, e.g. {@value PolicyRecord#VERSION_TAG}
+   * @return whether the record is a candidate
+   * @throws NullPointerException if an argument is null
+   */
+  static boolean isCandidate(String txt, String versionTag) {
+    if (!txt.startsWith(versionTag)) {
+      return false;
+    }
+    if (txt.length() == versionTag.length()) {
+      return true;
+    }
+    char next = txt.charAt(versionTag.length());
+    return next == ';' || Texts.isWsp(next);
   }
 
   /**

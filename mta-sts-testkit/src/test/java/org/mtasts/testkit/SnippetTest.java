@@ -10,19 +10,15 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import javax.net.SocketFactory;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.testkit.smtp.ReceivedMessage;
+import org.mtasts.testkit.support.PinnedSocketFactory;
 
 /**
  * The issue's target: a test in another module stands up "domain with enforce policy, mx1 good
@@ -104,62 +100,12 @@ class SnippetTest {
     p.put("mail.smtp.localhost", "client.test");
     p.put("mail.smtp.connectiontimeout", "5000");
     p.put("mail.smtp.timeout", "5000");
-    p.put("mail.smtp.socketFactory", new MappedSocketFactory(world.address(host)));
+    p.put("mail.smtp.socketFactory", new PinnedSocketFactory(world.address(host)));
     p.put("mail.smtp.socketFactory.fallback", "false");
     p.put("mail.smtp.starttls.enable", "true");
     p.put("mail.smtp.starttls.required", Boolean.toString(requireStartTls));
     p.put("mail.smtp.ssl.socketFactory", world.clientContext().getSocketFactory());
     p.put("mail.smtp.ssl.checkserveridentity", "true");
     return Session.getInstance(p);
-  }
-
-  /**
-   * Connects every socket to the host's address from the world's host map, whatever Angus asked
-   * for; Angus keeps the MX name for SNI and the certificate check.
-   */
-  static final class MappedSocketFactory extends SocketFactory {
-    private final InetSocketAddress target;
-
-    MappedSocketFactory(InetSocketAddress target) {
-      this.target = target;
-    }
-
-    @Override
-    public Socket createSocket() {
-      return new Socket() {
-        @Override
-        public void connect(SocketAddress endpoint, int timeout) throws IOException {
-          super.connect(target, timeout);
-        }
-      };
-    }
-
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-      return connected();
-    }
-
-    @Override
-    public Socket createSocket(String host, int port, InetAddress local, int localPort)
-        throws IOException {
-      return connected();
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-      return connected();
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
-        throws IOException {
-      return connected();
-    }
-
-    private Socket connected() throws IOException {
-      Socket socket = createSocket();
-      socket.connect(target, 5000);
-      return socket;
-    }
   }
 }

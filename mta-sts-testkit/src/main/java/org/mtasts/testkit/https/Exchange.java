@@ -15,9 +15,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import org.mtasts.testkit.internal.TlsRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,23 +188,12 @@ final class Exchange implements Runnable {
     int minor = fault == TlsFault.LEGACY_TLS_1_0 ? 1 : 2;
     String version = fault == TlsFault.LEGACY_TLS_1_0 ? "TLS 1.0" : "TLS 1.1";
     int suite = legacySuite(hello.cipherSuites);
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.write(3);
-    body.write(minor);
     byte[] random = new byte[32];
     RANDOM.nextBytes(random);
-    body.writeBytes(random);
-    body.write(0); // empty session id
-    body.write(suite >> 8);
-    body.write(suite & 0xff);
-    body.write(0); // null compression; no extensions, as a TLS 1.0 server without any
-    byte[] b = body.toByteArray();
-    ByteArrayOutputStream record = new ByteArrayOutputStream();
-    record.writeBytes(new byte[] {0x16, 3, (byte) minor, 0, (byte) (b.length + 4)});
-    record.writeBytes(new byte[] {2, 0, 0, (byte) b.length});
-    record.writeBytes(b);
+    // empty session id; null compression and no extensions, as a TLS 1.0 server without any
+    byte[] record = TlsRecords.serverHello(0x0300 | minor, random, new byte[0], suite);
     OutputStream out = raw.getOutputStream();
-    out.write(record.toByteArray());
+    out.write(record);
     out.flush();
 
     String outcome;
@@ -213,7 +202,7 @@ final class Exchange implements Runnable {
       byte[] header = in.readNBytes(5);
       if (header.length < 5) {
         outcome = "client closed the connection without an alert";
-      } else if (header[0] == 0x15) {
+      } else if (header[0] == TlsRecords.CONTENT_ALERT) {
         byte[] alert = in.readNBytes(2);
         outcome =
             alert.length < 2
@@ -253,34 +242,8 @@ final class Exchange implements Runnable {
     return 0x002F;
   }
 
-  private static final Map<Integer, String> ALERTS =
-      Map.ofEntries(
-          Map.entry(0, "close_notify"),
-          Map.entry(10, "unexpected_message"),
-          Map.entry(20, "bad_record_mac"),
-          Map.entry(40, "handshake_failure"),
-          Map.entry(42, "bad_certificate"),
-          Map.entry(43, "unsupported_certificate"),
-          Map.entry(44, "certificate_revoked"),
-          Map.entry(45, "certificate_expired"),
-          Map.entry(46, "certificate_unknown"),
-          Map.entry(47, "illegal_parameter"),
-          Map.entry(48, "unknown_ca"),
-          Map.entry(50, "decode_error"),
-          Map.entry(51, "decrypt_error"),
-          Map.entry(70, "protocol_version"),
-          Map.entry(71, "insufficient_security"),
-          Map.entry(80, "internal_error"),
-          Map.entry(86, "inappropriate_fallback"),
-          Map.entry(90, "user_canceled"),
-          Map.entry(109, "missing_extension"),
-          Map.entry(110, "unsupported_extension"),
-          Map.entry(112, "unrecognized_name"),
-          Map.entry(116, "certificate_required"),
-          Map.entry(120, "no_application_protocol"));
-
   static String alertName(int code) {
-    return ALERTS.getOrDefault(code, "unknown") + " (" + code + ")";
+    return TlsRecords.alertName(code).orElse("unknown") + " (" + code + ")";
   }
 
   private static String message(Exception e) {

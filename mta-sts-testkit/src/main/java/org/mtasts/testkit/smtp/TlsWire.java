@@ -10,18 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import org.mtasts.testkit.internal.TlsRecords;
 
 /**
  * Just enough of the TLS record and handshake formats (RFC 5246, RFC 8446) to read a ClientHello,
  * answer it with a legacy ServerHello and read the alert that follows, for the fault modes that the
- * JDK's own TLS cannot play.
+ * JDK's own TLS cannot play. The records it writes are built by {@link TlsRecords}, which the
+ * HTTPS policy server uses too.
  */
 final class TlsWire {
-  static final int CONTENT_ALERT = 21;
-  static final int CONTENT_HANDSHAKE = 22;
+  static final int CONTENT_ALERT = TlsRecords.CONTENT_ALERT;
+  static final int CONTENT_HANDSHAKE = TlsRecords.CONTENT_HANDSHAKE;
   private static final int HANDSHAKE_CLIENT_HELLO = 1;
-  private static final int HANDSHAKE_SERVER_HELLO = 2;
   private static final int EXTENSION_SERVER_NAME = 0;
   private static final int MAX_RECORD = 16384 + 2048;
   private static final int MAX_HELLO = 64 * 1024;
@@ -33,31 +33,6 @@ final class TlsWire {
   private static final int[] LEGACY_SUITES = {
     0xC013, 0xC009, 0xC014, 0xC00A, 0x002F, 0x0035, 0x0033, 0x0039, 0x000A
   };
-
-  private static final Map<Integer, String> ALERTS =
-      Map.ofEntries(
-          Map.entry(0, "close_notify"),
-          Map.entry(10, "unexpected_message"),
-          Map.entry(20, "bad_record_mac"),
-          Map.entry(40, "handshake_failure"),
-          Map.entry(42, "bad_certificate"),
-          Map.entry(43, "unsupported_certificate"),
-          Map.entry(44, "certificate_revoked"),
-          Map.entry(45, "certificate_expired"),
-          Map.entry(46, "certificate_unknown"),
-          Map.entry(47, "illegal_parameter"),
-          Map.entry(48, "unknown_ca"),
-          Map.entry(50, "decode_error"),
-          Map.entry(51, "decrypt_error"),
-          Map.entry(70, "protocol_version"),
-          Map.entry(71, "insufficient_security"),
-          Map.entry(80, "internal_error"),
-          Map.entry(86, "inappropriate_fallback"),
-          Map.entry(90, "user_canceled"),
-          Map.entry(109, "missing_extension"),
-          Map.entry(110, "unsupported_extension"),
-          Map.entry(112, "unrecognized_name"),
-          Map.entry(116, "certificate_required"));
 
   /** The parts of a ClientHello the fault modes need. */
   static final class ClientHello {
@@ -183,15 +158,12 @@ final class TlsWire {
     new SecureRandom().nextBytes(random);
     byte[] sessionId = new byte[32];
     new SecureRandom().nextBytes(sessionId);
-    ByteBuffer body = ByteBuffer.allocate(2 + 32 + 1 + 32 + 2 + 1);
-    body.putShort((short) version).put(random).put((byte) 32).put(sessionId);
-    body.putShort((short) suite).put((byte) 0); // no compression, no extensions
-    return record(CONTENT_HANDSHAKE, version, handshake(HANDSHAKE_SERVER_HELLO, body.array()));
+    return TlsRecords.serverHello(version, random, sessionId, suite);
   }
 
   /** The name of TLS alert {@code description}, e.g. {@code protocol_version}. */
   static String alertName(int description) {
-    return ALERTS.getOrDefault(description, "alert");
+    return TlsRecords.alertName(description).orElse("alert");
   }
 
   /** Describes an alert record as {@code "fatal protocol_version (70)"}. */
@@ -227,19 +199,7 @@ final class TlsWire {
   }
 
   private static byte[] alert(int version, int description) {
-    return record(CONTENT_ALERT, version, new byte[] {2, (byte) description});
-  }
-
-  private static byte[] handshake(int type, byte[] body) {
-    ByteBuffer message = ByteBuffer.allocate(4 + body.length);
-    message.put((byte) type).put((byte) (body.length >>> 16)).putShort((short) body.length);
-    return message.put(body).array();
-  }
-
-  private static byte[] record(int type, int version, byte[] fragment) {
-    ByteBuffer record = ByteBuffer.allocate(5 + fragment.length);
-    record.put((byte) type).putShort((short) version).putShort((short) fragment.length);
-    return record.put(fragment).array();
+    return TlsRecords.record(CONTENT_ALERT, version, new byte[] {2, (byte) description});
   }
 
   private static int u8(ByteBuffer buffer) {

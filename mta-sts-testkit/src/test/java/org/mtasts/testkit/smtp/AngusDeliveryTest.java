@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mtasts.testkit.support.PinnedSocketFactory;
 import org.mtasts.testkit.tls.IssuedCertificate;
 import org.mtasts.testkit.tls.TestCertificateAuthority;
 

@@ -1,4 +1,4 @@
-package org.mtasts.testkit.smtp;
+package org.mtasts.testkit.support;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,12 +10,19 @@ import javax.net.SocketFactory;
 /**
  * A socket factory for Angus Mail's {@code mail.smtp.socketFactory} that connects every socket to
  * one loopback address, whatever host the client asked for. The client keeps using the MX host name
- * for SNI and certificate checks, so no DNS is needed in tests.
+ * for SNI and certificate checks, so no DNS is needed in tests. Used by the Angus Mail tests of
+ * the {@code smtp} package and by {@code SnippetTest}, which pins to an address of the world's
+ * host map.
  */
-final class PinnedSocketFactory extends SocketFactory {
+public final class PinnedSocketFactory extends SocketFactory {
   private final InetSocketAddress target;
 
-  PinnedSocketFactory(InetSocketAddress target) {
+  /**
+   * Creates the factory.
+   *
+   * @param target where every socket connects
+   */
+  public PinnedSocketFactory(InetSocketAddress target) {
     this.target = target;
   }
 

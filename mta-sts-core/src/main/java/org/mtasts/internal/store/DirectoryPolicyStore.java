@@ -1,0 +1,437 @@
+package org.mtasts.internal.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.mtasts.PolicyStore;
+import org.mtasts.StoredPolicy;
+import org.mtasts.internal.store.PolicyFileFormat.CorruptEntryException;
+import org.mtasts.policy.DomainNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file store behind {@link PolicyStore#directory(Path)}: one file per domain in {@link
+ * PolicyFileFormat}, written crash-safely (temporary file, {@link FileChannel#force(boolean)},
+ * atomic rename, directory sync).
+ *
+ * <p>The file of a domain is {@code <domain>.policy}. A domain so long that this name would
+ * pass the common limit of {@value #MAX_FILE_NAME_LENGTH} characters (a legal domain has up to
+ * 253) is kept in {@code _sha256_<hex of the domain>.policy} instead; {@code _} cannot occur in
+ * a normalised domain, so the two kinds of name never collide. On load, an entry counts only if
+ * the domain in its header gives exactly its file name.
+ *
+ * <p>Thread-safe. Within one instance, saves and deletes of a domain are serialised by a lock
+ * stripe and {@link #deleteAll()} excludes them; {@link #loadAll()} takes no lock, because the
+ * atomic rename already means a reader opens either the old or the new file. Several instances
+ * or processes on one directory stay consistent for the same reason.
+ */
+public final class DirectoryPolicyStore implements PolicyStore {
+
+  private static final Logger log = LoggerFactory.getLogger(DirectoryPolicyStore.class);
+
+  /** The suffix of entry files. */
+  static final String SUFFIX = ".policy";
+
+  /** The suffix of temporary files; their names also start with a dot. */
+  static final String TEMP_SUFFIX = ".tmp";
+
+  /** The prefix of temporary files. */
+  static final String TEMP_PREFIX = ".save-";
+
+  /** The prefix of the file names of very long domains. */
+  static final String HASHED_PREFIX = "_sha256_";
+
+  /** The longest file name written (NAME_MAX of ext4, XFS, Btrfs, APFS, NTFS). */
+  static final int MAX_FILE_NAME_LENGTH = 255;
+
+  /** Temporary files older than this are leftovers of a crash and removed by {@link #loadAll}. */
+  static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
+
+  private static final int STRIPES = 64;
+
+  private final Path dir;
+  private final Clock clock;
+  private final ReadWriteLock allLock = new ReentrantReadWriteLock();
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+  /**
+   * Creates a store for {@code dir}; no I/O happens here.
+   *
+   * @param dir the directory of the entries
+   * @throws NullPointerException if {@code dir} is null
+   */
+  public DirectoryPolicyStore(Path dir) {
+    this(dir, Clock.systemUTC());
+  }
+
+  /** For tests: {@code clock} decides when a temporary file counts as stale. */
+  DirectoryPolicyStore(Path dir, Clock clock) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  /**
+   * Reads every entry; see {@link PolicyStore#loadAll()}. Skipped files are logged at WARN.
+   *
+   * @return the entries, in file name order
+   */
+  @Override
+  public List<StoredPolicy> loadAll() {
+    return load().entries();
+  }
+
+  /**
+   * Stores {@code policy} in {@code <domain>.policy}: writes a temporary file in the same
+   * directory, forces it to disk, renames it atomically over the entry and syncs the directory.
+   *
+   * @param policy the entry to store
+   * @throws IOException if the directory cannot be created, the file cannot be written or
+   *     forced, or the file system cannot rename atomically; the previous entry, if any, is then
+   *     unchanged
+   * @throws NullPointerException if {@code policy} is null
+   */
+  @Override
+  public void save(StoredPolicy policy) throws IOException {
+    Objects.requireNonNull(policy, "policy");
+    String domain = policy.domain();
+    Path target = dir.resolve(fileName(domain));
+    byte[] content = PolicyFileFormat.encode(policy);
+    ReentrantLock stripe = stripe(domain);
+    allLock.readLock().lock();
+    stripe.lock();
+    try {
+      Files.createDirectories(dir);
+      // createTempFile gives a fresh name and, on POSIX, permissions rw-------.
+      Path temp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
+      boolean moved = false;
+      try {
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+          ByteBuffer buffer = ByteBuffer.wrap(content);
+          while (buffer.hasRemaining()) {
+            channel.write(buffer);
+          }
+          channel.force(true);
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        moved = true;
+      } finally {
+        if (!moved) {
+          deleteQuietly(temp);
+        }
+      }
+      syncDirectory();
+    } finally {
+      stripe.unlock();
+      allLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Deletes the file of {@code domain} if it exists and syncs the directory.
+   *
+   * @param domain the policy domain, normalised first
+   * @throws IOException if the file exists but cannot be deleted
+   * @throws IllegalArgumentException if {@code domain} is not a valid host name
+   * @throws NullPointerException if {@code domain} is null
+   */
+  @Override
+  public void delete(String domain) throws IOException {
+    String normalized = DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
+    Path target = dir.resolve(fileName(normalized));
+    ReentrantLock stripe = stripe(normalized);
+    allLock.readLock().lock();
+    stripe.lock();
+    try {
+      if (Files.deleteIfExists(target)) {
+        syncDirectory();
+      }
+    } finally {
+      stripe.unlock();
+      allLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Deletes every file in the directory whose name the store could have given an entry; other
+   * files, subdirectories and temporary files are left alone.
+   *
+   * @throws IOException if the directory cannot be listed or some entry cannot be deleted; the
+   *     others are deleted all the same, and their errors are attached as suppressed exceptions
+   */
+  @Override
+  public void deleteAll() throws IOException {
+    allLock.writeLock().lock();
+    try {
+      if (!Files.isDirectory(dir)) {
+        return;
+      }
+      IOException failure = null;
+      boolean deleted = false;
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+        for (Path file : files) {
+          if (!isEntryFileName(file.getFileName().toString())
+              || Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            continue;
+          }
+          try {
+            deleted |= Files.deleteIfExists(file);
+          } catch (IOException e) {
+            if (failure == null) {
+              failure = e;
+            } else {
+              failure.addSuppressed(e);
+            }
+          }
+        }
+      } catch (DirectoryIteratorException e) {
+        throw e.getCause();
+      }
+      if (deleted) {
+        syncDirectory();
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      allLock.writeLock().unlock();
+    }
+  }
+
+  /** What {@link #load()} found: the entries, and the files it skipped with the reason. */
+  record LoadResult(List<StoredPolicy> entries, List<Skipped> skipped) {}
+
+  /** A file that was not loaded, and why. */
+  record Skipped(String fileName, String reason) {}
+
+  /** Does the work of {@link #loadAll()} and also tells the tests what was skipped and why. */
+  LoadResult load() {
+    List<StoredPolicy> entries = new ArrayList<>();
+    List<Skipped> skipped = new ArrayList<>();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException | RuntimeException e) {
+      log.warn("MTA-STS policy store {} cannot be used, no policies loaded: {}",
+          quote(dir), describe(e));
+      return new LoadResult(List.of(), List.of());
+    }
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      for (Path file : stream) {
+        files.add(file);
+      }
+    } catch (IOException | RuntimeException e) {
+      // DirectoryIteratorException is a RuntimeException; keep whatever was listed.
+      log.warn("MTA-STS policy store {} cannot be listed completely: {}", quote(dir),
+          describe(e));
+    }
+    files.sort(null);
+    for (Path file : files) {
+      String name = file.getFileName().toString();
+      try {
+        if (isTempName(name)) {
+          removeIfStale(file);
+          continue;
+        }
+        if (!name.endsWith(SUFFIX)) {
+          log.debug("MTA-STS policy store {}: ignoring {}", quote(dir), quote(name));
+          continue;
+        }
+        if (!isEntryFileName(name)) {
+          skip(skipped, file, "the file name is not a normalised domain name followed by '"
+              + SUFFIX + "'");
+          continue;
+        }
+        if (!Files.isRegularFile(file)) {
+          skip(skipped, file, "not a regular file");
+          continue;
+        }
+        byte[] content;
+        try {
+          content = readBounded(file);
+        } catch (IOException e) {
+          skip(skipped, file, "cannot be read: " + describe(e));
+          continue;
+        }
+        StoredPolicy entry = PolicyFileFormat.decode(content);
+        String expected = fileName(entry.domain());
+        if (!expected.equals(name)) {
+          skip(skipped, file, "the header names the domain " + quote(entry.domain(), 300)
+              + ", whose file would be " + quote(expected, 300) + ", not this one");
+          continue;
+        }
+        entries.add(entry);
+      } catch (CorruptEntryException e) {
+        skip(skipped, file, e.getMessage());
+      } catch (RuntimeException e) {
+        // Nothing below should throw, but one odd file must not cost all the others.
+        skip(skipped, file, "unexpected error: " + describe(e));
+      }
+    }
+    return new LoadResult(List.copyOf(entries), List.copyOf(skipped));
+  }
+
+  private void skip(List<Skipped> skipped, Path file, String reason) {
+    String name = file.getFileName().toString();
+    skipped.add(new Skipped(name, reason));
+    log.warn("MTA-STS policy store: skipping {}: {}", quote(file), reason);
+  }
+
+  private void removeIfStale(Path temp) {
+    try {
+      Instant modified = Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toInstant();
+      if (modified.isBefore(clock.instant().minus(STALE_TEMP_AGE))
+          && Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(temp);
+        log.info("MTA-STS policy store: removed {}, a temporary file left by an interrupted save",
+            quote(temp));
+      }
+    } catch (IOException e) {
+      log.debug("MTA-STS policy store: cannot remove temporary file {}: {}", quote(temp),
+          describe(e));
+    }
+  }
+
+  private static byte[] readBounded(Path file) throws IOException, CorruptEntryException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] content = in.readNBytes(PolicyFileFormat.MAX_FILE_BYTES + 1);
+      if (content.length > PolicyFileFormat.MAX_FILE_BYTES) {
+        throw new CorruptEntryException("the file is larger than "
+            + PolicyFileFormat.MAX_FILE_BYTES + " bytes, the most an entry can take");
+      }
+      return content;
+    }
+  }
+
+  /**
+   * The file name of the entry of {@code domain}.
+   *
+   * @throws IllegalArgumentException if {@code domain} is not normalised, or (belt and braces)
+   *     contains anything that could leave the directory or hide the file
+   */
+  static String fileName(String domain) {
+    if (domain.isEmpty()
+        || domain.indexOf('/') >= 0
+        || domain.indexOf('\\') >= 0
+        || domain.contains("..")
+        || domain.charAt(0) == '.'
+        || !DomainNames.isNormalized(domain)) {
+      throw new IllegalArgumentException(
+          "not a normalised domain name: " + PolicyFileFormat.quote(domain));
+    }
+    if (domain.length() + SUFFIX.length() <= MAX_FILE_NAME_LENGTH) {
+      return domain + SUFFIX;
+    }
+    return HASHED_PREFIX + sha256Hex(domain) + SUFFIX;
+  }
+
+  /** Whether the store could have given an entry this file name. */
+  static boolean isEntryFileName(String name) {
+    if (!name.endsWith(SUFFIX)) {
+      return false;
+    }
+    String stem = name.substring(0, name.length() - SUFFIX.length());
+    if (stem.startsWith(HASHED_PREFIX)) {
+      String hex = stem.substring(HASHED_PREFIX.length());
+      return hex.length() == 64 && hex.chars().allMatch(c -> (c >= '0' && c <= '9')
+          || (c >= 'a' && c <= 'f'));
+    }
+    try {
+      return fileName(stem).equals(name);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String sha256Hex(String s) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(StandardCharsets.US_ASCII));
+      return HexFormat.of().formatHex(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  static boolean isTempName(String fileName) {
+    return fileName.startsWith(".") && fileName.endsWith(TEMP_SUFFIX);
+  }
+
+  private ReentrantLock stripe(String domain) {
+    return stripes[Math.floorMod(domain.hashCode(), STRIPES)];
+  }
+
+  /**
+   * Makes a rename or delete durable by forcing the directory. Where a directory cannot be
+   * opened (Windows), there is nothing to force; a failing force where it can is an error.
+   */
+  private void syncDirectory() throws IOException {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(dir, StandardOpenOption.READ);
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("MTA-STS policy store {}: directory cannot be opened for sync: {}", quote(dir),
+          describe(e));
+      return;
+    }
+    try (channel) {
+      channel.force(true);
+    }
+  }
+
+  private static void deleteQuietly(Path temp) {
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      log.debug("MTA-STS policy store: cannot remove temporary file {}: {}", quote(temp),
+          describe(e));
+    }
+  }
+
+  private static String quote(Path path) {
+    return PolicyFileFormat.quote(path.toString(), 1024);
+  }
+
+  private static String quote(String s, int max) {
+    return PolicyFileFormat.quote(s, max);
+  }
+
+  private static String describe(Exception e) {
+    String message = e.getMessage();
+    return e.getClass().getSimpleName() + (message == null ? "" : " " + quote(message, 1024));
+  }
+
+  private static String quote(String s) {
+    return PolicyFileFormat.quote(s);
+  }
+
+  @Override
+  public String toString() {
+    return "PolicyStore.directory(" + dir + ")";
+  }
+}

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import org.mtasts.HostResolver;
+import org.mtasts.RefusalReason;
 import org.mtasts.javamail.MtaStsDeliveryException.Kind;
 import org.mtasts.javamail.PolicyGate.Hop;
 import org.mtasts.javamail.PolicyGate.Route;
@@ -88,8 +89,8 @@ final class Courier {
         // STS-MX-11, STS-APPLY-01: a host outside an enforce policy is never contacted.
         Verdict v = policy.check(route, hop.host(), SessionFacts.noStartTls());
         attempts.add(new MxAttempt(hop.host(), MxAttempt.Result.REFUSED, false,
-            v.reason() == null ? "mx-mismatch" : v.reason(),
-            v.statusCode() == null ? "4.7.5" : v.statusCode(), v.message()));
+            RefusalReason.MX_MISMATCH, RefusalReason.MX_MISMATCH.transientStatusCode(),
+            v.message()));
         continue;
       }
       DomainOutcome done = attempt(route, hop.host(), security, recipients, message, attempts);
@@ -167,13 +168,13 @@ final class Courier {
       if (verdict != null && !verdict.allowed()) {
         if (security == Security.ENFORCE) {
           attempts.add(new MxAttempt(host, MxAttempt.Result.REFUSED, true, verdict.reason(),
-              verdict.statusCode(), verdict.message()));
+              verdict.reason().transientStatusCode(), verdict.message()));
           return null;
         }
         // enforce switched to report-only by configuration: deliver and report.
         log.warn("{} (delivering anyway: {}=false)", verdict.message(), Settings.ENFORCE);
       }
-      String violation = verdict == null ? null : verdict.reason();
+      RefusalReason violation = verdict == null ? null : verdict.reason();
       return send(route, host, transport, recipients, message, attempts, recorder, violation);
     } finally {
       try {
@@ -193,22 +194,22 @@ final class Courier {
           "could not connect to " + host + ": " + rootMessage(e)));
       return null;
     }
-    String tlsReason = tlsReason(recorder, e);
+    RefusalReason tlsReason = tlsReason(recorder, e);
     if (tlsReason == null) {
       attempts.add(new MxAttempt(host, MxAttempt.Result.SMTP_FAILED, true, null,
           smtpStatus(e, "4.4.2"), "SMTP session with " + host + " failed: " + rootMessage(e)));
       return null;
     }
-    SessionFacts facts = tlsReason.equals(Reasons.STARTTLS_NOT_SUPPORTED)
+    SessionFacts facts = tlsReason == RefusalReason.STARTTLS_NOT_SUPPORTED
         ? SessionFacts.noStartTls() : SessionFacts.handshakeFailed(tlsReason);
     Verdict verdict = route == null || security == Security.PLAINTEXT
         ? null : policy.check(route, host, facts);
     if (security == Security.ENFORCE) {
       // STS-TLS-10: no plaintext retry under enforce; the next MX is tried.
       attempts.add(new MxAttempt(host, MxAttempt.Result.REFUSED, true, tlsReason,
-          verdict != null && verdict.statusCode() != null ? verdict.statusCode()
-              : Reasons.statusCode(tlsReason),
-          verdict != null ? verdict.message() : host + ": " + tlsReason + ": " + rootMessage(e)));
+          tlsReason.transientStatusCode(),
+          verdict != null ? verdict.message()
+              : host + ": " + tlsReason.code() + ": " + rootMessage(e)));
       return null;
     }
     if (security == Security.PLAINTEXT) {
@@ -218,29 +219,29 @@ final class Courier {
     }
     // testing / opportunistic: STS-TLS-11 allows falling back to plaintext where the local
     // opportunistic configuration would; the failure was reported above under testing.
-    log.info("{}: TLS failed ({}); retrying without STARTTLS (mode {})", host, tlsReason,
+    log.info("{}: TLS failed ({}); retrying without STARTTLS (mode {})", host, tlsReason.code(),
         route == null || route.mode() == null ? "no policy" : route.mode().token());
     return attempt(route, host, Security.PLAINTEXT, recipients, message, attempts);
   }
 
-  private String tlsReason(SessionRecorder recorder, MessagingException e) {
+  private RefusalReason tlsReason(SessionRecorder recorder, MessagingException e) {
     TlsGate.Handshake h = recorder.handshake();
     if (h != null && !h.completed() && h.reason() != null) {
       return h.reason();
     }
-    String classified = tls.classify(e).orElse(null);
+    RefusalReason classified = tls.classify(e).orElse(null);
     if (classified != null) {
       return classified;
     }
     if (recorder.startTlsSent() || String.valueOf(e.getMessage()).contains("STARTTLS")) {
-      return Reasons.STARTTLS_NOT_SUPPORTED; // not offered, or refused (e.g. 454): STS-TLS-01
+      return RefusalReason.STARTTLS_NOT_SUPPORTED; // not offered, or refused (e.g. 454): STS-TLS-01
     }
     return null;
   }
 
   private DomainOutcome send(Route route, String host, Transport transport,
       Address[] recipients, Message message, List<MxAttempt> attempts, SessionRecorder recorder,
-      String violation) {
+      RefusalReason violation) {
     String protocol = recorder.handshake() != null && recorder.handshake().completed()
         ? recorder.handshake().protocol() : "plaintext";
     String domain = route == null ? domainOf(recipients) : route.domain();
@@ -357,7 +358,7 @@ final class Courier {
         b.append("; ");
       }
       b.append(a.host()).append(' ').append(a.result().name().toLowerCase(Locale.ROOT));
-      a.reason().ifPresent(r -> b.append(' ').append(r));
+      a.reason().ifPresent(r -> b.append(' ').append(r.code()));
       a.statusCode().ifPresent(c -> b.append(" (").append(c).append(')'));
     }
     return b.toString();

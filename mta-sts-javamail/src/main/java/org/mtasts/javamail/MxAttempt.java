@@ -2,6 +2,7 @@ package org.mtasts.javamail;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.mtasts.RefusalReason;
 
 /**
  * One MX host tried (or deliberately not contacted) during the delivery of a message to one
@@ -27,11 +28,11 @@ public final class MxAttempt {
   private final String host;
   private final Result result;
   private final boolean connected;
-  private final String reason;
+  private final RefusalReason reason;
   private final String statusCode;
   private final String message;
 
-  MxAttempt(String host, Result result, boolean connected, String reason, String statusCode,
+  MxAttempt(String host, Result result, boolean connected, RefusalReason reason, String statusCode,
       String message) {
     this.host = Objects.requireNonNull(host, "host");
     this.result = Objects.requireNonNull(result, "result");
@@ -57,11 +58,11 @@ public final class MxAttempt {
   }
 
   /**
-   * The MTA-STS validation failure on this host, as a kebab-case code such as {@code
-   * certificate-expired} or {@code mx-mismatch}: why it was refused under {@code enforce}, or the
-   * violation reported under {@code testing}. Empty when the host passed or no policy applied.
+   * The MTA-STS validation failure on this host: why it was refused under {@code enforce}, or the
+   * violation reported under {@code testing} (its {@link RefusalReason#resultType()} is the TLS-RPT
+   * result type). Empty when the host passed or no policy applied.
    */
-  public Optional<String> reason() {
+  public Optional<RefusalReason> reason() {
     return Optional.ofNullable(reason);
   }
 
@@ -81,7 +82,7 @@ public final class MxAttempt {
 
   @Override
   public String toString() {
-    return host + ": " + result + (reason == null ? "" : " " + reason)
+    return host + ": " + result + (reason == null ? "" : " " + reason.code())
         + (statusCode == null ? "" : " (" + statusCode + ")") + " - " + message;
   }
 }

@@ -2,6 +2,7 @@ package org.mtasts.javamail;
 
 import java.util.List;
 import java.util.Objects;
+import org.mtasts.RefusalReason;
 import org.mtasts.policy.Mode;
 
 /**
@@ -55,7 +56,7 @@ interface PolicyGate {
   record Hop(String host, boolean matchesPolicy, boolean allowed) {}
 
   /** The outcome of {@link #check}: allowed, refused (enforce) or report-only (testing). */
-  record Verdict(boolean allowed, String reason, String statusCode, String message) {
+  record Verdict(boolean allowed, RefusalReason reason, String message) {
     /** Whether a policy violation was found (refused, or reported under testing). */
     boolean violated() {
       return reason != null;

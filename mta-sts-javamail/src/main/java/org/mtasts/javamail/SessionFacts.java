@@ -1,21 +1,23 @@
 package org.mtasts.javamail;
 
+import org.mtasts.RefusalReason;
+
 /**
  * What happened on one SMTP session as far as MTA-STS cares; mirrors the core's {@code TlsFacts}.
  *
  * @param startTlsOffered whether STARTTLS was offered and accepted
  * @param tlsNegotiated whether a TLS session came about
  * @param protocol the negotiated protocol, or null
- * @param problem the refusal reason code of a certificate or handshake problem, or null
+ * @param problem the certificate or handshake problem, or null
  */
 record SessionFacts(boolean startTlsOffered, boolean tlsNegotiated, String protocol,
-    String problem) {
+    RefusalReason problem) {
 
   static SessionFacts verified(String protocol) {
     return new SessionFacts(true, true, protocol, null);
   }
 
-  static SessionFacts certificateProblem(String protocol, String problem) {
+  static SessionFacts certificateProblem(String protocol, RefusalReason problem) {
     return new SessionFacts(true, true, protocol, problem);
   }
 
@@ -23,7 +25,7 @@ record SessionFacts(boolean startTlsOffered, boolean tlsNegotiated, String proto
     return new SessionFacts(false, false, null, null);
   }
 
-  static SessionFacts handshakeFailed(String reason) {
+  static SessionFacts handshakeFailed(RefusalReason reason) {
     return new SessionFacts(true, false, null, reason);
   }
 }

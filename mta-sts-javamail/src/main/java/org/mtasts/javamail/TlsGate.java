@@ -3,6 +3,7 @@ package org.mtasts.javamail;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSocketFactory;
+import org.mtasts.RefusalReason;
 
 /**
  * The TLS side of a delivery: socket factories that check an MX certificate under MTA-STS rules
@@ -18,11 +19,11 @@ interface TlsGate {
    */
   SSLSocketFactory socketFactory(String mxHost, boolean enforce, Consumer<Handshake> outcomes);
 
-  /** The MTA-STS reason code behind a failure, if it is a TLS or certificate failure. */
-  Optional<String> classify(Throwable failure);
+  /** The MTA-STS reason behind a failure, if it is a TLS or certificate failure. */
+  Optional<RefusalReason> classify(Throwable failure);
 
   /** One handshake: completed or not, the refusal reason code if any, the protocol. */
-  record Handshake(boolean completed, String reason, String protocol, String message) {
+  record Handshake(boolean completed, RefusalReason reason, String protocol, String message) {
     boolean passed() {
       return completed && reason == null;
     }

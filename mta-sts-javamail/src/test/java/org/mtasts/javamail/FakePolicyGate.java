@@ -1,6 +1,7 @@
 package org.mtasts.javamail;
 
 import java.util.ArrayList;
+import org.mtasts.RefusalReason;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,21 +54,21 @@ final class FakePolicyGate implements PolicyGate {
   public Verdict check(Route route, String mxHost, SessionFacts facts) {
     Mode mode = route.mode();
     if (mode == null || mode == Mode.NONE) {
-      return new Verdict(true, null, null, "no policy");
+      return new Verdict(true, null, "no policy");
     }
-    String reason;
+    RefusalReason reason;
     if (!((List<String>) route.snapshot()).contains(mxHost)) {
-      reason = Reasons.MX_MISMATCH;
+      reason = RefusalReason.MX_MISMATCH;
     } else if (!facts.startTlsOffered()) {
-      reason = Reasons.STARTTLS_NOT_SUPPORTED;
+      reason = RefusalReason.STARTTLS_NOT_SUPPORTED;
     } else {
       reason = facts.problem();
     }
     if (reason == null) {
-      return new Verdict(true, null, null, mxHost + " passes");
+      return new Verdict(true, null, mxHost + " passes");
     }
-    Verdict v = new Verdict(mode != Mode.ENFORCE, reason, Reasons.statusCode(reason),
-        mxHost + " fails the policy of " + route.domain() + ": " + reason);
+    Verdict v = new Verdict(mode != Mode.ENFORCE, reason,
+        mxHost + " fails the policy of " + route.domain() + ": " + reason.code());
     violations.add(v);
     return v;
   }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.mtasts.RefusalReason;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -88,17 +89,17 @@ final class FakeTlsGate implements TlsGate {
   }
 
   @Override
-  public Optional<String> classify(Throwable failure) {
+  public Optional<RefusalReason> classify(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof ReasonException r) {
         return Optional.of(r.reason);
       }
       if (t instanceof SSLException) {
-        return Optional.of(Reasons.TLS_HANDSHAKE_FAILED);
+        return Optional.of(RefusalReason.TLS_HANDSHAKE_FAILED);
       }
       if (t instanceof jakarta.mail.MessagingException me && me.getNextException() != null
           && me.getNextException() != t.getCause()) {
-        Optional<String> nested = classify(me.getNextException());
+        Optional<RefusalReason> nested = classify(me.getNextException());
         if (nested.isPresent()) {
           return nested;
         }
@@ -108,10 +109,10 @@ final class FakeTlsGate implements TlsGate {
   }
 
   static final class ReasonException extends CertificateException {
-    final String reason;
+    final RefusalReason reason;
 
-    ReasonException(String reason, Throwable cause) {
-      super(reason, cause);
+    ReasonException(RefusalReason reason, Throwable cause) {
+      super(reason.code(), cause);
       this.reason = reason;
     }
   }
@@ -131,26 +132,26 @@ final class FakeTlsGate implements TlsGate {
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {
       String protocol = ((SSLSocket) socket).getHandshakeSession().getProtocol();
-      String reason = problem(chain, authType);
+      RefusalReason reason = problem(chain, authType);
       if (reason != null && enforce) {
-        outcomes.accept(new Handshake(false, reason, null, reason));
+        outcomes.accept(new Handshake(false, reason, null, reason.code()));
         throw new ReasonException(reason, null);
       }
-      outcomes.accept(new Handshake(true, reason, protocol, reason == null ? "ok" : reason));
+      outcomes.accept(new Handshake(true, reason, protocol, reason == null ? "ok" : reason.code()));
     }
 
-    private String problem(X509Certificate[] chain, String authType) {
+    private RefusalReason problem(X509Certificate[] chain, String authType) {
       try {
         chain[0].checkValidity();
       } catch (CertificateExpiredException e) {
-        return "certificate-expired";
+        return RefusalReason.CERTIFICATE_EXPIRED;
       } catch (CertificateException e) {
-        return "certificate-not-trusted";
+        return RefusalReason.CERTIFICATE_NOT_TRUSTED;
       }
       try {
         anchors.checkServerTrusted(chain, authType);
       } catch (CertificateException e) {
-        return "certificate-not-trusted";
+        return RefusalReason.CERTIFICATE_NOT_TRUSTED;
       }
       try {
         if (chain[0].getSubjectAlternativeNames() != null) {
@@ -161,9 +162,9 @@ final class FakeTlsGate implements TlsGate {
           }
         }
       } catch (CertificateException e) {
-        return "certificate-host-mismatch";
+        return RefusalReason.CERTIFICATE_HOST_MISMATCH;
       }
-      return "certificate-host-mismatch";
+      return RefusalReason.CERTIFICATE_HOST_MISMATCH;
     }
 
     private boolean matches(String san) {

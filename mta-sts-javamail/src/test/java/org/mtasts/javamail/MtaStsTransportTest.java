@@ -187,7 +187,7 @@ class MtaStsTransportTest {
     assertTrue(!sts.isPermanent());
     List<String> summary = new ArrayList<>();
     for (MxAttempt a : sts.attempts()) {
-      summary.add(a.host() + " " + a.result() + " " + a.reason().orElse("-") + " "
+      summary.add(a.host() + " " + a.result() + " " + a.reason().map(org.mtasts.RefusalReason::code).orElse("-") + " "
           + a.statusCode().orElse("-"));
     }
     assertEquals(List.of(
@@ -206,7 +206,8 @@ class MtaStsTransportTest {
 
     assertEquals(1, world.messagesFor("mx.testing.example").size());
     assertEquals(1, policy.violations.size());
-    assertEquals("certificate-expired", policy.violations.get(0).reason());
+    assertEquals(org.mtasts.RefusalReason.CERTIFICATE_EXPIRED,
+        policy.violations.get(0).reason());
   }
 
   @Test

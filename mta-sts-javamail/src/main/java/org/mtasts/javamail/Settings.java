@@ -24,6 +24,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String TRUST_STORE = PREFIX + "trustStore";
   static final String ALLOW_PRIVATE_ADDRESSES = PREFIX + "allowPrivateAddresses";
   static final String FETCH_TIMEOUT = PREFIX + "fetchTimeout";
+  static final String CACHE_DIRECTORY = PREFIX + "cacheDirectory";
 
   static final int DEFAULT_PORT = 25;
   static final int DEFAULT_CONNECT_TIMEOUT = 30_000;

@@ -308,6 +308,36 @@ class MtaStsTransportTest {
   }
 
   @Test
+  @DisplayName("STS-RTLS-05: TLS-Required: Yes is ignored, the policy is enforced")
+  void tlsRequiredYes_ignored() throws Exception {
+    MimeMessage m = message("joe@nopass.example");
+    m.setHeader("TLS-Required", "Yes");
+    assertThrows(SendFailedException.class, () -> Transport.send(m));
+
+    assertEquals(0, world.messages().size());
+  }
+
+  @Test
+  @DisplayName("per-MX TLS settings never leak into the application's session")
+  void sessionProperties_notChangedByDelivery() throws Exception {
+    Properties before = new Properties();
+    before.putAll(session.getProperties());
+    Transport.send(message("kai@good.example", "lou@testing.example"));
+
+    assertEquals(before, session.getProperties());
+  }
+
+  @Test
+  @DisplayName("fail-open guard: the application's mail.smtp.ssl.trust=* does not weaken enforce")
+  void userSslTrustAll_ignoredUnderEnforce() throws Exception {
+    session.getProperties().put("mail.smtp.ssl.trust", "*");
+    session.getProperties().put("mail.smtp.starttls.required", "false");
+    assertThrows(SendFailedException.class, () -> Transport.send(message("max@nopass.example")));
+
+    assertEquals(0, world.messages().size());
+  }
+
+  @Test
   @DisplayName("selection: mail.transport.protocol=smtp-mtasts alone picks our transport")
   void selection_transportProtocolProperty() throws Exception {
     Properties p = new Properties();

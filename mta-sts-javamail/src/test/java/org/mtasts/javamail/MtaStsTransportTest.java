@@ -29,7 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.HostResolver;
 import org.mtasts.javamail.PolicyGate.RouteStatus;
 import org.mtasts.policy.Mode;
+import org.mtasts.testkit.Cert;
 import org.mtasts.testkit.Mx;
+import org.mtasts.testkit.dns.TestDnsServer;
 import org.mtasts.testkit.TestWorldExtension;
 import org.mtasts.testkit.smtp.ReceivedMessage;
 import org.mtasts.testkit.smtp.SmtpReply;
@@ -84,6 +86,14 @@ abstract class MtaStsTransportTest {
       .domain("data5.example", d -> d
           .mx(10, "mx.data5.example", Mx.goodTls().with(b -> b
               .dataReply(SmtpReply.of(554, "5.6.0 content rejected")))))
+      .domain("tls.example", d -> d
+          .policy("enforce", "*.tls.example")
+          .mx(10, "old.tls.example", Mx.legacyTlsOnly("TLSv1.1"))
+          .mx(20, "cnonly.tls.example", Mx.startTls(Cert.withoutSubjectAlternativeNames()))
+          .mx(30, "broken.tls.example", Mx.handshakeFailure())
+          .mx(40, "good.tls.example", Mx.goodTls()))
+      .domain("dnsfail.example", d -> d.mx(10, "mx.dnsfail.example"))
+      .dns(dns -> dns.fault("dnsfail.example", "MX", TestDnsServer.Fault.SERVFAIL))
   ).resetBeforeEach();
 
   Session session;
@@ -116,7 +126,12 @@ abstract class MtaStsTransportTest {
         .status("nullmx.example", RouteStatus.NULL_MX)
         .domain("smtp.example", null, List.of(), "mx.smtp.example")
         .domain("data4.example", null, List.of(), "mx.data4.example")
-        .domain("data5.example", null, List.of(), "mx.data5.example");
+        .domain("data5.example", null, List.of(), "mx.data5.example")
+        .domain("tls.example", Mode.ENFORCE, List.of("old.tls.example", "cnonly.tls.example",
+            "broken.tls.example", "good.tls.example"), "old.tls.example", "cnonly.tls.example",
+            "broken.tls.example", "good.tls.example")
+        .status("dnsfail.example", RouteStatus.TEMPORARY_FAILURE)
+        .status("nosuch.example", RouteStatus.NO_SUCH_DOMAIN);
   }
 
   @BeforeEach
@@ -168,6 +183,42 @@ abstract class MtaStsTransportTest {
     }
     assertEquals(1, world.messagesFor("good.fallback.example").size());
     assertEquals(5, violations().size());
+  }
+
+  @Test
+  @DisplayName("STS-TLS-03/06, STS-JM-03, STS-TLS-10: TLS 1.1 only, CN-only certificate, failed"
+      + " handshake: each skipped, no plaintext retry")
+  void enforce_tlsDefects_skipped() throws Exception {
+    Transport.send(message("nia@tls.example"));
+
+    for (String bad : List.of("old", "cnonly", "broken")) {
+      String host = bad + ".tls.example";
+      assertEquals(0, world.messagesFor(host).size(), host);
+      assertEquals(1, world.smtp(host).connectionCount(), host + ": no plaintext retry");
+    }
+    assertEquals(1, world.messagesFor("good.tls.example").size());
+    assertEquals(3, violations().size());
+    assertEquals(org.mtasts.RefusalReason.CERTIFICATE_HOST_MISMATCH, violations().get(1));
+  }
+
+  @Test
+  @DisplayName("STS-MX-02/03: NXDOMAIN → invalid (5.1.2); SERVFAIL on MX → valid-unsent (4.4.3)")
+  void dnsOutcomes_permanentAndTemporary() throws Exception {
+    SendFailedException e = assertThrows(SendFailedException.class,
+        () -> Transport.send(message("oz@nosuch.example", "pat@dnsfail.example")));
+
+    assertEquals(Set.of("oz@nosuch.example"), strings(e.getInvalidAddresses()));
+    assertEquals(Set.of("pat@dnsfail.example"), strings(e.getValidUnsentAddresses()));
+    List<String> codes = new ArrayList<>();
+    for (Exception n = e.getNextException(); n instanceof MessagingException me;
+        n = me.getNextException()) {
+      if (me instanceof MtaStsDeliveryException s) {
+        codes.add(s.domain() + " " + s.kind() + " " + s.statusCode());
+      }
+    }
+    assertEquals(List.of("nosuch.example NO_SUCH_DOMAIN 5.1.2",
+        "dnsfail.example DNS_TEMPORARY_FAILURE 4.4.3"), codes);
+    assertEquals(0, world.smtp("mx.dnsfail.example").connectionCount());
   }
 
   @Test

@@ -1,0 +1,268 @@
+package org.mtasts;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.mtasts.internal.tls.CertificateVerification;
+import org.mtasts.internal.tls.MxSocketFactory;
+import org.mtasts.internal.tls.TlsFailures;
+import org.mtasts.policy.DomainNames;
+
+/**
+ * The MX TLS checks of RFC 8461 §4.2 and §7.2, for SMTP clients that deliver under an MTA-STS
+ * policy: the certificate must chain to a trusted root, must not be expired, and must carry a
+ * subjectAltName DNS-ID that matches the MX host name; the session must use TLS 1.2 or 1.3.
+ *
+ * <pre>{@code
+ * MxTlsVerifier verifier = MxTlsVerifier.create();          // JDK trust store, system clock
+ * SSLSocketFactory tls = verifier.socketFactory("mx1.example.com", true, outcome -> log(outcome));
+ *
+ * // Jakarta Mail (Angus Mail SMTPTransport), one session per MX host:
+ * Properties p = new Properties();
+ * p.put("mail.smtp.host", "mx1.example.com");      // the MX host name, not an address
+ * p.put("mail.smtp.starttls.enable", "true");
+ * p.put("mail.smtp.starttls.required", "true");    // no STARTTLS: no mail (STS-TLS-01)
+ * p.put("mail.smtp.ssl.socketFactory", tls);       // the object; used to layer TLS for STARTTLS
+ * }</pre>
+ *
+ * <p>Angus applies {@code mail.smtp.ssl.protocols} and {@code mail.smtp.ssl.ciphersuites} to the
+ * socket; protocols older than TLS 1.2 are dropped from them. {@code
+ * mail.smtp.ssl.checkserveridentity} is not needed: the stricter check of this class runs in the
+ * handshake; if set, Angus's own (weaker) check runs afterwards as well.
+ *
+ * <p><b>Host name rule</b> (STS-TLS-06/07, D-21): only subjectAltName {@code dNSName} entries
+ * count, never the subject Common Name; matching ignores ASCII case and one trailing dot; a
+ * wildcard is accepted only as the whole leftmost label and stands for exactly one label ({@code
+ * *.example.com} matches {@code mx1.example.com}, not {@code example.com} and not {@code
+ * a.b.example.com}); partial-label wildcards such as {@code mx*.example.com} never match. Names
+ * are compared as A-labels. The reference identity is the MX host name from DNS (for an implicit
+ * MX, the domain itself) — never the recipient domain, a CNAME target or an IP address
+ * (STS-TLS-12).
+ *
+ * <p><b>Chain and time.</b> The chain is validated by the configured {@link X509TrustManager}
+ * (by default the JDK's, with the JDK trust store), which uses the system clock. The leaf's
+ * validity period is checked again against the configured {@link Clock}; a clock can therefore
+ * only add refusals, never accept a chain the trust manager refused. No revocation checking is
+ * done beyond what the trust manager does (RFC 8461 §4.2 makes it optional, STS-TLS-08).
+ *
+ * <p><b>Outcomes.</b> An expired certificate is {@link RefusalReason#CERTIFICATE_EXPIRED}; a not
+ * yet valid, self-signed or unknown-CA certificate or a broken chain is {@link
+ * RefusalReason#CERTIFICATE_NOT_TRUSTED}; a name mismatch is {@link
+ * RefusalReason#CERTIFICATE_HOST_MISMATCH}. A handshake that fails because the MX offers only TLS
+ * older than 1.2 is {@link RefusalReason#TLS_VERSION}, other handshake failures {@link
+ * RefusalReason#TLS_HANDSHAKE_FAILED}. When several checks fail, the first in the order chain,
+ * validity, name is reported.
+ *
+ * <p>Immutable and thread-safe; build one and share it.
+ */
+public final class MxTlsVerifier {
+  private final X509TrustManager trustManager;
+  private final Clock clock;
+  private final CertificateVerification verification;
+
+  private MxTlsVerifier(X509TrustManager trustManager, Clock clock) {
+    this.trustManager = trustManager;
+    this.clock = clock;
+    this.verification = new CertificateVerification(trustManager, clock);
+  }
+
+  /**
+   * A verifier that trusts the JDK's default trust store and uses the system clock.
+   *
+   * @return the verifier
+   * @throws IllegalStateException if the JDK's trust store cannot be loaded
+   */
+  public static MxTlsVerifier create() {
+    return builder().build();
+  }
+
+  /**
+   * A verifier that trusts what {@code trustManager} trusts and uses the system clock.
+   *
+   * @param trustManager the trust anchors and chain validation
+   * @return the verifier
+   * @throws NullPointerException if {@code trustManager} is null
+   */
+  public static MxTlsVerifier create(X509TrustManager trustManager) {
+    return builder().trustManager(trustManager).build();
+  }
+
+  /**
+   * A builder with the defaults of {@link #create()}.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks the certificate chain {@code chain} that the MX host {@code mxHost} presented: trust,
+   * validity and DNS-ID, as described in the class documentation. Performs no I/O (unless the
+   * trust manager does).
+   *
+   * @param mxHost the MX host name from DNS, in U-label or A-label form, any case, with or without
+   *     a trailing dot
+   * @param chain the chain as presented, leaf first; an empty chain is refused as not trusted
+   * @return the verdict
+   * @throws IllegalArgumentException if {@code mxHost} is not a host name (e.g. an IP address)
+   * @throws NullPointerException if an argument or an element of {@code chain} is null
+   */
+  public CertificateCheck verify(String mxHost, X509Certificate[] chain) {
+    String host = DomainNames.normalize(mxHost);
+    Objects.requireNonNull(chain, "chain");
+    for (int i = 0; i < chain.length; i++) {
+      Objects.requireNonNull(chain[i], "chain[" + i + "]");
+    }
+    return verification.verify(host, chain.clone(), CertificateVerification.UNKNOWN_AUTH_TYPE);
+  }
+
+  /**
+   * A socket factory for SMTP sessions with one MX host under one policy mode. Its sockets
+   *
+   * <ul>
+   *   <li>offer only TLS 1.3 and TLS 1.2 (D-04); {@code setEnabledProtocols} and {@code
+   *       setSSLParameters} on them drop anything older, and throw {@link
+   *       IllegalArgumentException} if nothing allowed remains;
+   *   <li>send SNI = {@code mxHost} (STS-TLS-02) and check the certificate against {@code
+   *       mxHost} — whatever host name a caller passes to {@code createSocket}, which is used only
+   *       to open the TCP connection;
+   *   <li>under {@code enforce}, abort the handshake on any failed check, so no SMTP command is
+   *       ever sent to the MX over that connection (STS-APPLY-01);
+   *   <li>under testing ({@code enforce == false}), complete the handshake even with a bad
+   *       certificate, so delivery proceeds as without MTA-STS, and report the failure
+   *       (report-only, RFC 8461 §5 item 2, STS-TLS-11). A handshake that fails for another
+   *       reason (e.g. {@link RefusalReason#TLS_VERSION}: the JDK cannot negotiate TLS 1.1 anyway)
+   *       fails in both modes; under testing the caller may then fall back as its opportunistic
+   *       configuration allows;
+   *   <li>check the session again after every first handshake, so a resumed session (for which
+   *       the JDK skips certificate checks) is held to the same rules at the current time;
+   *   <li>report one {@link TlsOutcome} per socket to {@code outcomes} when the first handshake
+   *       completes or fails, on the thread that runs the handshake, before {@code
+   *       startHandshake()} returns or throws. A handshake also starts when a stream or the
+   *       session is first requested.
+   * </ul>
+   *
+   * <p>For STARTTLS, layer over the connected plain socket with {@link
+   * SSLSocketFactory#createSocket(java.net.Socket, String, int, boolean)} — what Angus Mail does
+   * with the object set as {@code mail.smtp.ssl.socketFactory}. Each factory has its own TLS
+   * context; make one per MX host and mode (per delivery attempt is fine).
+   *
+   * @param mxHost the MX host name from DNS (see {@link #verify})
+   * @param enforce true under an {@code enforce} policy, false under {@code testing}
+   * @param outcomes receives the outcome of each handshake; must be fast and should not throw
+   *     (exceptions are logged and ignored); called concurrently if sockets of the factory
+   *     handshake concurrently
+   * @return the factory; immutable and thread-safe
+   * @throws IllegalArgumentException if {@code mxHost} is not a host name
+   * @throws NullPointerException if an argument is null
+   */
+  public SSLSocketFactory socketFactory(
+      String mxHost, boolean enforce, Consumer<? super TlsOutcome> outcomes) {
+    String host = DomainNames.normalize(mxHost);
+    Objects.requireNonNull(outcomes, "outcomes");
+    return new MxSocketFactory(verification, host, enforce, outcomes);
+  }
+
+  /**
+   * The MTA-STS reason behind a failed TLS handshake, for callers that only see the exception
+   * (e.g. a Jakarta Mail {@code MessagingException} whose cause is an {@code
+   * SSLHandshakeException}). Looks through the causes: a refusal by this verifier's sockets keeps
+   * its exact reason; "protocol_version" failures are {@link RefusalReason#TLS_VERSION}; other
+   * certificate failures are expired or not trusted; any other {@link javax.net.ssl.SSLException}
+   * is {@link RefusalReason#TLS_HANDSHAKE_FAILED}.
+   *
+   * @param failure what the SMTP client threw
+   * @return the reason, or empty if no TLS or certificate failure is among the causes (a refused
+   *     TCP connection is not an MTA-STS failure, STS-APPLY-07)
+   * @throws NullPointerException if {@code failure} is null
+   */
+  public static Optional<RefusalReason> classify(Throwable failure) {
+    return TlsFailures.classify(Objects.requireNonNull(failure, "failure"));
+  }
+
+  @Override
+  public String toString() {
+    return "MxTlsVerifier{" + trustManager.getClass().getName() + ", " + clock + "}";
+  }
+
+  /** Configures an {@link MxTlsVerifier}. Each setting may be made once. Not thread-safe. */
+  public static final class Builder {
+    private X509TrustManager trustManager;
+    private Clock clock;
+
+    private Builder() {}
+
+    /**
+     * Sets the trust anchors and chain validation (default: the JDK's default trust store).
+     *
+     * @param trustManager the trust manager; the JDK's own is thread-safe, a custom one must be
+     * @return this builder
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code trustManager} is null
+     */
+    public Builder trustManager(X509TrustManager trustManager) {
+      Objects.requireNonNull(trustManager, "trustManager");
+      if (this.trustManager != null) {
+        throw new IllegalStateException("trustManager was already set to " + this.trustManager);
+      }
+      this.trustManager = trustManager;
+      return this;
+    }
+
+    /**
+     * Sets the clock for the leaf certificate's validity check (default: {@link
+     * Clock#systemUTC()}). See the class documentation for what a clock can and cannot change.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code clock} is null
+     */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      if (this.clock != null) {
+        throw new IllegalStateException("clock was already set to " + this.clock);
+      }
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Makes the verifier.
+     *
+     * @return the verifier
+     * @throws IllegalStateException if the JDK's default trust store is needed and cannot be
+     *     loaded
+     */
+    public MxTlsVerifier build() {
+      return new MxTlsVerifier(
+          trustManager != null ? trustManager : systemTrustManager(),
+          clock != null ? clock : Clock.systemUTC());
+    }
+
+    private static X509TrustManager systemTrustManager() {
+      try {
+        TrustManagerFactory factory =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init((KeyStore) null);
+        for (TrustManager manager : factory.getTrustManagers()) {
+          if (manager instanceof X509TrustManager) {
+            return (X509TrustManager) manager;
+          }
+        }
+        throw new IllegalStateException("no X509TrustManager in the JDK's default trust store");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot load the JDK's default trust store", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package org.mtasts.internal.tls;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import org.mtasts.TlsOutcome;
+
+/**
+ * TLS sockets for one MX host under one policy mode: TLS 1.3 and 1.2 only (D-04), SNI = the MX
+ * host (STS-TLS-02), and the MX certificate checks of {@link MxTrustManager}. Every socket is a
+ * {@link MxSslSocket}, which reports a {@link TlsOutcome} after its handshake.
+ *
+ * <p>The host argument of the {@code createSocket} methods is used only to open the TCP connection
+ * (it may be an address pinned by the caller, STS-JM-01); SNI and the certificate's reference
+ * identity are always the MX host this factory was made for (STS-TLS-12). The layering method
+ * {@link #createSocket(Socket, String, int, boolean)} is the one Jakarta Mail uses for STARTTLS.
+ *
+ * <p>Each factory has its own {@link SSLContext}, so TLS sessions are never resumed across MX
+ * hosts or modes; a resumed session is checked again anyway by {@link MxSslSocket}. Immutable and
+ * thread-safe.
+ */
+public final class MxSocketFactory extends SSLSocketFactory {
+  /** The only protocols offered, best first (D-04, RFC 8996, RFC 9325). */
+  public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+  private final SSLSocketFactory delegate;
+  private final CertificateVerification verification;
+  private final String mxHost;
+  private final boolean enforce;
+  private final Consumer<? super TlsOutcome> outcomes;
+
+  /**
+   * Creates a factory.
+   *
+   * @param verification the certificate checks
+   * @param mxHost the MX host name, normalised
+   * @param enforce true for an enforce policy, false for testing (report-only)
+   * @param outcomes receives one outcome per socket handshake; must be fast and must not throw
+   */
+  public MxSocketFactory(
+      CertificateVerification verification,
+      String mxHost,
+      boolean enforce,
+      Consumer<? super TlsOutcome> outcomes) {
+    this.verification = Objects.requireNonNull(verification, "verification");
+    this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
+    this.enforce = enforce;
+    this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(
+          null,
+          new TrustManager[] {new MxTrustManager(verification, mxHost, enforce)},
+          null);
+      this.delegate = context.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create a TLS context", e);
+    }
+  }
+
+  /** The MX host name used for SNI and the certificate check. */
+  public String mxHost() {
+    return mxHost;
+  }
+
+  /** Whether sockets abort the handshake on a failed check. */
+  public boolean enforce() {
+    return enforce;
+  }
+
+  @Override
+  public Socket createSocket(Socket plain, String host, int port, boolean autoClose)
+      throws IOException {
+    Objects.requireNonNull(plain, "plain");
+    SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, mxHost, port, autoClose);
+    return wrap(ssl, autoClose ? plain : null);
+  }
+
+  @Override
+  public Socket createSocket() throws IOException {
+    return wrap((SSLSocket) delegate.createSocket(), null);
+  }
+
+  @Override
+  public Socket createSocket(String host, int port) throws IOException {
+    return layer(new Socket(host, port), port);
+  }
+
+  @Override
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+      throws IOException {
+    return layer(new Socket(host, port, localHost, localPort), port);
+  }
+
+  @Override
+  public Socket createSocket(InetAddress host, int port) throws IOException {
+    return layer(new Socket(host, port), port);
+  }
+
+  @Override
+  public Socket createSocket(
+      InetAddress address, int port, InetAddress localAddress, int localPort)
+      throws IOException {
+    return layer(new Socket(address, port, localAddress, localPort), port);
+  }
+
+  private Socket layer(Socket plain, int port) throws IOException {
+    try {
+      return createSocket(plain, mxHost, port, true);
+    } catch (IOException | RuntimeException e) {
+      plain.close();
+      throw e;
+    }
+  }
+
+  private Socket wrap(SSLSocket ssl, Socket closeOnFailure) throws IOException {
+    try {
+      ssl.setUseClientMode(true);
+      SSLParameters parameters = ssl.getSSLParameters();
+      parameters.setProtocols(allowedProtocols(ssl.getSupportedProtocols()));
+      parameters.setServerNames(List.of(new SNIHostName(mxHost)));
+      // The DNS-ID check is done by MxTrustManager; the JDK's rules are weaker (STS-JM-03).
+      parameters.setEndpointIdentificationAlgorithm(null);
+      ssl.setSSLParameters(parameters);
+      return new MxSslSocket(ssl, verification, mxHost, enforce, outcomes);
+    } catch (RuntimeException e) {
+      ssl.close();
+      if (closeOnFailure != null) {
+        closeOnFailure.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The protocols of {@code requested} that this library allows, in the requested order.
+   *
+   * @throws IllegalArgumentException if none is allowed
+   */
+  static String[] allowedProtocols(String[] requested) {
+    List<String> allowed = new ArrayList<>();
+    for (String protocol : requested) {
+      if (PROTOCOLS.contains(protocol)) {
+        allowed.add(protocol);
+      }
+    }
+    if (allowed.isEmpty()) {
+      throw new IllegalArgumentException(
+          "none of the TLS protocols " + Arrays.toString(requested)
+              + " may be used under an MTA-STS policy; allowed are " + PROTOCOLS
+              + " (RFC 8461 §7.2, RFC 8996)");
+    }
+    return allowed.toArray(new String[0]);
+  }
+
+  @Override
+  public String[] getDefaultCipherSuites() {
+    return delegate.getDefaultCipherSuites();
+  }
+
+  @Override
+  public String[] getSupportedCipherSuites() {
+    return delegate.getSupportedCipherSuites();
+  }
+
+  @Override
+  public String toString() {
+    return "MxSocketFactory{" + mxHost + (enforce ? ", enforce" : ", testing") + "}";
+  }
+}

@@ -8,7 +8,6 @@ import jakarta.mail.Provider;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -466,14 +465,5 @@ final class Courier {
       }
       return false;
     }
-  }
-
-  static IOException ioCause(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof IOException io) {
-        return io;
-      }
-    }
-    return null;
   }
 }

@@ -92,6 +92,7 @@ public final class MtaStsTransport extends Transport {
       throw new SendFailedException("No recipient addresses");
     }
     Gates gates = Gates.of(session);
+    Courier.smtpProvider(session); // fail early, as NoSuchProviderException, without Angus
     Settings settings;
     try {
       settings = Settings.of(session);

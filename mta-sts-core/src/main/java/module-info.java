@@ -10,6 +10,7 @@ module org.mtasts.core {
   requires okhttp3;
   requires okio;
   requires org.slf4j;
+  requires com.github.benmanes.caffeine;
 
   exports org.mtasts;
   exports org.mtasts.dns;

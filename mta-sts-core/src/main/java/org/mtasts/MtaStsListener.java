@@ -1,0 +1,249 @@
+package org.mtasts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.mtasts.policy.RecordSelection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives what an {@link MtaSts} client does and sees: policies fetched, changed and expired,
+ * downgrade signals, failures, refusals. Extend it and override the methods of interest; each does
+ * nothing by default.
+ *
+ * <p>Methods are called on the thread that made the observation (a DNS, HTTPS, scheduler or caller
+ * thread), possibly concurrently. They <b>must be fast and must not throw</b>: anything a listener
+ * throws is caught and logged, and never changes a lookup or a decision. Hand slow work (sending a
+ * report, writing to a database) to another thread.
+ */
+public abstract class MtaStsListener {
+  private static final Logger log = LoggerFactory.getLogger(MtaStsListener.class);
+
+  /** A listener that ignores everything. */
+  public static final MtaStsListener NONE = new MtaStsListener() {
+    @Override
+    public String toString() {
+      return "MtaStsListener.NONE";
+    }
+  };
+
+  /** For subclasses. */
+  protected MtaStsListener() {}
+
+  /**
+   * A policy was fetched for a domain that had none cached.
+   *
+   * @param policy the new policy
+   */
+  public void policyFetched(CachedPolicy policy) {}
+
+  /**
+   * A cached policy was fetched again, and the policy and id are unchanged; its lifetime now counts
+   * from the new fetch (STS-CACHE-06).
+   *
+   * @param policy the refreshed policy
+   */
+  public void policyRefreshed(CachedPolicy policy) {}
+
+  /**
+   * A cached policy was replaced by a different one, because the TXT id changed or a refresh
+   * brought a new text.
+   *
+   * @param previous the policy that was cached
+   * @param current the policy now cached
+   */
+  public void policyChanged(CachedPolicy previous, CachedPolicy current) {}
+
+  /**
+   * A policy replaced one with a stronger mode: {@code enforce} to {@code testing} or {@code none},
+   * or {@code testing} to {@code none}. Legitimate when a domain withdraws its policy (RFC 8461
+   * §8.3), but also what a downgrade attack looks like; worth an alert. Called after {@link
+   * #policyChanged}.
+   *
+   * @param previous the policy that was cached
+   * @param current the policy now cached
+   */
+  public void modeLowered(CachedPolicy previous, CachedPolicy current) {}
+
+  /**
+   * The {@code _mta-sts} TXT record is missing, multiple or invalid while a policy is cached; the
+   * cached policy keeps being applied (STS-DISC-14). Called once per cached policy.
+   *
+   * @param domain the policy domain
+   * @param status what discovery found
+   * @param applied the cached policy still applied
+   */
+  public void recordVanished(String domain, RecordSelection.Status status, CachedPolicy applied) {}
+
+  /**
+   * A policy fetch (on lookup or proactive refresh) failed, or was postponed by the back-off.
+   *
+   * @param domain the policy domain
+   * @param failure what failed
+   * @param stillApplied the cached policy that is still applied, if any
+   */
+  public void fetchFailed(String domain, LookupFailure failure, Optional<CachedPolicy> stillApplied) {}
+
+  /**
+   * A lookup applied a cached policy that could not be confirmed (source {@link
+   * PolicyLookup.Source#STALE_CACHE}).
+   *
+   * @param lookup the lookup
+   */
+  public void staleServed(PolicyLookup lookup) {}
+
+  /**
+   * A cached policy reached {@code fetchedAt + max_age} and was dropped (STS-CACHE-02).
+   *
+   * @param policy the expired policy
+   */
+  public void policyExpired(CachedPolicy policy) {}
+
+  /**
+   * An {@code enforce} policy refused an MX host.
+   *
+   * @param decision the refusal
+   */
+  public void deliveryRefused(DeliveryDecision decision) {}
+
+  /**
+   * A {@code testing} policy would have refused an MX host; delivery proceeds (RFC 8461 §5).
+   *
+   * @param decision the report-only decision
+   */
+  public void testingViolation(DeliveryDecision decision) {}
+
+  /**
+   * A cached policy was removed by {@link MtaSts#invalidate(String)} or {@link
+   * MtaSts#invalidateAll()}.
+   *
+   * @param policy the removed policy
+   */
+  public void invalidated(CachedPolicy policy) {}
+
+  /**
+   * The {@link PolicyStore} failed; the lookup went on without it.
+   *
+   * @param operation {@code load}, {@code save}, {@code delete} or {@code deleteAll}
+   * @param domain the domain concerned, or empty
+   * @param error the failure
+   */
+  public void storeFailed(String operation, Optional<String> domain, Exception error) {}
+
+  /**
+   * Returns a listener that passes every event to this listener, then to {@code other}. Each is
+   * called even if the other throws.
+   *
+   * @param other the second listener
+   * @return the combined listener
+   * @throws NullPointerException if {@code other} is null
+   */
+  public MtaStsListener plus(MtaStsListener other) {
+    Objects.requireNonNull(other, "other");
+    List<MtaStsListener> all = new ArrayList<>();
+    add(all, this);
+    add(all, other);
+    return all.size() == 1 ? all.get(0) : new Composite(List.copyOf(all));
+  }
+
+  private static void add(List<MtaStsListener> all, MtaStsListener l) {
+    if (l instanceof Composite c) {
+      all.addAll(c.listeners);
+    } else if (l != NONE) {
+      all.add(l);
+    }
+  }
+
+  /** Calls {@code event} on {@code listener}, logging anything it throws. */
+  static void fire(MtaStsListener listener, Consumer<MtaStsListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException | LinkageError e) {
+      log.warn("MTA-STS listener {} threw; ignored", listener, e);
+    }
+  }
+
+  private static final class Composite extends MtaStsListener {
+    private final List<MtaStsListener> listeners;
+
+    Composite(List<MtaStsListener> listeners) {
+      this.listeners = listeners;
+    }
+
+    private void each(Consumer<MtaStsListener> event) {
+      for (MtaStsListener l : listeners) {
+        fire(l, event);
+      }
+    }
+
+    @Override
+    public void policyFetched(CachedPolicy policy) {
+      each(l -> l.policyFetched(policy));
+    }
+
+    @Override
+    public void policyRefreshed(CachedPolicy policy) {
+      each(l -> l.policyRefreshed(policy));
+    }
+
+    @Override
+    public void policyChanged(CachedPolicy previous, CachedPolicy current) {
+      each(l -> l.policyChanged(previous, current));
+    }
+
+    @Override
+    public void modeLowered(CachedPolicy previous, CachedPolicy current) {
+      each(l -> l.modeLowered(previous, current));
+    }
+
+    @Override
+    public void recordVanished(String domain, RecordSelection.Status status,
+        CachedPolicy applied) {
+      each(l -> l.recordVanished(domain, status, applied));
+    }
+
+    @Override
+    public void fetchFailed(String domain, LookupFailure failure,
+        Optional<CachedPolicy> stillApplied) {
+      each(l -> l.fetchFailed(domain, failure, stillApplied));
+    }
+
+    @Override
+    public void staleServed(PolicyLookup lookup) {
+      each(l -> l.staleServed(lookup));
+    }
+
+    @Override
+    public void policyExpired(CachedPolicy policy) {
+      each(l -> l.policyExpired(policy));
+    }
+
+    @Override
+    public void deliveryRefused(DeliveryDecision decision) {
+      each(l -> l.deliveryRefused(decision));
+    }
+
+    @Override
+    public void testingViolation(DeliveryDecision decision) {
+      each(l -> l.testingViolation(decision));
+    }
+
+    @Override
+    public void invalidated(CachedPolicy policy) {
+      each(l -> l.invalidated(policy));
+    }
+
+    @Override
+    public void storeFailed(String operation, Optional<String> domain, Exception error) {
+      each(l -> l.storeFailed(operation, domain, error));
+    }
+
+    @Override
+    public String toString() {
+      return "MtaStsListener" + listeners;
+    }
+  }
+}

@@ -16,6 +16,8 @@
  *       provider these throw {@code NoSuchProviderException}.
  *   <li>{@code mail.transport.protocol=smtp-mtasts} for {@code session.getTransport()}, or {@code
  *       session.getTransport("smtp-mtasts")}.
+ *   <li>Programmatically: {@link org.mtasts.javamail.MtaStsMail#session(java.util.Properties,
+ *       org.mtasts.MtaSts)} makes a session with both protocol properties and the client set.
  *   <li>Code that hard-codes {@code getTransport("smtp")}: {@link
  *       org.mtasts.javamail.MtaStsMail#install(jakarta.mail.Session)}, then assert at start-up that
  *       {@code session.getTransport("smtp") instanceof MtaStsTransport}. Setting {@code
@@ -63,7 +65,9 @@
  *       tried first; the refusals are still reported (STS-RTLS-01/03/05/07).</td></tr>
  *   <tr><td>{@code mail.mtasts.enforce}</td><td>boolean</td><td>true</td>
  *       <td>{@code false} treats {@code enforce} policies like {@code testing}: deliver over the
- *       best available connection and report. For staged roll-out and tests only.</td></tr>
+ *       best available connection and report (the client's listener still receives {@code
+ *       deliveryRefused}, while the message is delivered). For staged roll-out and tests
+ *       only.</td></tr>
  *   <tr><td>{@code mail.mtasts.dns.servers}</td><td>String</td><td>the system resolvers</td>
  *       <td>Space-separated {@code ip[:port]} list of recursive resolvers for the default
  *       client and host resolver.</td></tr>

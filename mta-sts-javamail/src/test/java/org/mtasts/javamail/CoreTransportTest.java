@@ -94,6 +94,9 @@ class CoreTransportTest extends MtaStsTransportTest {
     ok.setText("x");
     Transport.send(ok);
     assertEquals(1, world.messagesFor("mx1.good.example").size());
+    try (var files = java.nio.file.Files.list(dir.resolve("cache"))) {
+      assertTrue(files.findAny().isPresent(), "policy kept in mail.mtasts.cacheDirectory");
+    }
 
     MimeMessage refused = new MimeMessage(s);
     refused.setFrom(new InternetAddress("sender@client.test"));

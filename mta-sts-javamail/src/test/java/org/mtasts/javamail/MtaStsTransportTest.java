@@ -296,18 +296,20 @@ abstract class MtaStsTransportTest {
     MimeMessage m = message("a@good.example", "b@good.example", "c@nopass.example",
         "d@nullmx.example");
     List<TransportEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch delivered = new java.util.concurrent.CountDownLatch(1);
     SendFailedException e;
     try (Transport t = session.getTransport(MtaStsTransport.PROTOCOL)) {
       t.addTransportListener(new TransportAdapter() {
         @Override
         public void messagePartiallyDelivered(TransportEvent ev) {
           events.add(ev);
+          delivered.countDown();
         }
       });
       t.connect();
       e = assertThrows(SendFailedException.class, () -> t.sendMessage(m, m.getAllRecipients()));
-      // Jakarta Mail delivers events on its event thread; wait for it (no sleep).
-      waitFor(() -> !events.isEmpty());
+      // Jakarta Mail delivers events on its event thread; await it.
+      assertTrue(delivered.await(5, java.util.concurrent.TimeUnit.SECONDS), "event");
     }
 
     assertEquals(Set.of("a@good.example", "b@good.example"), strings(e.getValidSentAddresses()));
@@ -364,6 +366,16 @@ abstract class MtaStsTransportTest {
     assertThrows(SendFailedException.class, () -> Transport.send(m));
 
     assertEquals(0, world.messages().size());
+  }
+
+  @Test
+  @DisplayName("mail.mtasts.enforce=false: enforce treated as testing, delivered and reported")
+  void enforceSwitchedOff_deliveredAndReported() throws Exception {
+    session.getProperties().put(Settings.ENFORCE, "false");
+    Transport.send(message("una@nopass.example"));
+
+    assertEquals(1, world.messagesFor("expired.nopass.example").size());
+    assertEquals(List.of(org.mtasts.RefusalReason.CERTIFICATE_EXPIRED), violations());
   }
 
   @Test
@@ -474,19 +486,5 @@ abstract class MtaStsTransportTest {
 
     assertEquals(Set.of("x@data5.example"), strings(e.getInvalidAddresses()));
     assertEquals(Set.of(), strings(e.getValidUnsentAddresses()));
-  }
-
-  private static void waitFor(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    Object lock = new Object();
-    synchronized (lock) {
-      while (!condition.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("condition not met within 5 s");
-        }
-        lock.wait(10);
-      }
-    }
   }
 }

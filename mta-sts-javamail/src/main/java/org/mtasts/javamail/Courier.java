@@ -281,7 +281,8 @@ final class Courier {
         "mail.smtp.ssl.socketFactory.class", "mail.smtp.ssl.socketFactory.port",
         "mail.smtp.socketFactory.class", "mail.smtp.socketFactory.port",
         "mail.smtp.proxy.host", "mail.smtp.socks.host", "mail.smtp.class", "mail.smtp.user",
-        "mail.smtp.ssl.hostnameverifier", "mail.smtp.ssl.hostnameverifier.class")) {
+        "mail.smtp.ssl.hostnameverifier", "mail.smtp.ssl.hostnameverifier.class",
+        "mail.smtp.reportsuccess", "mail.smtp.auth.mechanisms", "mail.smtp.sasl.enable")) {
       p.remove(name);
     }
     p.put("mail.smtp.host", host);

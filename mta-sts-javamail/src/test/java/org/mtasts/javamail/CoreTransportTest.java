@@ -127,6 +127,12 @@ class CoreTransportTest extends MtaStsTransportTest {
     assertEquals(5, violations().size());
   }
 
+  @Test
+  void sessionFactory_nullArguments() {
+    assertThrows(NullPointerException.class, () -> MtaStsMail.session(null, sts));
+    assertThrows(NullPointerException.class, () -> MtaStsMail.session(new Properties(), null));
+  }
+
   @Override
   List<RefusalReason> violations() {
     return decisions.stream().map(d -> d.reason().orElseThrow()).toList();

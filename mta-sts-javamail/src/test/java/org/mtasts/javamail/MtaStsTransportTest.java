@@ -344,6 +344,8 @@ abstract class MtaStsTransportTest {
 
     assertEquals(1, world.messages().size());
     assertTrue(violations().size() >= 2, "the compliant path was tried first");
+    // STS-RTLS-02: STARTTLS is still negotiated where offered.
+    assertTrue(world.messagesFor("expired.nopass.example").get(0).tlsActive());
   }
 
   @Test
@@ -376,6 +378,15 @@ abstract class MtaStsTransportTest {
 
     assertEquals(1, world.messagesFor("expired.nopass.example").size());
     assertEquals(List.of(org.mtasts.RefusalReason.CERTIFICATE_EXPIRED), violations());
+  }
+
+  @Test
+  @DisplayName("mail.smtp.reportsuccess=true of the application does not turn success into failure")
+  void reportSuccess_ignored() throws Exception {
+    session.getProperties().put("mail.smtp.reportsuccess", "true");
+    Transport.send(message("val@good.example"));
+
+    assertEquals(1, world.messagesFor("mx1.good.example").size());
   }
 
   @Test

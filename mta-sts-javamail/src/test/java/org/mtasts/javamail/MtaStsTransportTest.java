@@ -93,6 +93,9 @@ abstract class MtaStsTransportTest {
           .mx(30, "broken.tls.example", Mx.handshakeFailure())
           .mx(40, "good.tls.example", Mx.goodTls()))
       .domain("dnsfail.example", d -> d.mx(10, "mx.dnsfail.example"))
+      .domain("inject.example", d -> d
+          .policy("enforce", "mx.inject.example")
+          .mx(10, "mx.inject.example", Mx.goodTls().with(b -> b.injectAfterStartTls())))
       .dns(dns -> dns.fault("dnsfail.example", "MX", TestDnsServer.Fault.SERVFAIL))
   ).resetBeforeEach();
 
@@ -131,6 +134,8 @@ abstract class MtaStsTransportTest {
             "broken.tls.example", "good.tls.example"), "old.tls.example", "cnonly.tls.example",
             "broken.tls.example", "good.tls.example")
         .status("dnsfail.example", RouteStatus.TEMPORARY_FAILURE)
+        .domain("inject.example", Mode.ENFORCE, List.of("mx.inject.example"),
+            "mx.inject.example")
         .status("nosuch.example", RouteStatus.NO_SUCH_DOMAIN);
   }
 
@@ -200,6 +205,17 @@ abstract class MtaStsTransportTest {
     assertEquals(List.of(org.mtasts.RefusalReason.TLS_VERSION,
         org.mtasts.RefusalReason.CERTIFICATE_HOST_MISMATCH,
         org.mtasts.RefusalReason.TLS_HANDSHAKE_FAILED), violations());
+  }
+
+  @Test
+  @DisplayName("STS-TLS-09: plaintext injected after the 220 to STARTTLS is discarded")
+  void startTlsResponseInjection_discarded() throws Exception {
+    Transport.send(message("wes@inject.example"));
+
+    List<ReceivedMessage> got = world.messagesFor("mx.inject.example");
+    assertEquals(1, got.size());
+    assertTrue(got.get(0).tlsActive());
+    assertEquals(List.of("wes@inject.example"), got.get(0).recipients());
   }
 
   @Test

@@ -67,9 +67,11 @@ public final class MxAttempt {
   }
 
   /**
-   * The enhanced status code for this attempt: {@code 4.7.5} (certificate or MX-pattern failure)
-   * or {@code 4.7.10} (STARTTLS missing or TLS failed) for MTA-STS refusals (D-22), otherwise the
-   * SMTP server's code or a transport code such as {@code 4.4.1}.
+   * A status code for this attempt: for MTA-STS refusals the enhanced code {@code 4.7.5}
+   * (certificate or MX-pattern failure) or {@code 4.7.10} (STARTTLS missing or TLS failed) of
+   * D-22; {@code 4.4.1} when no connection was made; {@code 4.4.2} when the session broke; the
+   * SMTP server's three-digit reply code (e.g. {@code 451}) when it refused; {@code 2.0.0} when
+   * delivered.
    */
   public Optional<String> statusCode() {
     return Optional.ofNullable(statusCode);

@@ -93,6 +93,10 @@ abstract class MtaStsTransportTest {
           .mx(30, "broken.tls.example", Mx.handshakeFailure())
           .mx(40, "good.tls.example", Mx.goodTls()))
       .domain("dnsfail.example", d -> d.mx(10, "mx.dnsfail.example"))
+      .domain("nomatch.example", d -> d
+          .policy("enforce", "mx.other.example")
+          .mx(10, "mx1.nomatch.example", Mx.goodTls())
+          .mx(20, "mx2.nomatch.example", Mx.goodTls()))
       .domain("inject.example", d -> d
           .policy("enforce", "mx.inject.example")
           .mx(10, "mx.inject.example", Mx.goodTls().with(b -> b.injectAfterStartTls())))
@@ -134,6 +138,8 @@ abstract class MtaStsTransportTest {
             "broken.tls.example", "good.tls.example"), "old.tls.example", "cnonly.tls.example",
             "broken.tls.example", "good.tls.example")
         .status("dnsfail.example", RouteStatus.TEMPORARY_FAILURE)
+        .domain("nomatch.example", Mode.ENFORCE, List.of("mx.other.example"),
+            "mx1.nomatch.example", "mx2.nomatch.example")
         .domain("inject.example", Mode.ENFORCE, List.of("mx.inject.example"),
             "mx.inject.example")
         .status("nosuch.example", RouteStatus.NO_SUCH_DOMAIN);
@@ -205,6 +211,26 @@ abstract class MtaStsTransportTest {
     assertEquals(List.of(org.mtasts.RefusalReason.TLS_VERSION,
         org.mtasts.RefusalReason.CERTIFICATE_HOST_MISMATCH,
         org.mtasts.RefusalReason.TLS_HANDSHAKE_FAILED), violations());
+  }
+
+  @Test
+  @DisplayName("STS-APPLY-10: enforce policy matching no MX: zero connections, transient error"
+      + " naming both hosts")
+  void enforce_noMxMatches_noConnectionAtAll() throws Exception {
+    SendFailedException e = assertThrows(SendFailedException.class,
+        () -> Transport.send(message("xia@nomatch.example")));
+
+    MtaStsDeliveryException sts = assertInstanceOf(MtaStsDeliveryException.class,
+        e.getNextException());
+    assertEquals(MtaStsDeliveryException.Kind.NO_MATCHING_MX, sts.kind());
+    assertEquals("4.7.5", sts.statusCode());
+    assertEquals(List.of("mx1.nomatch.example", "mx2.nomatch.example"),
+        sts.attempts().stream().map(MxAttempt::host).toList());
+    assertTrue(sts.getMessage().contains("mx1.nomatch.example")
+        && sts.getMessage().contains("mx2.nomatch.example"), sts.getMessage());
+    assertEquals(Set.of("xia@nomatch.example"), strings(e.getValidUnsentAddresses()));
+    assertEquals(0, world.smtp("mx1.nomatch.example").connectionCount());
+    assertEquals(0, world.smtp("mx2.nomatch.example").connectionCount());
   }
 
   @Test

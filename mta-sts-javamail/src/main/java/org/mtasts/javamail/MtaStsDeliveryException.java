@@ -17,7 +17,10 @@ import org.mtasts.policy.Mode;
  * #getInvalidAddresses()} when it is permanent.
  *
  * <p>A failure under an {@code enforce} policy is temporary (STS-APPLY-05): queue the message and
- * retry later; the policy, the MX records or the MX certificates may be fixed by then.
+ * retry later; the policy, the MX records or the MX certificates may be fixed by then. Each retry
+ * looks the policy up again, so a changed TXT id is fetched and applied before a final bounce
+ * (STS-APPLY-04). For the bounce itself use the permanent form of the status code ({@code 5.7.5}
+ * or {@code 5.7.10}, {@link org.mtasts.RefusalReason#permanentStatusCode()}).
  */
 public final class MtaStsDeliveryException extends SendFailedException {
   private static final long serialVersionUID = 1L;

@@ -1,0 +1,193 @@
+package org.mtasts.examples.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.X509TrustManager;
+import org.mtasts.HostResolver;
+import org.mtasts.MtaSts;
+import org.mtasts.PolicyStore;
+import org.mtasts.TrustAnchors;
+import org.mtasts.dns.DnsClient;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Options every subcommand takes; they may stand before or after the subcommand's name. */
+final class GlobalOptions {
+  @Option(
+      names = "--dns",
+      paramLabel = "HOST[:PORT]",
+      scope = ScopeType.INHERIT,
+      description = "DNS server to ask (repeatable; IPv6 as [addr]:port). Default: the system's.")
+  List<String> dnsServers = new ArrayList<>();
+
+  @Option(
+      names = "--trust-store",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "Trust anchors (PEM bundle, PKCS#12 or JKS) that replace the JDK's.")
+  Path trustStore;
+
+  @Option(
+      names = "--trust-store-password",
+      paramLabel = "PASSWORD",
+      scope = ScopeType.INHERIT,
+      description = "Password of a PKCS#12 trust store whose certificates are encrypted.")
+  String trustStorePassword;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      scope = ScopeType.INHERIT,
+      description = "Deadline of one policy fetch, and of DNS answers (default: 60 and 5).")
+  Integer timeoutSeconds;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description = "Keep policies in DIR, so a later run can apply them while DNS or HTTPS is down.")
+  Path cacheDir;
+
+  @Option(
+      names = "--allow-private-addresses",
+      scope = ScopeType.INHERIT,
+      description = "Let the policy fetch connect to loopback and private addresses (test worlds).")
+  boolean allowPrivateAddresses;
+
+  @Option(
+      names = "--connect-to",
+      paramLabel = "HOST=ADDR:PORT",
+      scope = ScopeType.INHERIT,
+      description = "Connect to ADDR:PORT whenever HOST is asked for, keeping HOST for TLS (repeatable).")
+  List<String> connectTo = new ArrayList<>();
+
+  @Option(
+      names = "--json",
+      scope = ScopeType.INHERIT,
+      description = "Machine-readable JSON on standard output.")
+  boolean json;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "Log what happens on standard error.")
+  boolean verbose;
+
+  /** Builds the client these options describe. */
+  MtaSts client() throws IOException, UsageException {
+    DnsClient.Builder dns = DnsClient.builder();
+    for (String server : dnsServers) {
+      dns.server(socketAddress(server, 53, "--dns"));
+    }
+    if (timeoutSeconds != null) {
+      dns.timeout(Duration.ofSeconds(Math.min(5, timeoutSeconds)));
+    }
+    DnsClient dnsClient = dns.build();
+    HostResolver hostResolver = HostResolver.dns(dnsClient);
+    if (!connectTo.isEmpty()) {
+      Map<String, InetSocketAddress> overrides = new LinkedHashMap<>();
+      for (String mapping : connectTo) {
+        int eq = mapping.indexOf('=');
+        if (eq <= 0) {
+          throw new UsageException("--connect-to wants HOST=ADDR:PORT, not '" + mapping + "'");
+        }
+        overrides.put(
+            mapping.substring(0, eq).toLowerCase(Locale.ROOT),
+            socketAddress(mapping.substring(eq + 1), 443, "--connect-to"));
+      }
+      hostResolver = HostResolver.overriding(overrides, hostResolver);
+    }
+    MtaSts.Builder builder =
+        MtaSts.builder()
+            .dnsClient(dnsClient)
+            .hostResolver(hostResolver)
+            .allowPrivateAddresses(allowPrivateAddresses);
+    X509TrustManager trust = trustManager();
+    if (trust != null) {
+      builder.trustManager(trust);
+    }
+    if (timeoutSeconds != null) {
+      builder.fetchDeadline(Duration.ofSeconds(timeoutSeconds));
+    }
+    if (cacheDir != null) {
+      builder.policyStore(PolicyStore.directory(cacheDir));
+    }
+    return builder.build();
+  }
+
+  /** The trust manager for --trust-store, or null for the JDK's default. */
+  X509TrustManager trustManager() throws IOException {
+    if (trustStore == null) {
+      return null;
+    }
+    return trustStorePassword == null
+        ? TrustAnchors.load(trustStore)
+        : TrustAnchors.load(trustStore, trustStorePassword.toCharArray());
+  }
+
+  void validate() throws UsageException {
+    if (timeoutSeconds != null && timeoutSeconds <= 0) {
+      throw new UsageException("--timeout must be a positive number of seconds");
+    }
+  }
+
+  static InetSocketAddress socketAddress(String text, int defaultPort, String option)
+      throws UsageException {
+    String host = text;
+    int port = defaultPort;
+    if (text.startsWith("[")) {
+      int close = text.indexOf(']');
+      if (close < 0) {
+        throw new UsageException(option + ": missing ']' in '" + text + "'");
+      }
+      host = text.substring(1, close);
+      if (close + 1 < text.length()) {
+        if (text.charAt(close + 1) != ':') {
+          throw new UsageException(option + ": expected ':PORT' after ']' in '" + text + "'");
+        }
+        port = port(text.substring(close + 2), option, text);
+      }
+    } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+      host = text.substring(0, text.indexOf(':'));
+      port = port(text.substring(text.indexOf(':') + 1), option, text);
+    }
+    if (host.isEmpty()) {
+      throw new UsageException(option + ": no host in '" + text + "'");
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(host), port);
+    } catch (UnknownHostException e) {
+      throw new UsageException(option + ": cannot resolve '" + host + "'");
+    }
+  }
+
+  private static int port(String text, String option, String whole) throws UsageException {
+    try {
+      int port = Integer.parseInt(text);
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new UsageException(option + ": bad port in '" + whole + "'");
+    }
+  }
+
+  /** A usage error the user can fix; exit code 2. */
+  static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

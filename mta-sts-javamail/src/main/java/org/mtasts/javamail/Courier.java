@@ -1,0 +1,470 @@
+package org.mtasts.javamail;
+
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.NoSuchProviderException;
+import jakarta.mail.Provider;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import org.mtasts.HostResolver;
+import org.mtasts.RefusalReason;
+import org.mtasts.javamail.MtaStsDeliveryException.Kind;
+import org.mtasts.javamail.PolicyGate.Hop;
+import org.mtasts.javamail.PolicyGate.Route;
+import org.mtasts.javamail.PolicyGate.Verdict;
+import org.mtasts.policy.Mode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one message to the recipients of one domain: plans the MX walk with the policy gate,
+ * runs one Angus SMTP session per MX in order with the TLS settings the policy demands, and
+ * decides the outcome into a {@link DomainOutcome} (conventions point 8: the transport throws).
+ */
+final class Courier {
+  private static final Logger log = LoggerFactory.getLogger(Courier.class);
+
+  /** How an MX session is secured. */
+  enum Security {
+    /** enforce: STARTTLS required, verified certificate, TLS 1.2+; no plaintext retry. */
+    ENFORCE,
+    /** testing: STARTTLS if offered, certificate checked and reported, not enforced. */
+    REPORT,
+    /** no policy, mode none, or TLS-Required: No: STARTTLS if offered, certificate not checked. */
+    OPPORTUNISTIC,
+    /** the retry after a failed opportunistic handshake (never under enforce, STS-TLS-10). */
+    PLAINTEXT
+  }
+
+  /** What happened to the recipients of one domain. */
+  record DomainOutcome(String domain, List<Address> sent, List<Address> unsent,
+      List<Address> invalid, MessagingException failure, List<MxAttempt> attempts) {}
+
+  private final Session session;
+  private final Settings settings;
+  private final PolicyGate policy;
+  private final TlsGate tls;
+  private final HostResolver resolver;
+
+  Courier(Session session, Settings settings, PolicyGate policy, TlsGate tls,
+      HostResolver resolver) {
+    this.session = session;
+    this.settings = settings;
+    this.policy = policy;
+    this.tls = tls;
+    this.resolver = resolver;
+  }
+
+  DomainOutcome deliver(String domain, Address[] recipients, Message message,
+      boolean tlsRequiredNo) {
+    Route route = policy.route(domain);
+    Mode mode = route.mode();
+    switch (route.status()) {
+      case NULL_MX:
+        return failed(route, Kind.NULL_MX, "5.1.10", List.of(), recipients, route.message());
+      case NO_SUCH_DOMAIN:
+        return failed(route, Kind.NO_SUCH_DOMAIN, "5.1.2", List.of(), recipients, route.message());
+      case NO_MAIL_HOST:
+        return failed(route, Kind.NO_MAIL_HOST, "5.1.2", List.of(), recipients, route.message());
+      case TEMPORARY_FAILURE:
+        return failed(route, Kind.DNS_TEMPORARY_FAILURE, "4.4.3", List.of(), recipients,
+            route.message());
+      default:
+        break;
+    }
+    List<MxAttempt> attempts = new ArrayList<>();
+    Security security = security(mode);
+    for (Hop hop : route.hops()) {
+      if (!hop.allowed() && security == Security.ENFORCE) {
+        // STS-MX-11, STS-APPLY-01: a host outside an enforce policy is never contacted.
+        Verdict v = policy.check(route, hop.host(), SessionFacts.noStartTls());
+        attempts.add(new MxAttempt(hop.host(), MxAttempt.Result.REFUSED, false,
+            RefusalReason.MX_MISMATCH, RefusalReason.MX_MISMATCH.transientStatusCode(),
+            v.message()));
+        continue;
+      }
+      DomainOutcome done = attempt(route, hop.host(), security, recipients, message, attempts);
+      if (done != null) {
+        return done;
+      }
+    }
+    boolean refused =
+        attempts.stream().anyMatch(a -> a.result() == MxAttempt.Result.REFUSED);
+    if (refused && tlsRequiredNo) {
+      // RFC 8689 §4.2.2, STS-RTLS-01/03: the compliant path was tried first and failed; the
+      // sender asked for delivery regardless of recipient policies. Safe by the sender's choice;
+      // the refusals above were reported to the listener (STS-RTLS-07).
+      log.warn("{}: delivering without MTA-STS enforcement because the message carries"
+          + " 'TLS-Required: No' (RFC 8689); refusals: {}", route.domain(), attempts);
+      for (Hop hop : route.hops()) {
+        DomainOutcome done =
+            attempt(null, hop.host(), Security.OPPORTUNISTIC, recipients, message, attempts);
+        if (done != null) {
+          return done;
+        }
+      }
+    }
+    if (route.status() == PolicyGate.RouteStatus.NO_MATCHING_MX && !refused) {
+      return failed(route, Kind.NO_MATCHING_MX, "4.7.5", attempts, recipients, route.message());
+    }
+    if (refused) {
+      MxAttempt first = attempts.stream()
+          .filter(a -> a.result() == MxAttempt.Result.REFUSED).findFirst().orElseThrow();
+      boolean allMismatch = attempts.stream().allMatch(a -> !a.connected()
+          && a.result() == MxAttempt.Result.REFUSED);
+      return failed(route, allMismatch ? Kind.NO_MATCHING_MX : Kind.POLICY_REFUSED,
+          first.statusCode().orElse("4.7.5"), attempts, recipients,
+          "no MX host of " + route.domain() + " passed MTA-STS validation under mode "
+              + (mode == null ? "?" : mode.token()) + ": " + describe(attempts));
+    }
+    return failed(route, Kind.NO_REACHABLE_MX, "4.4.1", attempts, recipients,
+        "no MX host of " + route.domain() + " accepted the message: " + describe(attempts));
+  }
+
+  private Security security(Mode mode) {
+    if (mode == Mode.ENFORCE) {
+      return settings.enforce() ? Security.ENFORCE : Security.REPORT;
+    }
+    if (mode == Mode.TESTING) {
+      return Security.REPORT;
+    }
+    // STS-APPLY-03/08: mode none or no policy leaves transport security as without MTA-STS.
+    return Security.OPPORTUNISTIC;
+  }
+
+  /**
+   * One MX session (and, unless enforcing, a plaintext retry after a failed handshake). Returns
+   * the domain's outcome when the MX took part in an SMTP transaction, null to try the next MX.
+   * {@code route} null means "no policy" (the TLS-Required: No pass).
+   */
+  private DomainOutcome attempt(Route route, String host, Security security,
+      Address[] recipients, Message message, List<MxAttempt> attempts) {
+    SessionRecorder recorder = new SessionRecorder();
+    Transport transport;
+    try {
+      transport = delegate(host, security, recorder);
+    } catch (NoSuchProviderException e) {
+      throw new IllegalStateException("no SMTP transport (Angus Mail) on the class path", e);
+    }
+    try {
+      try {
+        transport.connect(host, settings.port(), null, null);
+      } catch (MessagingException e) {
+        return connectFailed(route, host, security, recipients, message, attempts, recorder, e);
+      }
+      Verdict verdict = route == null || security == Security.PLAINTEXT
+          ? null
+          : policy.check(route, host, recorder.facts());
+      if (verdict != null && !verdict.allowed()) {
+        if (security == Security.ENFORCE) {
+          attempts.add(new MxAttempt(host, MxAttempt.Result.REFUSED, true, verdict.reason(),
+              verdict.reason().transientStatusCode(), verdict.message()));
+          return null;
+        }
+        // enforce switched to report-only by configuration: deliver and report.
+        log.warn("{} (delivering anyway: {}=false)", verdict.message(), Settings.ENFORCE);
+      }
+      RefusalReason violation = verdict == null ? null : verdict.reason();
+      return send(route, host, transport, recipients, message, attempts, recorder, violation);
+    } finally {
+      try {
+        transport.close();
+      } catch (MessagingException | RuntimeException e) {
+        log.debug("closing the session with {} failed", host, e);
+      }
+    }
+  }
+
+  private DomainOutcome connectFailed(Route route, String host, Security security,
+      Address[] recipients, Message message, List<MxAttempt> attempts, SessionRecorder recorder,
+      MessagingException e) {
+    if (!recorder.isConnected()) {
+      // STS-APPLY-07: a TCP failure is not an MTA-STS failure; next MX.
+      attempts.add(new MxAttempt(host, MxAttempt.Result.CONNECTION_FAILED, false, null, "4.4.1",
+          "could not connect to " + host + ": " + rootMessage(e)));
+      return null;
+    }
+    RefusalReason tlsReason = tlsReason(recorder, e);
+    if (tlsReason == null) {
+      attempts.add(new MxAttempt(host, MxAttempt.Result.SMTP_FAILED, true, null,
+          smtpStatus(e, "4.4.2"), "SMTP session with " + host + " failed: " + rootMessage(e)));
+      return null;
+    }
+    SessionFacts facts = tlsReason == RefusalReason.STARTTLS_NOT_SUPPORTED
+        ? SessionFacts.noStartTls() : SessionFacts.handshakeFailed(tlsReason);
+    Verdict verdict = route == null || security == Security.PLAINTEXT
+        ? null : policy.check(route, host, facts);
+    if (security == Security.ENFORCE) {
+      // STS-TLS-10: no plaintext retry under enforce; the next MX is tried.
+      attempts.add(new MxAttempt(host, MxAttempt.Result.REFUSED, true, tlsReason,
+          tlsReason.transientStatusCode(),
+          verdict != null ? verdict.message()
+              : host + ": " + tlsReason.code() + ": " + rootMessage(e)));
+      return null;
+    }
+    if (security == Security.PLAINTEXT) {
+      attempts.add(new MxAttempt(host, MxAttempt.Result.SMTP_FAILED, true, null, "4.4.2",
+          "SMTP session with " + host + " failed: " + rootMessage(e)));
+      return null;
+    }
+    // testing / opportunistic: STS-TLS-11 allows falling back to plaintext where the local
+    // opportunistic configuration would; the failure was reported above under testing.
+    log.info("{}: TLS failed ({}); retrying without STARTTLS (mode {})", host, tlsReason.code(),
+        route == null || route.mode() == null ? "no policy" : route.mode().token());
+    return attempt(route, host, Security.PLAINTEXT, recipients, message, attempts);
+  }
+
+  private RefusalReason tlsReason(SessionRecorder recorder, MessagingException e) {
+    TlsGate.Handshake h = recorder.handshake();
+    if (h != null && !h.completed() && h.reason() != null) {
+      return h.reason();
+    }
+    RefusalReason classified = tls.classify(e).orElse(null);
+    if (classified != null) {
+      return classified;
+    }
+    if (recorder.startTlsSent() || String.valueOf(e.getMessage()).contains("STARTTLS")) {
+      return RefusalReason.STARTTLS_NOT_SUPPORTED; // not offered, or refused (e.g. 454): STS-TLS-01
+    }
+    return null;
+  }
+
+  private DomainOutcome send(Route route, String host, Transport transport,
+      Address[] recipients, Message message, List<MxAttempt> attempts, SessionRecorder recorder,
+      RefusalReason violation) {
+    String protocol = recorder.handshake() != null && recorder.handshake().completed()
+        ? recorder.handshake().protocol() : "plaintext";
+    String domain = route == null ? domainOf(recipients) : route.domain();
+    try {
+      transport.sendMessage(message, recipients);
+      attempts.add(new MxAttempt(host, MxAttempt.Result.DELIVERED, true, violation, "2.0.0",
+          "delivered to " + host + " over " + protocol));
+      return new DomainOutcome(domain, List.of(recipients), List.of(), List.of(), null,
+          List.copyOf(attempts));
+    } catch (SendFailedException e) {
+      SmtpResults r = SmtpResults.of(e, recipients);
+      attempts.add(new MxAttempt(host,
+          r.sent.isEmpty() ? MxAttempt.Result.SMTP_FAILED : MxAttempt.Result.DELIVERED, true,
+          violation, smtpStatus(e, null), host + " answered: " + rootMessage(e)));
+      return new DomainOutcome(domain, r.sent, r.unsent, r.invalid, e, List.copyOf(attempts));
+    } catch (MessagingException e) {
+      // The connection broke mid-transaction: temporary; not retried on another MX in this call
+      // because the MX may already have accepted the message.
+      attempts.add(new MxAttempt(host, MxAttempt.Result.SMTP_FAILED, true, violation, "4.4.2",
+          "SMTP transaction with " + host + " failed: " + rootMessage(e)));
+      return new DomainOutcome(domain, List.of(), List.of(recipients), List.of(), e,
+          List.copyOf(attempts));
+    }
+  }
+
+  private Transport delegate(String host, Security security, SessionRecorder recorder)
+      throws NoSuchProviderException {
+    Properties p = new Properties();
+    Properties src = session.getProperties();
+    for (String name : src.stringPropertyNames()) {
+      p.put(name, src.getProperty(name));
+    }
+    for (var entry : src.entrySet()) {
+      p.put(entry.getKey(), entry.getValue()); // objects too (e.g. a user's executor)
+    }
+    // Never let the user's relay settings leak into direct-to-MX delivery.
+    for (String name : List.of("mail.smtp.ssl.trust", "mail.smtp.ssl.socketFactory",
+        "mail.smtp.ssl.socketFactory.class", "mail.smtp.ssl.socketFactory.port",
+        "mail.smtp.socketFactory.class", "mail.smtp.socketFactory.port",
+        "mail.smtp.proxy.host", "mail.smtp.socks.host", "mail.smtp.class", "mail.smtp.user",
+        "mail.smtp.ssl.hostnameverifier", "mail.smtp.ssl.hostnameverifier.class",
+        "mail.smtp.reportsuccess", "mail.smtp.auth.mechanisms", "mail.smtp.sasl.enable")) {
+      p.remove(name);
+    }
+    p.put("mail.smtp.host", host);
+    p.put("mail.smtp.port", Integer.toString(settings.port()));
+    p.put("mail.smtp.auth", "false");
+    p.put("mail.smtp.ssl.enable", "false");
+    p.put("mail.smtp.sendpartial", "true");
+    p.put("mail.smtp.connectiontimeout", Integer.toString(settings.connectTimeoutMillis()));
+    p.put("mail.smtp.timeout", Integer.toString(settings.readTimeoutMillis()));
+    if (settings.ehlo() != null) {
+      p.put("mail.smtp.localhost", settings.ehlo());
+    }
+    p.put("mail.smtp.socketFactory", new ResolvingSocketFactory(resolver, recorder));
+    // Never fall back to a socket resolved by system DNS.
+    p.put("mail.smtp.socketFactory.fallback", "false");
+    switch (security) {
+      case ENFORCE -> {
+        // STS-JM-02, STS-TLS-01/03: STARTTLS required, TLS 1.2+, certificate checked in the
+        // handshake by the verifier (SAN only, STS-JM-03).
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
+        p.put("mail.smtp.ssl.checkserveridentity", "false");
+        p.put("mail.smtp.ssl.socketFactory", tls.socketFactory(host, true, recorder::handshake));
+      }
+      case REPORT, OPPORTUNISTIC -> {
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "false");
+        p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
+        p.put("mail.smtp.ssl.checkserveridentity", "false");
+        p.put("mail.smtp.ssl.socketFactory", tls.socketFactory(host, false, recorder::handshake));
+      }
+      case PLAINTEXT -> {
+        p.put("mail.smtp.starttls.enable", "false");
+        p.put("mail.smtp.starttls.required", "false");
+      }
+      default -> throw new AssertionError(security);
+    }
+    Session delegateSession = Session.getInstance(p);
+    delegateSession.setDebug(session.getDebug());
+    delegateSession.setDebugOut(session.getDebugOut());
+    return delegateSession.getTransport(smtpProvider(delegateSession));
+  }
+
+  /**
+   * The first SMTP transport provider that is not ours. Never {@code getTransport("smtp")}: that
+   * recurses when {@code mail.smtp.class} names our transport ({@link MtaStsMail#install}).
+   */
+  static Provider smtpProvider(Session s) throws NoSuchProviderException {
+    for (Provider provider : s.getProviders()) {
+      if (provider.getType() == Provider.Type.TRANSPORT
+          && "smtp".equals(provider.getProtocol())
+          && !MtaStsTransport.class.getName().equals(provider.getClassName())) {
+        return provider;
+      }
+    }
+    throw new NoSuchProviderException("no SMTP transport provider (Angus Mail) registered");
+  }
+
+  private DomainOutcome failed(Route route, Kind kind, String status, List<MxAttempt> attempts,
+      Address[] recipients, String text) {
+    MtaStsDeliveryException e = new MtaStsDeliveryException(route.domain(), kind, route.mode(),
+        status, attempts, recipients.clone(), status + " " + text);
+    return kind.isPermanent()
+        ? new DomainOutcome(route.domain(), List.of(), List.of(), List.of(recipients), e, attempts)
+        : new DomainOutcome(route.domain(), List.of(), List.of(recipients), List.of(), e, attempts);
+  }
+
+  private static String describe(List<MxAttempt> attempts) {
+    StringBuilder b = new StringBuilder();
+    for (MxAttempt a : attempts) {
+      if (b.length() > 0) {
+        b.append("; ");
+      }
+      b.append(a.host()).append(' ').append(a.result().name().toLowerCase(Locale.ROOT));
+      a.reason().ifPresent(r -> b.append(' ').append(r.code()));
+      a.statusCode().ifPresent(c -> b.append(" (").append(c).append(')'));
+    }
+    return b.toString();
+  }
+
+  private static String domainOf(Address[] recipients) {
+    String a = recipients[0].toString();
+    return a.substring(a.lastIndexOf('@') + 1);
+  }
+
+  static String rootMessage(Throwable t) {
+    String m = t.getMessage();
+    Throwable c = t;
+    Set<Throwable> seen = new LinkedHashSet<>();
+    while (c.getCause() != null && seen.add(c)) {
+      c = c.getCause();
+    }
+    if (c != t && c.getMessage() != null) {
+      m = (m == null ? "" : m + ": ") + c.getMessage();
+    }
+    return m == null ? t.getClass().getSimpleName() : m.strip();
+  }
+
+  /** The SMTP reply code of an Angus exception (via its public {@code getReturnCode()}). */
+  static int returnCode(Object e) {
+    try {
+      Method m = e.getClass().getMethod("getReturnCode");
+      return (Integer) m.invoke(e);
+    } catch (ReflectiveOperationException | RuntimeException ignored) {
+      return -1;
+    }
+  }
+
+  private static String smtpStatus(MessagingException e, String dflt) {
+    int code = returnCode(e);
+    if (code >= 400 && code < 600) {
+      return Integer.toString(code);
+    }
+    return dflt;
+  }
+
+  /** Per-recipient results of an Angus {@link SendFailedException}, 4xx and 5xx kept apart. */
+  static final class SmtpResults {
+    final List<Address> sent = new ArrayList<>();
+    final List<Address> unsent = new ArrayList<>();
+    final List<Address> invalid = new ArrayList<>();
+
+    static SmtpResults of(SendFailedException e, Address[] recipients) {
+      SmtpResults r = new SmtpResults();
+      addAll(r.sent, e.getValidSentAddresses());
+      // Per-address replies (Angus SMTPAddressFailedException) decide 4xx vs 5xx.
+      java.util.Map<Address, Integer> codes = new java.util.HashMap<>();
+      Exception next = e;
+      Set<Exception> seen = new java.util.HashSet<>();
+      while (next instanceof MessagingException me && seen.add(me)) {
+        Address a = address(me);
+        int code = returnCode(me);
+        if (a != null && code >= 400) {
+          codes.put(a, code);
+        }
+        next = me.getNextException();
+      }
+      int overall = returnCode(e); // MAIL FROM or DATA reply
+      for (Address a : recipients) {
+        if (r.sent.contains(a)) {
+          continue;
+        }
+        Integer code = codes.get(a);
+        if (code == null && overall >= 400) {
+          code = overall;
+        }
+        if (code != null) {
+          (code >= 500 ? r.invalid : r.unsent).add(a);
+        } else if (contains(e.getInvalidAddresses(), a)) {
+          r.invalid.add(a);
+        } else {
+          r.unsent.add(a);
+        }
+      }
+      return r;
+    }
+
+    private static Address address(Object e) {
+      try {
+        Object a = e.getClass().getMethod("getAddress").invoke(e);
+        return a instanceof Address address ? address : null;
+      } catch (ReflectiveOperationException | RuntimeException ignored) {
+        return null;
+      }
+    }
+
+    private static void addAll(List<Address> to, Address[] from) {
+      if (from != null) {
+        to.addAll(List.of(from));
+      }
+    }
+
+    private static boolean contains(Address[] list, Address a) {
+      if (list != null) {
+        for (Address x : list) {
+          if (x.equals(a)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+}

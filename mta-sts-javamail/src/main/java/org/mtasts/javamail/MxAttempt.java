@@ -1,0 +1,90 @@
+package org.mtasts.javamail;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.mtasts.RefusalReason;
+
+/**
+ * One MX host tried (or deliberately not contacted) during the delivery of a message to one
+ * domain, in the order tried. Immutable.
+ */
+public final class MxAttempt {
+
+  /** What came of the attempt. */
+  public enum Result {
+    /** The MX accepted the message for at least one recipient. */
+    DELIVERED,
+    /**
+     * MTA-STS validation failed under {@code enforce}: no mail was sent to this host (STS-APPLY-01).
+     * A host that matches no {@code mx} pattern is not even contacted.
+     */
+    REFUSED,
+    /** No TCP connection could be made; not an MTA-STS failure (STS-APPLY-07). */
+    CONNECTION_FAILED,
+    /** The SMTP session failed for a reason other than MTA-STS (greeting, EHLO, transaction). */
+    SMTP_FAILED
+  }
+
+  private final String host;
+  private final Result result;
+  private final boolean connected;
+  private final RefusalReason reason;
+  private final String statusCode;
+  private final String message;
+
+  MxAttempt(String host, Result result, boolean connected, RefusalReason reason, String statusCode,
+      String message) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.result = Objects.requireNonNull(result, "result");
+    this.connected = connected;
+    this.reason = reason;
+    this.statusCode = statusCode;
+    this.message = Objects.requireNonNull(message, "message");
+  }
+
+  /** The MX host name (never an address). */
+  public String host() {
+    return host;
+  }
+
+  /** What came of the attempt. */
+  public Result result() {
+    return result;
+  }
+
+  /** Whether a TCP connection to the host was made. */
+  public boolean connected() {
+    return connected;
+  }
+
+  /**
+   * The MTA-STS validation failure on this host: why it was refused under {@code enforce}, or the
+   * violation reported under {@code testing} (its {@link RefusalReason#resultType()} is the TLS-RPT
+   * result type). Empty when the host passed or no policy applied.
+   */
+  public Optional<RefusalReason> reason() {
+    return Optional.ofNullable(reason);
+  }
+
+  /**
+   * A status code for this attempt: for MTA-STS refusals the enhanced code {@code 4.7.5}
+   * (certificate or MX-pattern failure) or {@code 4.7.10} (STARTTLS missing or TLS failed) of
+   * D-22; {@code 4.4.1} when no connection was made; {@code 4.4.2} when the session broke; the
+   * SMTP server's three-digit reply code (e.g. {@code 451}) when it refused; {@code 2.0.0} when
+   * delivered.
+   */
+  public Optional<String> statusCode() {
+    return Optional.ofNullable(statusCode);
+  }
+
+  /** A sentence naming the host, what happened and why. */
+  public String message() {
+    return message;
+  }
+
+  @Override
+  public String toString() {
+    return host + ": " + result + (reason == null ? "" : " " + reason.code())
+        + (statusCode == null ? "" : " (" + statusCode + ")") + " - " + message;
+  }
+}

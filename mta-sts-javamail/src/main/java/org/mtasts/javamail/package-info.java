@@ -1,0 +1,98 @@
+/**
+ * A Jakarta Mail transport that delivers mail direct to the recipients' MX hosts under their
+ * MTA-STS (RFC 8461) policies. An application keeps its {@code Transport.send(message)} code and
+ * changes one setting.
+ *
+ * <h2>Switching it on</h2>
+ *
+ * <p>The jar registers {@link org.mtasts.javamail.MtaStsTransport} under the protocol {@code
+ * smtp-mtasts} (three ways: {@code META-INF/services/jakarta.mail.Provider}, {@code provides} in
+ * {@code module-info}, and {@code META-INF/javamail.providers} plus {@code
+ * META-INF/jakarta.providers}). It never registers itself as {@code smtp}. Pick one:
+ *
+ * <ul>
+ *   <li><b>Preferred:</b> {@code mail.transport.protocol.rfc822=smtp-mtasts}. Covers {@code
+ *       Transport.send(msg)} and {@code session.getTransport(address)}. Fails closed: without the
+ *       provider these throw {@code NoSuchProviderException}.
+ *   <li>{@code mail.transport.protocol=smtp-mtasts} for {@code session.getTransport()}, or {@code
+ *       session.getTransport("smtp-mtasts")}.
+ *   <li>Programmatically: {@link org.mtasts.javamail.MtaStsMail#session(java.util.Properties,
+ *       org.mtasts.MtaSts)} makes a session with both protocol properties and the client set.
+ *   <li>Code that hard-codes {@code getTransport("smtp")}: {@link
+ *       org.mtasts.javamail.MtaStsMail#install(jakarta.mail.Session)}, then assert at start-up that
+ *       {@code session.getTransport("smtp") instanceof MtaStsTransport}. Setting {@code
+ *       mail.smtp.class} alone silently falls back to plain SMTP if the provider is missing.
+ * </ul>
+ *
+ * <p>The transport delivers through the ordinary SMTP transport (Angus Mail), obtained as the
+ * first {@code smtp} transport provider of the session that is not this one, with a copy of the
+ * session's properties per MX session, so per-MX TLS settings never leak into the application's
+ * session. The application's relay settings ({@code mail.smtp.ssl.trust}, socket factories,
+ * proxies, authentication, implicit TLS) are removed from that copy; {@code mail.smtp.from},
+ * {@code mail.smtp.dsn.*} and the like are kept. {@code mail.smtp.sendpartial} is always true: a
+ * refused recipient does not hold back the others.
+ *
+ * <h2>Properties</h2>
+ *
+ * <table>
+ *   <caption>{@code mail.mtasts.*} session properties</caption>
+ *   <tr><th>property</th><th>type</th><th>default</th><th>effect</th></tr>
+ *   <tr><td>{@code mail.mtasts.instance}</td><td>{@code MtaSts} (object)</td>
+ *       <td>a shared client built from the properties below</td>
+ *       <td>The MTA-STS client that finds, caches and applies policies. Put one application-wide
+ *       instance here (as Angus accepts socket factory objects); its listener receives
+ *       refusals and testing-mode violations.</td></tr>
+ *   <tr><td>{@code mail.mtasts.trustManager}</td><td>{@code X509TrustManager} (object)</td>
+ *       <td>from {@code mail.mtasts.trustStore}, else the JDK trust store</td>
+ *       <td>Trust anchors for MX certificates.</td></tr>
+ *   <tr><td>{@code mail.mtasts.hostResolver}</td><td>{@code HostResolver} (object)</td>
+ *       <td>A/AAAA lookups through the library's DNS client</td>
+ *       <td>Resolves MX host names to the addresses SMTP connects to. The MX name is still used
+ *       for SNI and the certificate check (STS-MX-13).</td></tr>
+ *   <tr><td>{@code mail.mtasts.port}</td><td>int</td><td>25</td>
+ *       <td>SMTP port on the MX hosts.</td></tr>
+ *   <tr><td>{@code mail.mtasts.connectiontimeout}</td><td>int (ms)</td>
+ *       <td>{@code mail.smtp.connectiontimeout}, else 30000</td>
+ *       <td>TCP connect timeout, per address.</td></tr>
+ *   <tr><td>{@code mail.mtasts.timeout}</td><td>int (ms)</td>
+ *       <td>{@code mail.smtp.timeout}, else 300000</td>
+ *       <td>Socket read timeout of the SMTP sessions.</td></tr>
+ *   <tr><td>{@code mail.mtasts.ehlo}</td><td>String</td><td>{@code mail.smtp.localhost}, else
+ *       what Angus picks</td><td>The name sent in EHLO.</td></tr>
+ *   <tr><td>{@code mail.mtasts.tlsRequiredHeader}</td><td>boolean</td><td>true</td>
+ *       <td>Honour {@code TLS-Required: No} (RFC 8689): a message with exactly one such header is
+ *       delivered even when every MX fails MTA-STS validation, after the compliant path was
+ *       tried first; the refusals are still reported (STS-RTLS-01/03/05/07).</td></tr>
+ *   <tr><td>{@code mail.mtasts.enforce}</td><td>boolean</td><td>true</td>
+ *       <td>{@code false} treats {@code enforce} policies like {@code testing}: deliver over the
+ *       best available connection and report (the client's listener still receives {@code
+ *       deliveryRefused}, while the message is delivered). For staged roll-out and tests
+ *       only.</td></tr>
+ *   <tr><td>{@code mail.mtasts.dns.servers}</td><td>String</td><td>the system resolvers</td>
+ *       <td>Space-separated {@code ip[:port]} list of recursive resolvers for the default
+ *       client and host resolver.</td></tr>
+ *   <tr><td>{@code mail.mtasts.trustStore}</td><td>String (path)</td><td>none</td>
+ *       <td>PEM bundle, PKCS#12 or JKS file of trust anchors for the default client (policy
+ *       fetch) and for MX certificates.</td></tr>
+ *   <tr><td>{@code mail.mtasts.allowPrivateAddresses}</td><td>boolean</td><td>false</td>
+ *       <td>Let the default client fetch policies from private, loopback and link-local
+ *       addresses (D-33). For tests and private deployments.</td></tr>
+ *   <tr><td>{@code mail.mtasts.fetchTimeout}</td><td>int (ms)</td><td>60000</td>
+ *       <td>Deadline of one policy fetch of the default client.</td></tr>
+ *   <tr><td>{@code mail.mtasts.cacheDirectory}</td><td>String (path)</td><td>none</td>
+ *       <td>Directory where the default client keeps fetched policies across restarts.</td></tr>
+ * </table>
+ *
+ * <p>Properties of the default client are read when a session first needs it; sessions with the
+ * same values share one client for the life of the JVM.
+ *
+ * <h2>Outcomes</h2>
+ *
+ * <p>Like Angus SMTP: {@link jakarta.mail.SendFailedException} with valid-sent, valid-unsent
+ * (temporary: SMTP 4xx, MTA-STS refusals, unreachable MX, DNS failures) and invalid (permanent:
+ * SMTP 5xx, null MX, no such domain) addresses, and a {@link jakarta.mail.event.TransportEvent}.
+ * The exception's chain holds one exception per failed domain; failures found by this transport
+ * are {@link org.mtasts.javamail.MtaStsDeliveryException}s with the domain, mode, enhanced status
+ * code (D-22: {@code 4.7.5}, {@code 4.7.10}) and each MX attempt.
+ */
+package org.mtasts.javamail;

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -84,7 +85,9 @@ final class ResolvingSocketFactory extends SocketFactory {
   static final class ResolvingSocket extends Socket {
     private final HostResolver resolver;
     private final SessionRecorder recorder;
-    private Socket inner = new Socket();
+    // Proxy.NO_PROXY: a plain new Socket() consults the JVM-wide ProxySelector (and
+    // -DsocksProxyHost), which would reroute connections to MX hosts (SEC-27).
+    private Socket inner = new Socket(Proxy.NO_PROXY);
     private SocketAddress bindpoint;
     private OutputStream out;
     private int soTimeout;
@@ -121,7 +124,7 @@ final class ResolvingSocketFactory extends SocketFactory {
       for (InetSocketAddress target : targets) {
         Socket attempt = inner;
         if (attempt.isClosed()) {
-          attempt = new Socket();
+          attempt = new Socket(Proxy.NO_PROXY);
           attempt.setSoTimeout(soTimeout);
           inner = attempt;
         }

@@ -183,6 +183,33 @@ abstract class MtaStsTransportTest {
   }
 
   @Test
+  @DisplayName("SEC-27: a JVM-wide ProxySelector (or -DsocksProxyHost) never reroutes MX connections")
+  void jvmWideSocksProxy_notUsedForMxConnections() throws Exception {
+    java.net.ProxySelector previous = java.net.ProxySelector.getDefault();
+    java.util.List<String> consulted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      java.net.ProxySelector.setDefault(new java.net.ProxySelector() {
+        @Override
+        public List<java.net.Proxy> select(java.net.URI uri) {
+          consulted.add(uri.toString());
+          // What -DsocksProxyHost makes the JDK's own selector answer; nothing listens there.
+          return List.of(new java.net.Proxy(java.net.Proxy.Type.SOCKS,
+              new java.net.InetSocketAddress("127.0.0.1", 9)));
+        }
+
+        @Override
+        public void connectFailed(java.net.URI uri, java.net.SocketAddress address,
+            java.io.IOException e) {}
+      });
+      Transport.send(message("alice@good.example"));
+    } finally {
+      java.net.ProxySelector.setDefault(previous);
+    }
+    assertEquals(1, world.messagesFor("mx1.good.example").size());
+    assertEquals(List.of(), consulted);
+  }
+
+  @Test
   @DisplayName("STS-TLS-01/04/05/06, STS-MX-07: each bad MX skipped, never in plaintext")
   void enforce_badMxHosts_skippedToGoodOne() throws Exception {
     Transport.send(message("bob@fallback.example"));

@@ -172,8 +172,7 @@ final class CheckCommand implements Callable<Integer> {
       if (options.json) {
         out.println(Json.write(report.toJson()));
       } else {
-        boolean terminal = System.console() != null;
-        report.printHuman(out, CheckReport.useColor(terminal, System.getenv()));
+        report.printHuman(out, CheckReport.useColor(CheckReport.stdoutIsTerminal(), System.getenv()));
       }
       out.flush();
       return report.verdict() == Verdict.FAIL ? MtaStsCommand.BAD : MtaStsCommand.OK;
@@ -345,7 +344,10 @@ final class CheckCommand implements Callable<Integer> {
       String fix = error instanceof PolicyFetchException pfe
           ? fetchFix(pfe, host, url) : "run again with --verbose and report the problem";
       json.put("url", url);
-      json.put("error", Map.of("code", code, "message", MtaStsCommand.describe(error)));
+      Map<String, Object> errorJson = new LinkedHashMap<>();
+      errorJson.put("code", code);
+      errorJson.put("message", MtaStsCommand.describe(error));
+      json.put("error", errorJson);
       report.add(Item.of("policy", host, Verdict.FAIL,
           code + ": " + MtaStsCommand.describe(error), fix));
       return null;

@@ -173,6 +173,23 @@ final class CheckReport {
   }
 
   /**
+   * Whether standard output is a terminal. Up to JDK 21 {@link System#console()} is null unless
+   * standard input and output are terminals; from JDK 22 it may exist anyway, and {@code
+   * Console.isTerminal()} (looked up reflectively, this code targets Java 17) tells.
+   */
+  static boolean stdoutIsTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  /**
    * Whether to colour human output: standard output is a terminal and {@code NO_COLOR} is unset
    * or empty (https://no-color.org).
    */

@@ -64,6 +64,31 @@ class CheckCommandTest {
                       .policyResponse(PolicyResponse.status(404))
                       .mx(10, "mx.gone.example", Mx.goodTls()))
                   .domain("plain.example", d -> d.mx(10, "mx.plain.example", Mx.goodTls()))
+                  .domain("down.example", d -> d
+                      .policy("enforce", "mx.down.example")
+                      .mx(10, "mx.down.example", Mx.unreachable()))
+                  .domain("refused.example", d -> d
+                      .policy("enforce", "mx.refused.example")
+                      .mx(10, "mx.refused.example", Mx.startTlsRefused()))
+                  .domain("implicit.example", d -> d
+                      .policy("enforce", "implicit.example")
+                      .implicitMx(Mx.goodTls()))
+                  .domain("twice.example", d -> d
+                      .txt("v=STSv1; id=1", "v=STSv1; id=2", "v=spf1 -all")
+                      .policy("enforce", "mx.twice.example")
+                      .mx(10, "mx.twice.example"))
+                  .domain("badid.example", d -> d
+                      .txt("v=STSv1; id=2024-01-01")
+                      .policy("enforce", "mx.badid.example")
+                      .mx(10, "mx.badid.example"))
+                  .domain("sloppy.example", d -> d
+                      .policyText("\uFEFFversion: STSv1\nmode: enforce\nmx: mx.sloppy.example\n"
+                          + "mx: a.example, b.example\nmax_age: 9999999999\n")
+                      .mx(10, "mx.sloppy.example"))
+                  .domain("html.example", d -> d
+                      .policyResponse(PolicyResponse.builder().status(200)
+                          .contentType("text/html").body(PolicyResponse.SAMPLE_POLICY).build())
+                      .mx(10, "mx.html.example"))
                   .domain("nomail.example", d -> d.policy("enforce", "mx.nomail.example")
                       .nullMx())
                   .dns(dns -> dns
@@ -279,6 +304,9 @@ class CheckCommandTest {
     assertTrue(i.contains("http-status"), i);
     assertTrue(i.contains("404"), i);
     assertTrue(i.contains("with status 200"), i);
+    assertTrue(result.out().contains("\"policy\":{\"url\":\"https://mta-sts.gone.example/"
+        + ".well-known/mta-sts.txt\",\"error\":{\"code\":\"http-status\",\"message\":"),
+        result.out());
     assertFalse(result.out().contains("\"item\":\"mx-match\""), "no policy, nothing to match");
     assertVerdict(result.out(), "starttls", "mx.gone.example", "ok");
   }
@@ -312,24 +340,80 @@ class CheckCommandTest {
 
   @Test
   void unreachableMxCannotBeTestedAndSaysSo() {
-    // Only the policy host is mapped: mx1.good.example resolves to 127.0.0.1:25, where nothing
-    // of the world listens (and --timeout bounds the attempt).
-    List<String> args = new ArrayList<>();
-    InetSocketAddress dns = world.dnsAddress();
-    args.addAll(List.of("--dns", dns.getAddress().getHostAddress() + ":" + dns.getPort(),
-        "--trust-store", trustPem.toString(), "--allow-private-addresses", "--timeout", "3"));
-    for (Map.Entry<String, InetSocketAddress> e : world.hostMap().entrySet()) {
-      if (e.getKey().startsWith("mta-sts.")) {
-        args.addAll(List.of("--connect-to", e.getKey() + "="
-            + e.getValue().getAddress().getHostAddress() + ":" + e.getValue().getPort()));
-      }
-    }
-    args.addAll(List.of("check", "good.example", "--json"));
-    Result result = runPlain(args.toArray(new String[0]));
-    String i = item(result.out(), "starttls", "mx1.good.example");
+    Result result = run("check", "down.example", "--json");
+    String i = item(result.out(), "starttls", "mx.down.example");
     assertTrue(i.contains("\"verdict\":\"warn\""), i);
-    assertTrue(i.contains("could not test"), i);
-    assertTrue(i.contains("port 25"), i);
+    assertTrue(i.contains("could not test: cannot connect to mx.down.example"), i);
+    assertTrue(i.contains("reachable on port 25"), i);
+    assertEquals(0, result.exit(), result.out());
+  }
+
+  @Test
+  void startTlsRefusedFails() {
+    Result result = run("check", "refused.example", "--json");
+    assertEquals(1, result.exit(), result.out());
+    String i = item(result.out(), "starttls", "mx.refused.example");
+    assertTrue(i.contains("\"verdict\":\"fail\""), i);
+    assertTrue(i.contains("STARTTLS refused: 454"), i);
+  }
+
+  @Test
+  void implicitMxWarnsAndIsProbedUnderTheDomainName() {
+    Result result = run("check", "implicit.example", "--json");
+    assertEquals(0, result.exit(), result.out());
+    assertVerdict(result.out(), "mx", "implicit.example", "warn");
+    assertTrue(item(result.out(), "mx", "implicit.example").contains("implicit MX"),
+        result.out());
+    assertVerdict(result.out(), "mx-match", "implicit.example", "ok");
+    assertVerdict(result.out(), "starttls", "implicit.example", "ok");
+  }
+
+  @Test
+  void twoStsRecordsFail() {
+    Result result = run("check", "twice.example", "--json");
+    assertEquals(1, result.exit(), result.out());
+    String i = item(result.out(), "sts-record", "_mta-sts.twice.example");
+    assertTrue(i.contains("\"verdict\":\"fail\""), i);
+    assertTrue(i.contains("2 records start with v=STSv1, so senders use none of them"), i);
+    assertTrue(result.out().contains("\"status\":\"multiple-records\""), result.out());
+  }
+
+  @Test
+  void invalidStsRecordFailsWithTheReason() {
+    Result result = run("check", "badid.example", "--json");
+    assertEquals(1, result.exit(), result.out());
+    String i = item(result.out(), "sts-record", "_mta-sts.badid.example");
+    assertTrue(i.contains("\"verdict\":\"fail\""), i);
+    assertTrue(i.contains("invalid record 'v=STSv1; id=2024-01-01'"), i);
+    assertTrue(i.contains("letters or digits"), i);
+  }
+
+  @Test
+  void parserWarningsAreWarningsWithFixes() {
+    Result result = run("check", "sloppy.example", "--json");
+    assertEquals(0, result.exit(), result.out());
+    String maxAge = item(result.out(), "max_age", "mta-sts.sloppy.example");
+    assertTrue(maxAge.contains("\"verdict\":\"warn\""), maxAge);
+    assertTrue(maxAge.contains("capped to 31557600"), maxAge);
+    List<String> warnings = items(result.out()).stream()
+        .filter(i -> i.startsWith("{\"item\":\"policy-warning\"")).toList();
+    assertEquals(2, warnings.size(), result.out());
+    assertTrue(warnings.get(0).contains("byte-order mark"), warnings.get(0));
+    assertTrue(warnings.get(1).contains("line 4"), warnings.get(1));
+    assertTrue(warnings.get(1).contains("one host name or *.domain per line"), warnings.get(1));
+    for (String w : warnings) {
+      assertTrue(w.contains("\"verdict\":\"warn\""), w);
+    }
+  }
+
+  @Test
+  void wrongMediaTypeFails() {
+    Result result = run("check", "html.example", "--json");
+    assertEquals(1, result.exit(), result.out());
+    String i = item(result.out(), "policy", "mta-sts.html.example");
+    assertTrue(i.contains("\"verdict\":\"fail\""), i);
+    assertTrue(i.contains("media-type"), i);
+    assertTrue(i.contains("Content-Type: text/plain"), i);
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.mtasts.testkit.Cert;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 import org.mtasts.testkit.https.PolicyResponse;
+import org.mtasts.testkit.smtp.SessionRecord;
 
 /** Runs the real {@code mta-sts check} command against a testkit world. */
 class CheckCommandTest {
@@ -64,6 +65,12 @@ class CheckCommandTest {
                       .policyResponse(PolicyResponse.status(404))
                       .mx(10, "mx.gone.example", Mx.goodTls()))
                   .domain("plain.example", d -> d.mx(10, "mx.plain.example", Mx.goodTls()))
+                  .domain("quiet.example", d -> d
+                      .policy("enforce", "mx.quiet.example")
+                      .mx(10, "mx.quiet.example", Mx.goodTls()))
+                  .domain("legacy.example", d -> d
+                      .policy("testing", "mx.legacy.example")
+                      .mx(10, "mx.legacy.example", Mx.legacyTlsOnly("TLSv1.1")))
                   .domain("down.example", d -> d
                       .policy("enforce", "mx.down.example")
                       .mx(10, "mx.down.example", Mx.unreachable()))
@@ -346,6 +353,31 @@ class CheckCommandTest {
     assertTrue(i.contains("could not test: cannot connect to mx.down.example"), i);
     assertTrue(i.contains("reachable on port 25"), i);
     assertEquals(0, result.exit(), result.out());
+  }
+
+  @Test
+  void theProbeSaysEhloStartTlsQuitAndNeverMailFrom() throws Exception {
+    Result result = run("check", "quiet.example", "--ehlo", "probe.example", "--json");
+    assertEquals(0, result.exit(), result.out());
+    List<SessionRecord> sessions =
+        world.smtp("mx.quiet.example").awaitSessions(1, Duration.ofSeconds(10));
+    assertEquals(1, sessions.size(), sessions.toString());
+    SessionRecord session = sessions.get(0);
+    assertEquals(List.of("EHLO probe.example", "STARTTLS", "QUIT"), session.commands(),
+        session.transcript().toString());
+    assertFalse(session.hasCommand("MAIL"));
+    assertEquals("mx.quiet.example", session.sniHostName().orElse(null));
+    assertTrue(world.messages().isEmpty());
+  }
+
+  @Test
+  void legacyTlsIsAWarningUnderTesting() {
+    Result result = run("check", "legacy.example", "--json");
+    assertEquals(0, result.exit(), result.out());
+    String i = item(result.out(), "starttls", "mx.legacy.example");
+    assertTrue(i.contains("\"verdict\":\"warn\""), i);
+    assertTrue(i.contains("\"detail\":\"tls-version: "), i);
+    assertTrue(i.contains("\"fix\":\"enable TLS 1.2 or 1.3 on mx.legacy.example"), i);
   }
 
   @Test

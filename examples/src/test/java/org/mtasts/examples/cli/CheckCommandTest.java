@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,6 +101,8 @@ class CheckCommandTest {
                   .domain("nomail.example", d -> d.policy("enforce", "mx.nomail.example")
                       .nullMx())
                   .dns(dns -> dns
+                      .mx("silent.example", 10, "mx.silent.example")
+                      .a("mx.silent.example", "127.0.0.1")
                       .txt("_smtp._tls.good.example", "v=TLSRPTv1; rua=mailto:tlsrpt@good.example")
                       .txt("_smtp._tls.soon.example",
                           "v=TLSRPTv1; rua=mailto:tlsrpt@soon.example,ftp://x.example/r")
@@ -378,6 +382,21 @@ class CheckCommandTest {
     assertTrue(i.contains("\"verdict\":\"warn\""), i);
     assertTrue(i.contains("\"detail\":\"tls-version: "), i);
     assertTrue(i.contains("\"fix\":\"enable TLS 1.2 or 1.3 on mx.legacy.example"), i);
+  }
+
+  @Test
+  void anMxThatNeverGreetsIsBoundedByTheTimeout() throws Exception {
+    // The kernel completes the TCP handshake for the backlog; nobody ever answers.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      long start = System.nanoTime();
+      Result result = run("check", "silent.example", "--timeout", "1", "--connect-to",
+          "mx.silent.example=127.0.0.1:" + silent.getLocalPort(), "--json");
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      String i = item(result.out(), "starttls", "mx.silent.example");
+      assertTrue(i.contains("\"verdict\":\"warn\""), i);
+      assertTrue(i.contains("could not test: no answer from mx.silent.example within 1 s"), i);
+      assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "took " + took);
+    }
   }
 
   @Test

@@ -1,7 +1,6 @@
 package org.mtasts.examples.cli;
 
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,8 +125,8 @@ final class CheckCommand implements Callable<Integer> {
     Duration fetchDeadline =
         options.timeoutSeconds != null
             ? Duration.ofSeconds(options.timeoutSeconds) : DEFAULT_FETCH_DEADLINE;
-    DnsClient dns = dnsClient(options);
-    HostResolver hosts = hostResolver(options, dns);
+    DnsClient dns = options.dnsClient();
+    HostResolver hosts = options.hostResolver(dns);
     X509TrustManager trust = options.trustManager();
     // The facade does not expose what the fetch saw (media type, TLS version), so the check uses
     // the library's fetcher directly.
@@ -179,40 +178,6 @@ final class CheckCommand implements Callable<Integer> {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Set-up (the same options as GlobalOptions.client(), which builds only the facade)
-
-  private static DnsClient dnsClient(GlobalOptions options) throws GlobalOptions.UsageException {
-    DnsClient.Builder dns = DnsClient.builder();
-    for (String server : options.dnsServers) {
-      dns.server(GlobalOptions.socketAddress(server, 53, "--dns"));
-    }
-    if (options.timeoutSeconds != null) {
-      dns.timeout(Duration.ofSeconds(Math.min(5, options.timeoutSeconds)));
-    }
-    return dns.build();
-  }
-
-  private static HostResolver hostResolver(GlobalOptions options, DnsClient dns)
-      throws GlobalOptions.UsageException {
-    HostResolver resolver = HostResolver.dns(dns);
-    if (options.connectTo.isEmpty()) {
-      return resolver;
-    }
-    Map<String, InetSocketAddress> overrides = new LinkedHashMap<>();
-    for (String mapping : options.connectTo) {
-      int eq = mapping.indexOf('=');
-      if (eq <= 0) {
-        throw new GlobalOptions.UsageException(
-            "--connect-to wants HOST=ADDR:PORT, not '" + mapping + "'");
-      }
-      overrides.put(
-          mapping.substring(0, eq).toLowerCase(Locale.ROOT),
-          GlobalOptions.socketAddress(mapping.substring(eq + 1), 443, "--connect-to"));
-    }
-    return HostResolver.overriding(overrides, resolver);
   }
 
   private static <T> CompletableFuture<Attempt<T>> attempt(Supplier<CompletionStage<T>> work) {

@@ -82,8 +82,8 @@ final class GlobalOptions {
       description = "Log what happens on standard error.")
   boolean verbose;
 
-  /** Builds the client these options describe. */
-  MtaSts client() throws IOException, UsageException {
+  /** The DNS client these options describe (--dns, --timeout). */
+  DnsClient dnsClient() throws UsageException {
     DnsClient.Builder dns = DnsClient.builder();
     for (String server : dnsServers) {
       dns.server(socketAddress(server, 53, "--dns"));
@@ -91,21 +91,32 @@ final class GlobalOptions {
     if (timeoutSeconds != null) {
       dns.timeout(Duration.ofSeconds(Math.min(5, timeoutSeconds)));
     }
-    DnsClient dnsClient = dns.build();
+    return dns.build();
+  }
+
+  /** Where to connect for a host: DNS, except for the --connect-to mappings. */
+  HostResolver hostResolver(DnsClient dnsClient) throws UsageException {
     HostResolver hostResolver = HostResolver.dns(dnsClient);
-    if (!connectTo.isEmpty()) {
-      Map<String, InetSocketAddress> overrides = new LinkedHashMap<>();
-      for (String mapping : connectTo) {
-        int eq = mapping.indexOf('=');
-        if (eq <= 0) {
-          throw new UsageException("--connect-to wants HOST=ADDR:PORT, not '" + mapping + "'");
-        }
-        overrides.put(
-            mapping.substring(0, eq).toLowerCase(Locale.ROOT),
-            socketAddress(mapping.substring(eq + 1), 443, "--connect-to"));
-      }
-      hostResolver = HostResolver.overriding(overrides, hostResolver);
+    if (connectTo.isEmpty()) {
+      return hostResolver;
     }
+    Map<String, InetSocketAddress> overrides = new LinkedHashMap<>();
+    for (String mapping : connectTo) {
+      int eq = mapping.indexOf('=');
+      if (eq <= 0) {
+        throw new UsageException("--connect-to wants HOST=ADDR:PORT, not '" + mapping + "'");
+      }
+      overrides.put(
+          mapping.substring(0, eq).toLowerCase(Locale.ROOT),
+          socketAddress(mapping.substring(eq + 1), 443, "--connect-to"));
+    }
+    return HostResolver.overriding(overrides, hostResolver);
+  }
+
+  /** Builds the client these options describe. */
+  MtaSts client() throws IOException, UsageException {
+    DnsClient dnsClient = dnsClient();
+    HostResolver hostResolver = hostResolver(dnsClient);
     MtaSts.Builder builder =
         MtaSts.builder()
             .dnsClient(dnsClient)

@@ -47,7 +47,16 @@ final class Courier {
 
   /** What happened to the recipients of one domain. */
   record DomainOutcome(String domain, List<Address> sent, List<Address> unsent,
-      List<Address> invalid, MessagingException failure, List<MxAttempt> attempts) {}
+      List<Address> invalid, MessagingException failure, List<MxAttempt> attempts, Mode mode) {
+    DomainOutcome(String domain, List<Address> sent, List<Address> unsent,
+        List<Address> invalid, MessagingException failure, List<MxAttempt> attempts) {
+      this(domain, sent, unsent, invalid, failure, attempts, null);
+    }
+
+    DomainOutcome withMode(Mode policyMode) {
+      return new DomainOutcome(domain, sent, unsent, invalid, failure, attempts, policyMode);
+    }
+  }
 
   private final Session session;
   private final Settings settings;
@@ -67,6 +76,11 @@ final class Courier {
   DomainOutcome deliver(String domain, Address[] recipients, Message message,
       boolean tlsRequiredNo) {
     Route route = policy.route(domain);
+    return deliver(route, recipients, message, tlsRequiredNo).withMode(route.mode());
+  }
+
+  private DomainOutcome deliver(Route route, Address[] recipients, Message message,
+      boolean tlsRequiredNo) {
     Mode mode = route.mode();
     switch (route.status()) {
       case NULL_MX:
@@ -247,14 +261,15 @@ final class Courier {
     try {
       transport.sendMessage(message, recipients);
       attempts.add(new MxAttempt(host, MxAttempt.Result.DELIVERED, true, violation, "2.0.0",
-          "delivered to " + host + " over " + protocol));
+          "delivered to " + host + " over " + protocol, tlsProtocol(recorder)));
       return new DomainOutcome(domain, List.of(recipients), List.of(), List.of(), null,
           List.copyOf(attempts));
     } catch (SendFailedException e) {
       SmtpResults r = SmtpResults.of(e, recipients);
       attempts.add(new MxAttempt(host,
           r.sent.isEmpty() ? MxAttempt.Result.SMTP_FAILED : MxAttempt.Result.DELIVERED, true,
-          violation, smtpStatus(e, null), host + " answered: " + rootMessage(e)));
+          violation, smtpStatus(e, null), host + " answered: " + rootMessage(e),
+          tlsProtocol(recorder)));
       return new DomainOutcome(domain, r.sent, r.unsent, r.invalid, e, List.copyOf(attempts));
     } catch (MessagingException e) {
       // The connection broke mid-transaction: temporary; not retried on another MX in this call
@@ -264,6 +279,11 @@ final class Courier {
       return new DomainOutcome(domain, List.of(), List.of(recipients), List.of(), e,
           List.copyOf(attempts));
     }
+  }
+
+  private static String tlsProtocol(SessionRecorder recorder) {
+    return recorder.handshake() != null && recorder.handshake().completed()
+        ? recorder.handshake().protocol() : null;
   }
 
   private Transport delegate(String host, Security security, SessionRecorder recorder)

@@ -58,6 +58,8 @@ public final class MtaStsTransport extends Transport {
   /** The protocol name this transport is registered under. */
   public static final String PROTOCOL = "smtp-mtasts";
 
+  private volatile List<DomainDelivery> lastDeliveries = List.of();
+
   /**
    * Called by {@link Session#getTransport}.
    *
@@ -75,6 +77,16 @@ public final class MtaStsTransport extends Transport {
   @Override
   protected boolean protocolConnect(String host, int port, String user, String password) {
     return true;
+  }
+
+  /**
+   * What happened, per recipient domain, in the last {@link #sendMessage} call on this transport
+   * (empty before the first). Like the transport itself, meant for the thread that sends; {@code
+   * Transport.send(message)} uses a transport of its own, so use {@code
+   * session.getTransport(...)} to read this.
+   */
+  public List<DomainDelivery> lastDeliveries() {
+    return lastDeliveries;
   }
 
   /**
@@ -117,6 +129,7 @@ public final class MtaStsTransport extends Transport {
         new Courier(session, settings, gates.policy(), gates.tls(), gates.resolver());
     List<Address> sent = new ArrayList<>();
     List<Address> unsent = new ArrayList<>();
+    List<DomainDelivery> deliveries = new ArrayList<>();
     for (Map.Entry<String, List<Address>> e : byDomain.entrySet()) {
       Courier.DomainOutcome outcome;
       try {
@@ -137,7 +150,10 @@ public final class MtaStsTransport extends Transport {
         failures.add(outcome.failure());
       }
       log.debug("{}: {}", e.getKey(), outcome.attempts());
+      deliveries.add(new DomainDelivery(outcome.domain(), outcome.mode(), outcome.sent(),
+          outcome.unsent(), outcome.invalid(), outcome.attempts(), outcome.failure()));
     }
+    lastDeliveries = List.copyOf(deliveries);
     Address[] s = sent.toArray(new Address[0]);
     Address[] u = unsent.toArray(new Address[0]);
     Address[] i = invalid.toArray(new Address[0]);

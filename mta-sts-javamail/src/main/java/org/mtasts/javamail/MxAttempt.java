@@ -31,15 +31,22 @@ public final class MxAttempt {
   private final RefusalReason reason;
   private final String statusCode;
   private final String message;
+  private final String tlsProtocol;
 
   MxAttempt(String host, Result result, boolean connected, RefusalReason reason, String statusCode,
       String message) {
+    this(host, result, connected, reason, statusCode, message, null);
+  }
+
+  MxAttempt(String host, Result result, boolean connected, RefusalReason reason, String statusCode,
+      String message, String tlsProtocol) {
     this.host = Objects.requireNonNull(host, "host");
     this.result = Objects.requireNonNull(result, "result");
     this.connected = connected;
     this.reason = reason;
     this.statusCode = statusCode;
     this.message = Objects.requireNonNull(message, "message");
+    this.tlsProtocol = tlsProtocol;
   }
 
   /** The MX host name (never an address). */
@@ -75,6 +82,14 @@ public final class MxAttempt {
    */
   public Optional<String> statusCode() {
     return Optional.ofNullable(statusCode);
+  }
+
+  /**
+   * The TLS protocol of the SMTP transaction (e.g. {@code TLSv1.3}) for an attempt that reached
+   * the transaction; empty when the message went in plaintext or no transaction took place.
+   */
+  public Optional<String> tlsProtocol() {
+    return Optional.ofNullable(tlsProtocol);
   }
 
   /** A sentence naming the host, what happened and why. */

@@ -183,6 +183,33 @@ abstract class MtaStsTransportTest {
   }
 
   @Test
+  @DisplayName("lastDeliveries(): per domain the mode, the MX that took the message and its TLS")
+  void lastDeliveries_reportEachDomain() throws Exception {
+    MtaStsTransport transport = (MtaStsTransport) session.getTransport(MtaStsTransport.PROTOCOL);
+    transport.connect();
+    try {
+      assertEquals(List.of(), transport.lastDeliveries());
+      MimeMessage m = message("alice@good.example", "bob@fallback.example");
+      transport.sendMessage(m, m.getAllRecipients());
+      List<DomainDelivery> deliveries = transport.lastDeliveries();
+      assertEquals(List.of("good.example", "fallback.example"),
+          deliveries.stream().map(DomainDelivery::domain).toList());
+      DomainDelivery good = deliveries.get(0);
+      assertEquals(org.mtasts.policy.Mode.ENFORCE, good.mode().orElseThrow());
+      MxAttempt took = good.deliveredBy().orElseThrow();
+      assertEquals("mx1.good.example", took.host());
+      assertTrue(Set.of("TLSv1.2", "TLSv1.3").contains(took.tlsProtocol().orElseThrow()));
+      assertEquals(1, good.sent().size());
+      DomainDelivery fallback = deliveries.get(1);
+      assertEquals("good.fallback.example", fallback.deliveredBy().orElseThrow().host());
+      assertTrue(fallback.attempts().size() > 1, fallback.toString());
+      assertTrue(fallback.attempts().get(0).tlsProtocol().isEmpty(), "refused: no transaction");
+    } finally {
+      transport.close();
+    }
+  }
+
+  @Test
   @DisplayName("SEC-27: a JVM-wide ProxySelector (or -DsocksProxyHost) never reroutes MX connections")
   void jvmWideSocksProxy_notUsedForMxConnections() throws Exception {
     java.net.ProxySelector previous = java.net.ProxySelector.getDefault();

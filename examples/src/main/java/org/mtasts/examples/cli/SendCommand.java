@@ -1,0 +1,221 @@
+package org.mtasts.examples.cli;
+
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import javax.net.ssl.X509TrustManager;
+import org.mtasts.MtaSts;
+import org.mtasts.dns.DnsClient;
+import org.mtasts.javamail.DomainDelivery;
+import org.mtasts.javamail.MtaStsDeliveryException;
+import org.mtasts.javamail.MtaStsMail;
+import org.mtasts.javamail.MtaStsTransport;
+import org.mtasts.javamail.MxAttempt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code mta-sts send}: deliver one message direct to the recipients' MX hosts, enforcing. */
+@Command(
+    name = "send",
+    mixinStandardHelpOptions = true,
+    description = "Deliver a message direct to the recipients' MX hosts under their MTA-STS"
+        + " policies (through the Jakarta Mail adapter).")
+final class SendCommand implements Callable<Integer> {
+  @ParentCommand MtaStsCommand parent;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--from", required = true, paramLabel = "ADDR", description = "Sender.")
+  String from;
+
+  @Option(names = "--to", required = true, paramLabel = "ADDR",
+      description = "Recipient (repeatable).")
+  List<String> to = new ArrayList<>();
+
+  @Option(names = "--subject", paramLabel = "S", description = "Subject (default: ${DEFAULT-VALUE}).")
+  String subject = "MTA-STS test message";
+
+  @Option(names = "--body", paramLabel = "TEXT", description = "Body text.")
+  String body;
+
+  @Option(names = "--body-file", paramLabel = "FILE", description = "Read the body from FILE.")
+  Path bodyFile;
+
+  @Option(names = "--ehlo", paramLabel = "NAME", description = "Name to give in EHLO.")
+  String ehlo;
+
+  @Override
+  public Integer call() throws Exception {
+    GlobalOptions options = parent.options;
+    options.validate();
+    if (body != null && bodyFile != null) {
+      throw new GlobalOptions.UsageException("send: give --body or --body-file, not both");
+    }
+    String text = bodyFile != null ? Files.readString(bodyFile, StandardCharsets.UTF_8)
+        : body != null ? body : "Sent by mta-sts-java under the recipients' MTA-STS policies.\n";
+    InternetAddress sender = address(from, "--from");
+    List<InternetAddress> recipients = new ArrayList<>();
+    for (String r : to) {
+      recipients.add(address(r, "--to"));
+    }
+    DnsClient dns = options.dnsClient();
+    try (MtaSts client = options.client()) {
+      Properties props = new Properties();
+      props.put("mail.mtasts.hostResolver", options.hostResolver(dns));
+      X509TrustManager trust = options.trustManager();
+      if (trust != null) {
+        props.put("mail.mtasts.trustManager", trust);
+      }
+      if (ehlo != null) {
+        props.put("mail.mtasts.ehlo", ehlo);
+      }
+      if (options.timeoutSeconds != null) {
+        props.put("mail.mtasts.connectiontimeout", String.valueOf(options.timeoutSeconds * 1000));
+        props.put("mail.mtasts.timeout", String.valueOf(options.timeoutSeconds * 1000));
+      }
+      Session session = MtaStsMail.session(props, client);
+      MimeMessage message = new MimeMessage(session);
+      message.setFrom(sender);
+      message.setRecipients(Message.RecipientType.TO, recipients.toArray(new Address[0]));
+      message.setSubject(subject, "UTF-8");
+      message.setText(text, "UTF-8");
+      message.saveChanges();
+
+      MtaStsTransport transport = (MtaStsTransport) session.getTransport(MtaStsTransport.PROTOCOL);
+      transport.connect();
+      try {
+        transport.sendMessage(message, message.getAllRecipients());
+      } catch (SendFailedException expected) {
+        // Per-recipient outcomes are read from lastDeliveries() below.
+      } finally {
+        transport.close();
+      }
+      List<Map<String, Object>> results = results(recipients, transport.lastDeliveries());
+      PrintWriter out = spec.commandLine().getOut();
+      if (options.json) {
+        out.println(Json.write(Map.of("results", results)));
+      } else {
+        for (Map<String, Object> result : results) {
+          out.println(human(result));
+        }
+      }
+      boolean all = results.stream().allMatch(r -> Boolean.TRUE.equals(r.get("delivered")));
+      return all ? MtaStsCommand.OK : MtaStsCommand.BAD;
+    }
+  }
+
+  private static InternetAddress address(String text, String option)
+      throws GlobalOptions.UsageException {
+    try {
+      InternetAddress address = new InternetAddress(text, true);
+      if (address.getAddress().lastIndexOf('@') <= 0) {
+        throw new AddressException("no domain");
+      }
+      return address;
+    } catch (AddressException e) {
+      throw new GlobalOptions.UsageException(option + ": '" + text + "' is not a mail address ("
+          + e.getMessage() + ")");
+    }
+  }
+
+  static List<Map<String, Object>> results(List<InternetAddress> recipients,
+      List<DomainDelivery> deliveries) {
+    List<Map<String, Object>> results = new ArrayList<>();
+    for (InternetAddress recipient : recipients) {
+      String address = recipient.getAddress();
+      String domain = address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+      DomainDelivery delivery = deliveries.stream()
+          .filter(d -> d.sent().contains(recipient) || d.unsent().contains(recipient)
+              || d.invalid().contains(recipient))
+          .findFirst().orElse(null);
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("recipient", address);
+      result.put("domain", delivery != null ? delivery.domain() : domain);
+      boolean delivered = delivery != null && delivery.sent().contains(recipient);
+      result.put("delivered", delivered);
+      Optional<MxAttempt> took = delivered ? delivery.deliveredBy() : Optional.empty();
+      result.put("mx", took.map(MxAttempt::host).orElse(null));
+      result.put("tls", took.flatMap(MxAttempt::tlsProtocol).orElse(null));
+      result.put("mode", delivery == null ? null : delivery.mode().map(m -> m.token()).orElse(null));
+      result.put("reason", delivered || delivery == null ? null : reason(delivery));
+      List<Map<String, Object>> attempts = new ArrayList<>();
+      if (delivery != null) {
+        for (MxAttempt attempt : delivery.attempts()) {
+          Map<String, Object> a = new LinkedHashMap<>();
+          a.put("mx", attempt.host());
+          a.put("outcome", attempt.result().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+          a.put("reason", attempt.reason().map(r -> r.code()).orElse(null));
+          a.put("status", attempt.statusCode().orElse(null));
+          a.put("tls", attempt.tlsProtocol().orElse(null));
+          attempts.add(a);
+        }
+      }
+      result.put("attempts", attempts);
+      if (!delivered && delivery != null) {
+        result.put("temporary", delivery.unsent().contains(recipient));
+        result.put("message", delivery.failure().map(MessagingException::getMessage).orElse(null));
+      }
+      results.add(result);
+    }
+    return results;
+  }
+
+  private static String reason(DomainDelivery delivery) {
+    for (MxAttempt attempt : delivery.attempts()) {
+      if (attempt.reason().isPresent()) {
+        return attempt.reason().get().code();
+      }
+    }
+    return delivery.failure()
+        .filter(f -> f instanceof MtaStsDeliveryException)
+        .map(f -> ((MtaStsDeliveryException) f).kind().name().toLowerCase(Locale.ROOT)
+            .replace('_', '-'))
+        .orElse("smtp-failure");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String human(Map<String, Object> result) {
+    String who = (String) result.get("recipient");
+    String mode = result.get("mode") == null ? "no policy" : "mode " + result.get("mode");
+    if (Boolean.TRUE.equals(result.get("delivered"))) {
+      return who + ": delivered to " + result.get("mx") + " over "
+          + (result.get("tls") == null ? "plaintext" : result.get("tls")) + " (" + mode + ")";
+    }
+    StringBuilder line = new StringBuilder(who + ": NOT delivered ("
+        + (Boolean.TRUE.equals(result.get("temporary")) ? "temporary" : "permanent") + ", "
+        + mode + ")");
+    for (Map<String, Object> a : (List<Map<String, Object>>) result.get("attempts")) {
+      line.append("\n  ").append(a.get("mx")).append(": ").append(a.get("outcome"));
+      if (a.get("reason") != null) {
+        line.append(' ').append(a.get("reason"));
+      }
+      if (a.get("status") != null) {
+        line.append(" (").append(a.get("status")).append(')');
+      }
+    }
+    if (result.get("message") != null) {
+      line.append("\n  ").append(result.get("message"));
+    }
+    return line.toString();
+  }
+}

@@ -1,0 +1,107 @@
+package org.mtasts.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.mtasts.testkit.Mx;
+import org.mtasts.testkit.TestWorldExtension;
+import org.mtasts.testkit.smtp.ReceivedMessage;
+
+/** Runs the real {@code mta-sts send} command against a testkit world. */
+class SendCommandTest {
+  @RegisterExtension
+  static final TestWorldExtension world =
+      TestWorldExtension.create(w -> w
+          .domain("banana-pancakes.com", d -> d
+              .policy("enforce", "mx1.banana-pancakes.com", "mx2.banana-pancakes.com")
+              .mx(10, "mx1.banana-pancakes.com", Mx.noStartTls())
+              .mx(20, "mx2.banana-pancakes.com", Mx.goodTls()))
+          .domain("locked.example", d -> d
+              .policy("enforce", "mx.locked.example")
+              .mx(10, "mx.locked.example", Mx.expiredCertificate()))
+          .domain("plain.example", d -> d.mx(10, "mx.plain.example", Mx.noStartTls()))
+          .domain("nomail.example", d -> d.nullMx()));
+
+  @TempDir static Path dir;
+  static Path trustPem;
+
+  @BeforeAll
+  static void writeTrust() {
+    trustPem = world.writeTrustPem(dir.resolve("ca.pem"));
+  }
+
+  record Result(int exit, String out, String err) {}
+
+  static Result send(String... args) {
+    List<String> all = new ArrayList<>();
+    InetSocketAddress dns = world.dnsAddress();
+    all.addAll(List.of("--dns", dns.getAddress().getHostAddress() + ":" + dns.getPort(),
+        "--trust-store", trustPem.toString(), "--allow-private-addresses", "--timeout", "10"));
+    world.hostMap().forEach((host, address) -> {
+      all.add("--connect-to");
+      all.add(host + "=" + address.getAddress().getHostAddress() + ":" + address.getPort());
+    });
+    all.add("send");
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = MtaStsCommand.run(all.toArray(new String[0]), new PrintWriter(out, true),
+        new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void stsTls01_strippedMxSkipped_deliveredOverVerifiedTlsToTheNext() throws Exception {
+    Result r = send("--from", "demo@sender.example", "--to", "burritos@banana-pancakes.com",
+        "--subject", "Hi", "--body", "over TLS only", "--json");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    String json = r.out().strip();
+    assertTrue(json.startsWith("{\"results\":[{\"recipient\":\"burritos@banana-pancakes.com\","
+        + "\"domain\":\"banana-pancakes.com\",\"delivered\":true,\"mx\":\"mx2.banana-pancakes.com\","
+        + "\"tls\":\"TLSv1."), json);
+    assertTrue(json.contains("\"mode\":\"enforce\",\"reason\":null"), json);
+    assertTrue(json.contains("{\"mx\":\"mx1.banana-pancakes.com\",\"outcome\":\"refused\","
+        + "\"reason\":\"starttls-not-supported\",\"status\":\"4.7.10\",\"tls\":null}"), json);
+    ReceivedMessage got =
+        world.smtp("mx2.banana-pancakes.com").awaitMessages(1, Duration.ofSeconds(10)).get(0);
+    assertTrue(got.tlsActive());
+    assertEquals(List.of("burritos@banana-pancakes.com"), got.recipients());
+    assertTrue(world.messagesFor("mx1.banana-pancakes.com").isEmpty());
+  }
+
+  @Test
+  void perRecipientOutcomesAndExitOneWhenAnyFails() {
+    Result r = send("--from", "demo@sender.example", "--to", "ricflair@banana-pancakes.com",
+        "--to", "someone@locked.example", "--to", "x@plain.example", "--to", "y@nomail.example");
+    assertEquals(1, r.exit(), r.out() + r.err());
+    String[] lines = r.out().split("\n");
+    assertTrue(lines[0].startsWith("ricflair@banana-pancakes.com: delivered to "
+        + "mx2.banana-pancakes.com over TLSv1."), r.out());
+    assertTrue(r.out().contains("someone@locked.example: NOT delivered (temporary, mode enforce)"),
+        r.out());
+    assertTrue(r.out().contains("mx.locked.example: refused certificate-expired (4.7.5)"), r.out());
+    assertTrue(r.out().contains("x@plain.example: delivered to mx.plain.example over plaintext"
+        + " (no policy)"), r.out());
+    assertTrue(r.out().contains("y@nomail.example: NOT delivered (permanent"), r.out());
+    assertFalse(r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void badAddressIsAUsageError() {
+    Result r = send("--from", "not an address", "--to", "a@b.example");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--from"), r.err());
+  }
+}

@@ -58,6 +58,29 @@ class ExamplesTest {
   }
 
   @Test
+  void jakartaMailExampleDeliversThroughBothWaysOfSwitchingItOn() throws Exception {
+    java.util.Properties app = new java.util.Properties();
+    app.put("mail.mtasts.hostResolver", hosts());
+    app.put("mail.mtasts.trustManager", world.trustManager());
+    try (MtaSts sts = client()) {
+      JakartaMailExample.send(JakartaMailExample.sessionFromClient(app, sts),
+          "app@sender.example", "finnbalor@example.com", "builder");
+    }
+    // Properties only: the shared default client is configured by mail.mtasts.* properties.
+    java.util.Properties props = new java.util.Properties();
+    props.putAll(app);
+    props.setProperty("mail.mtasts.dns.servers",
+        world.dnsAddress().getAddress().getHostAddress() + ":" + world.dnsAddress().getPort());
+    props.setProperty("mail.mtasts.allowPrivateAddresses", "true");
+    JakartaMailExample.send(JakartaMailExample.sessionFromProperties(props),
+        "app@sender.example", "randysavage@example.com", "properties");
+    List<ReceivedMessage> got =
+        world.smtp("mx2.example.com").awaitMessages(2, java.time.Duration.ofSeconds(10));
+    assertTrue(got.stream().allMatch(ReceivedMessage::tlsActive));
+    assertEquals(0, world.smtp("evil.example.net").connectionCount());
+  }
+
+  @Test
   void customSmtpClientSkipsTheStrippedMxAndDeliversOverVerifiedTls() throws Exception {
     try (MtaSts sts = client()) {
       CustomSmtpClientExample client =

@@ -38,6 +38,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** The scenarios to run; tests swap in others. */
+  List<Scenario> scenarios = DemoScenarios.all();
+
   /** A scenario with its verdict. */
   record Result(Scenario scenario, Verdict verdict) {}
 
@@ -45,7 +48,6 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     boolean json = parent.options.json;
-    List<Scenario> scenarios = DemoScenarios.all();
     if (!json) {
       out.println("mta-sts demo: " + scenarios.size() + " deliveries through MTA-STS (RFC 8461),"
           + " offline.");

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
           + " expired certificate, testing mode, a policy server gone dark after caching, a"
           + " domain without MTA-STS.",
       "Exit 0 when every scenario behaved as the RFC requires, 1 otherwise. --json prints the"
-          + " results as JSON."
+          + " results as JSON. The options for real lookups (--dns, --trust-store, ...) do not"
+          + " apply (exit 2)."
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand MtaStsCommand parent;
@@ -45,11 +46,19 @@ final class DemoCommand implements Callable<Integer> {
   record Result(Scenario scenario, Verdict verdict) {}
 
   @Override
-  public Integer call() {
+  public Integer call() throws GlobalOptions.UsageException {
+    GlobalOptions options = parent.options;
+    if (!options.dnsServers.isEmpty() || options.trustStore != null
+        || options.trustStorePassword != null || options.timeoutSeconds != null
+        || options.cacheDir != null || options.allowPrivateAddresses
+        || !options.connectTo.isEmpty()) {
+      throw new GlobalOptions.UsageException("demo runs in its own offline world and takes only"
+          + " --json and --verbose");
+    }
     PrintWriter out = spec.commandLine().getOut();
-    boolean json = parent.options.json;
+    boolean json = options.json;
     if (!json) {
-      out.println("mta-sts demo: " + scenarios.size() + " deliveries through MTA-STS (RFC 8461),"
+      out.println("mta-sts demo: " + scenarios.size() + " MTA-STS (RFC 8461) scenarios, real mail,"
           + " offline.");
       out.println("Loopback DNS, HTTPS policy hosts and SMTP receivers with a throw-away CA;"
           + " nothing leaves this machine.");

@@ -216,6 +216,18 @@ class DemoCommandTest {
   }
 
   @Test
+  void demo_optionsForRealLookups_usageError() {
+    for (String[] args : List.of(new String[] {"demo", "--dns", "127.0.0.1"},
+        new String[] {"--cache-dir", "/tmp/x", "demo"}, new String[] {"demo", "--timeout", "5"},
+        new String[] {"demo", "--allow-private-addresses"})) {
+      Run r = run(args);
+      assertEquals(2, r.exitCode(), String.join(" ", args) + ": " + r.out() + r.err());
+      assertTrue(r.err().contains("demo runs in its own offline world"), r.err());
+      assertEquals("", r.out());
+    }
+  }
+
+  @Test
   void tableWrapsLongCells() {
     assertEquals(List.of("one two", "three"), DemoCommand.wrap("one two three", 7));
     assertEquals(List.of("averyverylongword", "x"), DemoCommand.wrap("averyverylongword x", 5));

@@ -214,6 +214,8 @@ final class DemoScenarios {
   static Verdict starttlsStripped(Send s) {
     Findings f = new Findings();
     describe(s, f);
+    f.require(s.at(STRIPPED_MX1).connections() > 0,
+        "mx1 was never tried, so the stripped STARTTLS was not put to the test");
     f.require(s.at(STRIPPED_MX1).messages().isEmpty(),
         "mail went to mx1 although it offered no STARTTLS");
     f.require(refusedFor(s, STRIPPED_MX1, "starttls-not-supported"),
@@ -226,8 +228,6 @@ final class DemoScenarios {
   static Verdict mxNotInPolicy(Send s) {
     Findings f = new Findings();
     MxSeen impostor = s.at(IMPOSTOR_MX);
-    f.saw(IMPOSTOR_MX + ": " + impostor.connections() + " connection(s), "
-        + impostor.messages().size() + " message(s)");
     describe(s, f);
     f.require(impostor.connections() == 0,
         IMPOSTOR_MX + " was contacted " + impostor.connections() + " time(s)");
@@ -240,6 +240,8 @@ final class DemoScenarios {
   static Verdict expiredCertificate(Send s) {
     Findings f = new Findings();
     describe(s, f);
+    f.require(s.at(FLAIR_MX).connections() > 0,
+        FLAIR_MX + " was never tried, so its certificate was not put to the test");
     f.require(s.received().isEmpty(), "mail was delivered despite the expired certificate");
     Refusal r = s.refusal();
     f.require(r != null, "no MtaStsDeliveryException: " + failure(s));
@@ -284,6 +286,8 @@ final class DemoScenarios {
         "the new policy id was never fetched, so the dark policy host was not put to the test");
     f.require(!second.events("stale-served").isEmpty(),
         "the cached policy was not applied (no stale-served event)");
+    f.require(second.at(DARK_MX).connections() > 0,
+        DARK_MX + " was never tried, so the stripped STARTTLS was not put to the test");
     f.require(second.received().isEmpty(),
         "the second message was delivered although the cached policy is enforce and STARTTLS"
             + " was stripped");
@@ -330,9 +334,16 @@ final class DemoScenarios {
   private static void describe(Send s, Findings f) {
     for (Event e : s.events()) {
       switch (e.type()) {
-        case "delivery-refused" -> f.saw(e.host() + ": refused (" + e.reason() + ", "
-            + e.statusCode() + ")" + ("mx-mismatch".equals(e.reason())
-                ? ", not contacted" : ", no plaintext retry"));
+        case "delivery-refused" -> {
+          MxSeen mx = s.at(e.host());
+          int got = mx.messages().size();
+          f.saw("mx-mismatch".equals(e.reason())
+              ? e.host() + ": skipped (mx-mismatch, " + e.statusCode() + "), "
+                  + mx.connections() + " connection(s)"
+              : e.host() + ": refused (" + e.reason() + ", " + e.statusCode() + ") after "
+                  + mx.connections() + " connection(s), "
+                  + (got == 0 ? "nothing sent to it" : "yet it got " + got + " message(s)"));
+        }
         case "testing-violation" -> f.saw(e.host() + ": " + e.reason()
             + " - reported, delivery goes on (testing)");
         case "stale-served" -> f.saw("policy fetch failed (" + e.detail()

@@ -76,9 +76,10 @@ class DemoCommandTest {
   void demo_narratesWhatHappenedOnTheWire() {
     String out = run("demo").out();
 
-    assertTrue(out.contains(STRIPPED_MX1 + ": refused (starttls-not-supported, 4.7.10)"), out);
+    assertTrue(out.contains(STRIPPED_MX1 + ": refused (starttls-not-supported, 4.7.10) after 1"
+        + " connection(s), nothing sent to it"), out);
     assertTrue(out.contains(STRIPPED_MX2 + ": delivered over TLSv1."), out);
-    assertTrue(out.contains(IMPOSTOR_MX + ": 0 connection(s), 0 message(s)"), out);
+    assertTrue(out.contains(IMPOSTOR_MX + ": skipped (mx-mismatch, 4.7.5), 0 connection(s)"), out);
     assertTrue(out.contains(FLAIR_MX + ": refused (certificate-expired, 4.7.5)"), out);
     assertTrue(out.contains(SAVAGE_MX + ": certificate-not-trusted - reported"), out);
     assertTrue(out.contains("policy requests during the second send: 1"), out);
@@ -154,8 +155,12 @@ class DemoCommandTest {
 
     // 2. STARTTLS stripped on mx1
     Event mx1Refused = refusedEvent(STRIPPED, STRIPPED_MX1, "starttls-not-supported", "4.7.10");
-    assertPass(DemoScenarios.starttlsStripped(
-        delivered("braunstrowman@" + STRIPPED, List.of(mx1Refused), tls(STRIPPED_MX2))));
+    assertPass(DemoScenarios.starttlsStripped(contacting(
+        delivered("braunstrowman@" + STRIPPED, List.of(mx1Refused), tls(STRIPPED_MX2)),
+        STRIPPED_MX1)));
+    assertFail(DemoScenarios.starttlsStripped(
+        delivered("braunstrowman@" + STRIPPED, List.of(mx1Refused), tls(STRIPPED_MX2))),
+        "mx1 was never tried");
     assertFail(DemoScenarios.starttlsStripped(
         delivered("braunstrowman@" + STRIPPED, List.of(), plain(STRIPPED_MX1))),
         "mail went to mx1");
@@ -174,7 +179,7 @@ class DemoCommandTest {
         List.of(new Attempt(FLAIR_MX, "refused", true, "certificate-expired", "4.7.5")));
     Event expiredEvent = refusedEvent(FLAIR, FLAIR_MX, "certificate-expired", "4.7.5");
     assertPass(DemoScenarios.expiredCertificate(
-        refused("ricflair@" + FLAIR, expired, List.of(expiredEvent))));
+        contacting(refused("ricflair@" + FLAIR, expired, List.of(expiredEvent)), FLAIR_MX)));
     assertFail(DemoScenarios.expiredCertificate(
         delivered("ricflair@" + FLAIR, List.of(), tls(FLAIR_MX))), "despite the expired");
     assertFail(DemoScenarios.expiredCertificate(refused("ricflair@" + FLAIR,
@@ -199,8 +204,8 @@ class DemoCommandTest {
     Event darkRefused = refusedEvent(DARK, DARK_MX, "starttls-not-supported", "4.7.10");
     Refusal darkRefusal = new Refusal(DARK, "policy-refused", false, "4.7.10",
         List.of(new Attempt(DARK_MX, "refused", true, "starttls-not-supported", "4.7.10")));
-    Send enforced = withPolicyRequests(
-        refused("syrup@" + DARK, darkRefusal, List.of(stale, darkRefused)), 1);
+    Send enforced = withPolicyRequests(contacting(
+        refused("syrup@" + DARK, darkRefusal, List.of(stale, darkRefused)), DARK_MX), 1);
     assertPass(DemoScenarios.policyServerDark(List.of(first, enforced)));
     Send ignored = withPolicyRequests(delivered("syrup@" + DARK, List.of(), plain(DARK_MX)), 1);
     assertFail(DemoScenarios.policyServerDark(List.of(first, ignored)),
@@ -267,6 +272,15 @@ class DemoCommandTest {
 
   private static Send refused(String recipient, Refusal refusal, List<Event> events) {
     return new Send(recipient, false, refusal, null, Map.of(), 0, events);
+  }
+
+  /** {@code s} with one connection to each of {@code hosts} that took no mail. */
+  private static Send contacting(Send s, String... hosts) {
+    Map<String, MxSeen> mx = new LinkedHashMap<>(s.mx());
+    for (String host : hosts) {
+      mx.putIfAbsent(host, new MxSeen(host, 1, List.of()));
+    }
+    return withMx(s, mx);
   }
 
   private static Send withMx(Send s, Map<String, MxSeen> mx) {

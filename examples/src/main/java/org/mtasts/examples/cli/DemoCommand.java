@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.mtasts.examples.cli.DemoObservation.Send;
 import org.mtasts.examples.cli.DemoScenarios.Scenario;
@@ -42,6 +43,9 @@ final class DemoCommand implements Callable<Integer> {
   /** The scenarios to run; tests swap in others. */
   List<Scenario> scenarios = DemoScenarios.all();
 
+  /** Extra Jakarta Mail session properties; tests use them to make the transport misbehave. */
+  Properties sessionOverrides = new Properties();
+
   /** A scenario with its verdict. */
   record Result(Scenario scenario, Verdict verdict) {}
 
@@ -64,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
           + " nothing leaves this machine.");
       out.flush();
     }
-    List<Result> results = run(scenarios, json ? null : out);
+    List<Result> results = run(scenarios, sessionOverrides, json ? null : out);
     if (json) {
       out.println(Json.write(json(results)));
     } else {
@@ -76,9 +80,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Runs each scenario in one world, narrating to {@code out} unless it is null. */
-  static List<Result> run(List<Scenario> scenarios, PrintWriter out) {
+  static List<Result> run(List<Scenario> scenarios, Properties overrides, PrintWriter out) {
     List<Result> results = new ArrayList<>();
-    try (DemoWorld world = DemoWorld.start(DemoScenarios::world)) {
+    try (DemoWorld world = DemoWorld.start(DemoScenarios::world, overrides)) {
       int n = 0;
       for (Scenario scenario : scenarios) {
         n++;

@@ -59,7 +59,7 @@ final class DemoWorld implements AutoCloseable {
   private final List<Event> events = new CopyOnWriteArrayList<>();
   private final DemoClock clock = new DemoClock();
 
-  private DemoWorld(TestWorld world) {
+  private DemoWorld(TestWorld world, Properties overrides) {
     this.world = world;
     HostResolver resolver = HostResolver.overriding(world.hostMap(), HostResolver.none());
     this.sts =
@@ -83,14 +83,18 @@ final class DemoWorld implements AutoCloseable {
     props.put("mail.mtasts.hostResolver", resolver);
     props.put("mail.mtasts.connectiontimeout", SMTP_TIMEOUT_MS);
     props.put("mail.mtasts.timeout", SMTP_TIMEOUT_MS);
+    props.putAll(overrides);
     this.session = MtaStsMail.session(props, sts);
   }
 
-  /** Starts the world {@code spec} describes; close the result. */
-  static DemoWorld start(Consumer<TestWorld.Builder> spec) {
+  /**
+   * Starts the world {@code spec} describes, with a session whose properties {@code overrides}
+   * amends (tests use it to break the transport on purpose); close the result.
+   */
+  static DemoWorld start(Consumer<TestWorld.Builder> spec, Properties overrides) {
     TestWorld world = TestWorld.start(spec);
     try {
-      return new DemoWorld(world);
+      return new DemoWorld(world, overrides);
     } catch (RuntimeException | Error e) {
       world.close();
       throw e;

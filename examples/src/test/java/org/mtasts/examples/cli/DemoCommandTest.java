@@ -141,6 +141,38 @@ class DemoCommandTest {
   }
 
   @Test
+  @Timeout(60)
+  void demo_transportThatDoesNotEnforce_failsTheEnforceScenarios() {
+    // mail.mtasts.enforce=false makes the transport treat enforce like testing: the real library,
+    // deliberately misconfigured. The verdicts come from what the receivers saw, so they turn FAIL.
+    CommandLine commandLine = new CommandLine(new MtaStsCommand());
+    DemoCommand demo = commandLine.getSubcommands().get("demo").getCommand();
+    demo.sessionOverrides.put("mail.mtasts.enforce", "false");
+    StringWriter out = new StringWriter();
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(new StringWriter(), true));
+
+    int code = commandLine.execute("demo", "--json");
+
+    String json = out.toString();
+    assertEquals(1, code, json);
+    assertTrue(json.contains("\"passed\":3,\"failed\":4,\"result\":\"fail\""), json);
+    for (String id : List.of("starttls-stripped", "mx-not-in-policy", "expired-certificate",
+        "policy-server-dark")) {
+      Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
+          .matcher(json);
+      assertTrue(m.find(), id + ": " + json);
+      assertEquals("fail", m.group(1), id + ": " + json);
+    }
+    for (String id : List.of("enforce-verified-tls", "testing-mode", "no-mta-sts")) {
+      Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
+          .matcher(json);
+      assertTrue(m.find(), id + ": " + json);
+      assertEquals("pass", m.group(1), id + ": " + json);
+    }
+  }
+
+  @Test
   void checks_passOnTheRightObservation_failOnAWrongOne() {
     // 1. enforce, verified TLS
     assertPass(DemoScenarios.enforceVerifiedTls(

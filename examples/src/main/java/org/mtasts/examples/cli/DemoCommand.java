@@ -118,7 +118,12 @@ final class DemoCommand implements Callable<Integer> {
       return new Verdict(false, "error: " + MtaStsCommand.describe(e),
           List.of("NOT AS REQUIRED: the scenario could not run: " + e));
     }
-    return scenario.check().apply(sends);
+    try {
+      return scenario.check().apply(sends);
+    } catch (RuntimeException e) {
+      return new Verdict(false, "error: " + MtaStsCommand.describe(e),
+          List.of("NOT AS REQUIRED: the observations could not be checked: " + e));
+    }
   }
 
   private static final int[] WRAP = {0, 0, 26, 50, 0};

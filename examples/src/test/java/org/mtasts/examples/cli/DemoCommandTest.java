@@ -1,0 +1,327 @@
+package org.mtasts.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mtasts.examples.cli.DemoScenarios.BALOR;
+import static org.mtasts.examples.cli.DemoScenarios.BALOR_MX;
+import static org.mtasts.examples.cli.DemoScenarios.DARK;
+import static org.mtasts.examples.cli.DemoScenarios.DARK_MX;
+import static org.mtasts.examples.cli.DemoScenarios.FLAIR;
+import static org.mtasts.examples.cli.DemoScenarios.FLAIR_MX;
+import static org.mtasts.examples.cli.DemoScenarios.IMPOSTOR_MX;
+import static org.mtasts.examples.cli.DemoScenarios.PANCAKES;
+import static org.mtasts.examples.cli.DemoScenarios.PANCAKES_MX1;
+import static org.mtasts.examples.cli.DemoScenarios.PANCAKES_MX2;
+import static org.mtasts.examples.cli.DemoScenarios.PLAIN;
+import static org.mtasts.examples.cli.DemoScenarios.PLAIN_MX;
+import static org.mtasts.examples.cli.DemoScenarios.SAVAGE;
+import static org.mtasts.examples.cli.DemoScenarios.SAVAGE_MX;
+import static org.mtasts.examples.cli.DemoScenarios.STRIPPED;
+import static org.mtasts.examples.cli.DemoScenarios.STRIPPED_MX1;
+import static org.mtasts.examples.cli.DemoScenarios.STRIPPED_MX2;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.mtasts.examples.cli.DemoObservation.Attempt;
+import org.mtasts.examples.cli.DemoObservation.Event;
+import org.mtasts.examples.cli.DemoObservation.MxSeen;
+import org.mtasts.examples.cli.DemoObservation.Received;
+import org.mtasts.examples.cli.DemoObservation.Refusal;
+import org.mtasts.examples.cli.DemoObservation.Send;
+import org.mtasts.examples.cli.DemoScenarios.Scenario;
+import org.mtasts.examples.cli.DemoScenarios.Verdict;
+import picocli.CommandLine;
+
+/** Runs the real {@code mta-sts demo}, and shows that its verdicts are computed, not assumed. */
+class DemoCommandTest {
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = MtaStsCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  // ================================================================== the real demo
+
+  @Test
+  @Timeout(60)
+  void demo_everyScenarioPasses_exit0() {
+    Run r = run("demo");
+
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("All 7 scenarios behaved as RFC 8461 requires."), r.out());
+    for (Scenario s : DemoScenarios.all()) {
+      Matcher row = Pattern.compile("(?m)^\\s*\\d+  " + Pattern.quote(s.id()) + " .*\\s(\\w+)$")
+          .matcher(r.out());
+      assertTrue(row.find(), "table row for " + s.id() + "\n" + r.out());
+      assertEquals("PASS", row.group(1), s.id() + "\n" + r.out());
+    }
+    assertFalse(r.out().contains("FAIL"), r.out());
+    assertFalse(r.out().contains("NOT AS REQUIRED"), r.out());
+  }
+
+  @Test
+  @Timeout(60)
+  void demo_narratesWhatHappenedOnTheWire() {
+    String out = run("demo").out();
+
+    assertTrue(out.contains(STRIPPED_MX1 + ": refused (starttls-not-supported, 4.7.10) after 1"
+        + " connection(s), nothing sent to it"), out);
+    assertTrue(out.contains(STRIPPED_MX2 + ": delivered over TLSv1."), out);
+    assertTrue(out.contains(IMPOSTOR_MX + ": skipped (mx-mismatch, 4.7.5), 0 connection(s)"), out);
+    assertTrue(out.contains(FLAIR_MX + ": refused (certificate-expired, 4.7.5)"), out);
+    assertTrue(out.contains(SAVAGE_MX + ": certificate-not-trusted - reported"), out);
+    assertTrue(out.contains("policy requests during the second send: 1"), out);
+    assertTrue(out.contains("answered HTTP 503"), out);
+    assertTrue(out.contains(PLAIN_MX + ": delivered in plaintext"), out);
+  }
+
+  @Test
+  @Timeout(60)
+  void demoJson_sameVerdicts() {
+    Run r = run("demo", "--json");
+
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    String json = r.out().strip();
+    assertTrue(json.startsWith("{\"scenarios\":[") && json.endsWith("}"), json);
+    assertEquals(1, json.lines().count(), "JSON only, on one line: " + json);
+    assertTrue(json.contains("\"passed\":7,\"failed\":0,\"result\":\"pass\""), json);
+    for (Scenario s : DemoScenarios.all()) {
+      assertTrue(json.contains("{\"id\":\"" + s.id() + "\""), s.id() + ": " + json);
+    }
+    assertEquals(7, json.split("\"verdict\":\"pass\"", -1).length - 1, json);
+  }
+
+  // ================================================================== verdicts can fail
+
+  @Test
+  @Timeout(60)
+  void demo_aScenarioThatMisbehaves_failsAndExits1() {
+    // A real run whose check does not match what happened: burritos' mail to banana-pancakes.com
+    // is judged by the STARTTLS-stripping rule, which finds no refusal of mx1 and no mail at mx2.
+    Scenario first = DemoScenarios.all().get(0);
+    Scenario second = DemoScenarios.all().get(1);
+    Scenario mismatched = new Scenario("mismatched", "Wrong check", first.recipient(),
+        first.world(), second.expected(), second.rule(), first.run(),
+        sends -> DemoScenarios.starttlsStripped(sends.get(0)));
+    Scenario crashing = new Scenario("crashing", "Scenario that throws", "nobody@nowhere.example",
+        "nothing", "nothing", "none", w -> {
+          throw new IllegalStateException("boom");
+        }, sends -> new Verdict(true, "unreachable", List.of()));
+
+    CommandLine commandLine = new CommandLine(new MtaStsCommand());
+    DemoCommand demo = commandLine.getSubcommands().get("demo").getCommand();
+    demo.scenarios = List.of(first, mismatched, crashing);
+    StringWriter out = new StringWriter();
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(new StringWriter(), true));
+
+    int code = commandLine.execute("demo");
+
+    assertEquals(1, code, out.toString());
+    assertTrue(out.toString().contains("2 of 3 scenarios did NOT behave as RFC 8461 requires."),
+        out.toString());
+    assertTrue(out.toString().contains("NOT AS REQUIRED: mx1 was not refused"), out.toString());
+    assertTrue(out.toString().contains("the scenario could not run"), out.toString());
+    assertTrue(Pattern.compile("(?m)^\\s*2  mismatched .*FAIL$").matcher(out.toString()).find(),
+        out.toString());
+    assertTrue(Pattern.compile("(?m)^\\s*3  crashing .*FAIL$").matcher(out.toString()).find(),
+        out.toString());
+  }
+
+  @Test
+  @Timeout(60)
+  void demo_transportThatDoesNotEnforce_failsTheEnforceScenarios() {
+    // mail.mtasts.enforce=false makes the transport treat enforce like testing: the real library,
+    // deliberately misconfigured. The verdicts come from what the receivers saw, so they turn FAIL.
+    CommandLine commandLine = new CommandLine(new MtaStsCommand());
+    DemoCommand demo = commandLine.getSubcommands().get("demo").getCommand();
+    demo.sessionOverrides.put("mail.mtasts.enforce", "false");
+    StringWriter out = new StringWriter();
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(new StringWriter(), true));
+
+    int code = commandLine.execute("demo", "--json");
+
+    String json = out.toString();
+    assertEquals(1, code, json);
+    assertTrue(json.contains("\"passed\":3,\"failed\":4,\"result\":\"fail\""), json);
+    for (String id : List.of("starttls-stripped", "mx-not-in-policy", "expired-certificate",
+        "policy-server-dark")) {
+      Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
+          .matcher(json);
+      assertTrue(m.find(), id + ": " + json);
+      assertEquals("fail", m.group(1), id + ": " + json);
+    }
+    for (String id : List.of("enforce-verified-tls", "testing-mode", "no-mta-sts")) {
+      Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
+          .matcher(json);
+      assertTrue(m.find(), id + ": " + json);
+      assertEquals("pass", m.group(1), id + ": " + json);
+    }
+  }
+
+  @Test
+  void checks_passOnTheRightObservation_failOnAWrongOne() {
+    // 1. enforce, verified TLS
+    assertPass(DemoScenarios.enforceVerifiedTls(
+        delivered("burritos@" + PANCAKES, List.of(), tls(PANCAKES_MX1))));
+    assertFail(DemoScenarios.enforceVerifiedTls(
+        delivered("burritos@" + PANCAKES, List.of(), plain(PANCAKES_MX1))), "not over TLS 1.2+");
+    assertFail(DemoScenarios.enforceVerifiedTls(
+        delivered("burritos@" + PANCAKES, List.of(),
+            new Received(PANCAKES_MX1, true, "TLSv1.1", PANCAKES_MX1))), "not over TLS 1.2+");
+    assertFail(DemoScenarios.enforceVerifiedTls(
+        delivered("burritos@" + PANCAKES, List.of(), tls(PANCAKES_MX2))), "one message at");
+
+    // 2. STARTTLS stripped on mx1
+    Event mx1Refused = refusedEvent(STRIPPED, STRIPPED_MX1, "starttls-not-supported", "4.7.10");
+    assertPass(DemoScenarios.starttlsStripped(contacting(
+        delivered("braunstrowman@" + STRIPPED, List.of(mx1Refused), tls(STRIPPED_MX2)),
+        STRIPPED_MX1)));
+    assertFail(DemoScenarios.starttlsStripped(
+        delivered("braunstrowman@" + STRIPPED, List.of(mx1Refused), tls(STRIPPED_MX2))),
+        "mx1 was never tried");
+    assertFail(DemoScenarios.starttlsStripped(
+        delivered("braunstrowman@" + STRIPPED, List.of(), plain(STRIPPED_MX1))),
+        "mail went to mx1");
+
+    // 3. MX not in the policy
+    Event mismatch = refusedEvent(BALOR, IMPOSTOR_MX, "mx-mismatch", "4.7.5");
+    assertPass(DemoScenarios.mxNotInPolicy(
+        delivered("finnbalor@" + BALOR, List.of(mismatch), tls(BALOR_MX))));
+    Send contacted = delivered("finnbalor@" + BALOR, List.of(mismatch), tls(BALOR_MX));
+    Map<String, MxSeen> mx = new LinkedHashMap<>(contacted.mx());
+    mx.put(IMPOSTOR_MX, new MxSeen(IMPOSTOR_MX, 1, List.of()));
+    assertFail(DemoScenarios.mxNotInPolicy(withMx(contacted, mx)), "was contacted 1 time(s)");
+
+    // 4. expired certificate
+    Refusal expired = new Refusal(FLAIR, "policy-refused", false, "4.7.5",
+        List.of(new Attempt(FLAIR_MX, "refused", true, "certificate-expired", "4.7.5")));
+    Event expiredEvent = refusedEvent(FLAIR, FLAIR_MX, "certificate-expired", "4.7.5");
+    assertPass(DemoScenarios.expiredCertificate(
+        contacting(refused("ricflair@" + FLAIR, expired, List.of(expiredEvent)), FLAIR_MX)));
+    assertFail(DemoScenarios.expiredCertificate(
+        delivered("ricflair@" + FLAIR, List.of(), tls(FLAIR_MX))), "despite the expired");
+    assertFail(DemoScenarios.expiredCertificate(refused("ricflair@" + FLAIR,
+        new Refusal(FLAIR, "policy-refused", true, "5.7.5", expired.attempts()),
+        List.of(expiredEvent))), "permanent");
+
+    // 5. testing mode
+    Event violation = new Event("testing-violation", SAVAGE, SAVAGE_MX,
+        "certificate-not-trusted", "4.7.5", "reported");
+    assertPass(DemoScenarios.testingMode(
+        delivered("randysavage@" + SAVAGE, List.of(violation), tls(SAVAGE_MX))));
+    assertFail(DemoScenarios.testingMode(
+        delivered("randysavage@" + SAVAGE, List.of(), tls(SAVAGE_MX))),
+        "no testing violation was reported");
+    assertFail(DemoScenarios.testingMode(refused("randysavage@" + SAVAGE,
+        new Refusal(SAVAGE, "policy-refused", false, "4.7.5", List.of()), List.of(violation))),
+        "not delivered");
+
+    // 6. policy server dark after caching
+    Send first = delivered("syrup@" + DARK, List.of(), tls(DARK_MX));
+    Event stale = new Event("stale-served", DARK, null, null, null, "HTTP 503");
+    Event darkRefused = refusedEvent(DARK, DARK_MX, "starttls-not-supported", "4.7.10");
+    Refusal darkRefusal = new Refusal(DARK, "policy-refused", false, "4.7.10",
+        List.of(new Attempt(DARK_MX, "refused", true, "starttls-not-supported", "4.7.10")));
+    Send enforced = withPolicyRequests(contacting(
+        refused("syrup@" + DARK, darkRefusal, List.of(stale, darkRefused)), DARK_MX), 1);
+    assertPass(DemoScenarios.policyServerDark(List.of(first, enforced)));
+    Send ignored = withPolicyRequests(delivered("syrup@" + DARK, List.of(), plain(DARK_MX)), 1);
+    assertFail(DemoScenarios.policyServerDark(List.of(first, ignored)),
+        "the cached policy was not applied");
+    assertFail(DemoScenarios.policyServerDark(List.of(first, withPolicyRequests(enforced, 0))),
+        "never fetched");
+
+    // 7. no MTA-STS
+    assertPass(DemoScenarios.noMtaSts(delivered("hello@" + PLAIN, List.of(), plain(PLAIN_MX))));
+    assertFail(DemoScenarios.noMtaSts(refused("hello@" + PLAIN,
+        new Refusal(PLAIN, "policy-refused", false, "4.7.10", List.of()), List.of())),
+        "not delivered");
+  }
+
+  @Test
+  void demo_optionsForRealLookups_usageError() {
+    for (String[] args : List.of(new String[] {"demo", "--dns", "127.0.0.1"},
+        new String[] {"--cache-dir", "/tmp/x", "demo"}, new String[] {"demo", "--timeout", "5"},
+        new String[] {"demo", "--allow-private-addresses"})) {
+      Run r = run(args);
+      assertEquals(2, r.exitCode(), String.join(" ", args) + ": " + r.out() + r.err());
+      assertTrue(r.err().contains("demo runs in its own offline world"), r.err());
+      assertEquals("", r.out());
+    }
+  }
+
+  @Test
+  void tableWrapsLongCells() {
+    assertEquals(List.of("one two", "three"), DemoCommand.wrap("one two three", 7));
+    assertEquals(List.of("averyverylongword", "x"), DemoCommand.wrap("averyverylongword x", 5));
+  }
+
+  // ================================================================== fabricated observations
+
+  private static void assertPass(Verdict v) {
+    assertTrue(v.pass(), "expected PASS: " + v);
+  }
+
+  private static void assertFail(Verdict v, String problem) {
+    assertFalse(v.pass(), "expected FAIL: " + v);
+    assertTrue(v.details().stream().anyMatch(d -> d.startsWith("NOT AS REQUIRED: ")
+        && d.contains(problem)), "expected a problem containing '" + problem + "': " + v);
+  }
+
+  private static Received tls(String host) {
+    return new Received(host, true, "TLSv1.3", host);
+  }
+
+  private static Received plain(String host) {
+    return new Received(host, false, null, null);
+  }
+
+  private static Event refusedEvent(String domain, String host, String reason, String status) {
+    return new Event("delivery-refused", domain, host, reason, status, "refused");
+  }
+
+  private static Send delivered(String recipient, List<Event> events, Received... received) {
+    Map<String, MxSeen> mx = new LinkedHashMap<>();
+    for (Received r : received) {
+      mx.put(r.host(), new MxSeen(r.host(), 1, List.of(r)));
+    }
+    return new Send(recipient, true, null, null, mx, 0, events);
+  }
+
+  private static Send refused(String recipient, Refusal refusal, List<Event> events) {
+    return new Send(recipient, false, refusal, null, Map.of(), 0, events);
+  }
+
+  /** {@code s} with one connection to each of {@code hosts} that took no mail. */
+  private static Send contacting(Send s, String... hosts) {
+    Map<String, MxSeen> mx = new LinkedHashMap<>(s.mx());
+    for (String host : hosts) {
+      mx.putIfAbsent(host, new MxSeen(host, 1, List.of()));
+    }
+    return withMx(s, mx);
+  }
+
+  private static Send withMx(Send s, Map<String, MxSeen> mx) {
+    return new Send(s.recipient(), s.returnedNormally(), s.refusal(), s.error(), mx,
+        s.policyRequests(), s.events());
+  }
+
+  private static Send withPolicyRequests(Send s, int requests) {
+    return new Send(s.recipient(), s.returnedNormally(), s.refusal(), s.error(), s.mx(), requests,
+        s.events());
+  }
+}

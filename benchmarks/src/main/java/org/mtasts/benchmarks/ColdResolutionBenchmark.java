@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,6 +88,7 @@ public final class ColdResolutionBenchmark {
     int inFlight = 64;
     boolean inProcess = false;
     boolean addressLookup = true;
+    String dnsExecutor = "default";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--domains" -> domains = Integer.parseInt(args[++i]);
@@ -95,9 +97,11 @@ public final class ColdResolutionBenchmark {
         case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
         case "--in-process" -> inProcess = true;
         case "--no-address-lookup" -> addressLookup = false;
+        case "--dns-executor" -> dnsExecutor = args[++i];
         default -> {
           System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
-              + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]");
+              + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
+              + " [--dns-executor default|direct|pool]");
           System.exit(2);
         }
       }
@@ -108,9 +112,9 @@ public final class ColdResolutionBenchmark {
     int total = warmup + rounds * domains;
     System.out.printf(Locale.ROOT,
         "cold resolution: %d warm-up + %d x %d measured domains, %d in flight, servers %s,"
-            + " policy host address %s%n",
+            + " policy host address %s, DNS continuations on %s executor%n",
         warmup, rounds, domains, inFlight, inProcess ? "in this JVM" : "in a separate JVM",
-        addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map");
+        addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map", dnsExecutor);
     System.out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, load average %.2f%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"), OS.getSystemLoadAverage());
@@ -118,7 +122,18 @@ public final class ColdResolutionBenchmark {
     try (Servers servers = inProcess ? inProcess(total) : childProcess(total)) {
       System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", total,
           (System.nanoTime() - setupStart) / 1e9);
-      DnsClient dns = DnsClient.builder().server(servers.dns()).build();
+      DnsClient.Builder dnsBuilder = DnsClient.builder().server(servers.dns());
+      switch (dnsExecutor) {
+        case "default" -> { } // the library's default: the common pool
+        case "direct" -> dnsBuilder.executor(Runnable::run); // on dnsjava's selector thread
+        case "pool" -> dnsBuilder.executor(Executors.newFixedThreadPool(2, r -> {
+          Thread t = new Thread(r, "benchmark-dns-continuation");
+          t.setDaemon(true);
+          return t;
+        }));
+        default -> throw new IllegalArgumentException("--dns-executor " + dnsExecutor);
+      }
+      DnsClient dns = dnsBuilder.build();
       int httpsPort = servers.httpsPort();
       HostResolver hosts;
       if (addressLookup) {

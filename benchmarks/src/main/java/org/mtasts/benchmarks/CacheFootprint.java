@@ -178,7 +178,9 @@ public final class CacheFootprint {
 
     @Override
     public Instant instant() {
-      return now;
+      // A new object on every call, as Clock.systemUTC() gives: a shared instance would let the
+      // cached instants share it too, and the figure would come out too low.
+      return Instant.ofEpochSecond(now.getEpochSecond(), now.getNano());
     }
 
     @Override

@@ -36,6 +36,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.PolicyLookup;
 import org.mtasts.dns.DnsClient;
+import org.mtasts.testkit.tls.KeyType;
 
 /**
  * Issue 8, item 4: cold resolution. Resolves distinct domains with an empty cache (TXT lookup,
@@ -89,6 +90,7 @@ public final class ColdResolutionBenchmark {
     boolean inProcess = false;
     boolean addressLookup = true;
     String dnsExecutor = "default";
+    KeyType leafKey = KeyType.EC_P256;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--domains" -> domains = Integer.parseInt(args[++i]);
@@ -98,10 +100,11 @@ public final class ColdResolutionBenchmark {
         case "--in-process" -> inProcess = true;
         case "--no-address-lookup" -> addressLookup = false;
         case "--dns-executor" -> dnsExecutor = args[++i];
+        case "--leaf-key" -> leafKey = KeyType.valueOf(args[++i]);
         default -> {
           System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
               + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
-              + " [--dns-executor default|direct|pool]");
+              + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]");
           System.exit(2);
         }
       }
@@ -112,14 +115,14 @@ public final class ColdResolutionBenchmark {
     int total = warmup + rounds * domains;
     System.out.printf(Locale.ROOT,
         "cold resolution: %d warm-up + %d x %d measured domains, %d in flight, servers %s,"
-            + " policy host address %s, DNS continuations on %s executor%n",
+            + " policy host address %s, DNS continuations on %s executor, %s leaf keys%n",
         warmup, rounds, domains, inFlight, inProcess ? "in this JVM" : "in a separate JVM",
-        addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map", dnsExecutor);
+        addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map", dnsExecutor, leafKey);
     System.out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, load average %.2f%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"), OS.getSystemLoadAverage());
     long setupStart = System.nanoTime();
-    try (Servers servers = inProcess ? inProcess(total) : childProcess(total)) {
+    try (Servers servers = inProcess ? inProcess(total, leafKey) : childProcess(total, leafKey)) {
       System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", total,
           (System.nanoTime() - setupStart) / 1e9);
       DnsClient.Builder dnsBuilder = DnsClient.builder().server(servers.dns());
@@ -395,8 +398,8 @@ public final class ColdResolutionBenchmark {
 
   // ---------------------------------------------------------------------------------- servers
 
-  private static Servers inProcess(int total) throws IOException {
-    PolicyWorld world = PolicyWorld.start(total);
+  private static Servers inProcess(int total, KeyType leafKey) throws IOException {
+    PolicyWorld world = PolicyWorld.start(total, leafKey);
     return new Servers() {
       @Override
       public InetSocketAddress dns() {
@@ -425,12 +428,13 @@ public final class ColdResolutionBenchmark {
     };
   }
 
-  private static Servers childProcess(int total) throws Exception {
+  private static Servers childProcess(int total, KeyType leafKey) throws Exception {
     Path pem = Files.createTempFile("mta-sts-bench-ca", ".pem");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
         new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                PolicyWorld.class.getName(), Integer.toString(total), pem.toString())
+                PolicyWorld.class.getName(), Integer.toString(total), pem.toString(),
+                leafKey.name())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     BufferedReader out =

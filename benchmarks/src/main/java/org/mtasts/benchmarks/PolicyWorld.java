@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.mtasts.testkit.dns.TestDnsServer;
 import org.mtasts.testkit.https.PolicyServer;
+import org.mtasts.testkit.tls.KeyType;
 import org.mtasts.testkit.tls.TestCertificateAuthority;
 
 /**
@@ -39,7 +40,7 @@ public final class PolicyWorld implements AutoCloseable {
   final TestDnsServer dns;
   final PolicyServer https;
 
-  private PolicyWorld(int domains) throws IOException {
+  private PolicyWorld(int domains, KeyType leafKey) throws IOException {
     ca = TestCertificateAuthority.create("mta-sts-java benchmark CA");
     dns = new TestDnsServer();
     dns.defaultTtl(Duration.ofDays(1));
@@ -48,15 +49,22 @@ public final class PolicyWorld implements AutoCloseable {
       String d = domain(i);
       dns.txt("_mta-sts." + d, "v=STSv1; id=20260101T000000Z;");
       dns.a("mta-sts." + d, "127.0.0.1");
-      https.host("mta-sts." + d).servePolicy(policyText(d)); // issues the certificate now
+      String host = "mta-sts." + d;
+      https.host(host).servePolicy(policyText(d)); // issues an EC P-256 certificate now
+      if (leafKey != KeyType.EC_P256) {
+        https.host(host).certificate(ca.leaf(host).keyType(leafKey).build());
+      }
     }
     dns.start();
     https.start();
   }
 
-  /** Starts a world of {@code domains} domains in this JVM. */
-  static PolicyWorld start(int domains) throws IOException {
-    return new PolicyWorld(domains);
+  /**
+   * Starts a world of {@code domains} domains in this JVM whose policy hosts have leaf keys of
+   * {@code leafKey} (the CA's key is always EC P-256).
+   */
+  static PolicyWorld start(int domains, KeyType leafKey) throws IOException {
+    return new PolicyWorld(domains, leafKey);
   }
 
   @Override
@@ -65,11 +73,12 @@ public final class PolicyWorld implements AutoCloseable {
     dns.close();
   }
 
-  /** The separate server process. Arguments: number of domains, CA PEM output file. */
+  /** The separate server process. Arguments: number of domains, CA PEM output file, leaf key type. */
   public static void main(String[] args) throws IOException {
     int domains = Integer.parseInt(args[0]);
     Path pem = Path.of(args[1]);
-    try (PolicyWorld world = start(domains)) {
+    KeyType leafKey = KeyType.valueOf(args[2]);
+    try (PolicyWorld world = start(domains, leafKey)) {
       Files.writeString(pem, world.ca.certificatePem());
       System.out.println("READY " + world.dns.address().getPort() + " " + world.https.port());
       System.out.flush();

@@ -1,0 +1,511 @@
+package org.mtasts.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.mtasts.HostResolver;
+import org.mtasts.MtaSts;
+import org.mtasts.PolicyLookup;
+import org.mtasts.dns.DnsClient;
+import org.mtasts.testkit.tls.KeyType;
+
+/**
+ * Issue 8, item 4: cold resolution. Resolves distinct domains with an empty cache (TXT lookup,
+ * A/AAAA lookup of {@code mta-sts.<domain>}, HTTPS fetch with a full TLS handshake, parse) against
+ * the testkit on loopback, with a fixed number of lookups in flight. Reports domains/s, latency
+ * percentiles, the threads the client used, and the client's CPU time per domain (target: at most
+ * 0.5 ms), with the servers' CPU measured separately.
+ *
+ * <p>Not a JMH benchmark: "64 lookups in flight over fresh domains" is an open workload that JMH's
+ * per-invocation model does not express. The harness warms up (JIT) on a first batch of distinct
+ * domains, then measures one or more rounds, each over fresh domains never resolved before.
+ *
+ * <p><b>Where the CPU goes.</b> By default the DNS and HTTPS servers run in a separate JVM started
+ * by this program, so this JVM's process CPU time ({@code OperatingSystemMXBean.getProcessCpuTime},
+ * which includes GC and JIT threads) is the client's alone, and the server process reports its own.
+ * With {@code --in-process} the servers run in this JVM and CPU is split by thread name instead,
+ * which misses GC, JIT and threads that ended during the round.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar org.mtasts.benchmarks.ColdResolutionBenchmark \
+ *     --domains 2000 --warmup-domains 2000 --rounds 3 --in-flight 64
+ * </pre>
+ */
+public final class ColdResolutionBenchmark {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  private ColdResolutionBenchmark() {}
+
+  /** The server side: in this JVM or in a child process. */
+  private interface Servers extends AutoCloseable {
+    InetSocketAddress dns();
+
+    int httpsPort();
+
+    X509TrustManager trust();
+
+    /** CPU time used by the servers so far, in ns; -1 if not separable. */
+    long cpuNanos() throws IOException;
+
+    @Override
+    void close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    int domains = 2000;
+    int warmup = -1;
+    int rounds = 3;
+    int inFlight = 64;
+    boolean inProcess = false;
+    boolean addressLookup = true;
+    String dnsExecutor = "default";
+    KeyType leafKey = KeyType.EC_P256;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--domains" -> domains = Integer.parseInt(args[++i]);
+        case "--warmup-domains" -> warmup = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
+        case "--in-process" -> inProcess = true;
+        case "--no-address-lookup" -> addressLookup = false;
+        case "--dns-executor" -> dnsExecutor = args[++i];
+        case "--leaf-key" -> leafKey = KeyType.valueOf(args[++i]);
+        default -> {
+          System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
+              + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
+              + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]");
+          System.exit(2);
+        }
+      }
+    }
+    if (warmup < 0) {
+      warmup = domains;
+    }
+    int total = warmup + rounds * domains;
+    System.out.printf(Locale.ROOT,
+        "cold resolution: %d warm-up + %d x %d measured domains, %d in flight, servers %s,"
+            + " policy host address %s, DNS continuations on %s executor, %s leaf keys%n",
+        warmup, rounds, domains, inFlight, inProcess ? "in this JVM" : "in a separate JVM",
+        addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map", dnsExecutor, leafKey);
+    System.out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, load average %.2f%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+        System.getProperty("java.runtime.version"), OS.getSystemLoadAverage());
+    long setupStart = System.nanoTime();
+    try (Servers servers = inProcess ? inProcess(total, leafKey) : childProcess(total, leafKey)) {
+      System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", total,
+          (System.nanoTime() - setupStart) / 1e9);
+      DnsClient.Builder dnsBuilder = DnsClient.builder().server(servers.dns());
+      switch (dnsExecutor) {
+        case "default" -> { } // the library's default: the common pool
+        case "direct" -> dnsBuilder.executor(Runnable::run); // on dnsjava's selector thread
+        case "pool" -> dnsBuilder.executor(Executors.newFixedThreadPool(2, r -> {
+          Thread t = new Thread(r, "benchmark-dns-continuation");
+          t.setDaemon(true);
+          return t;
+        }));
+        default -> throw new IllegalArgumentException("--dns-executor " + dnsExecutor);
+      }
+      DnsClient dns = dnsBuilder.build();
+      int httpsPort = servers.httpsPort();
+      HostResolver hosts;
+      if (addressLookup) {
+        // The production resolver (A and AAAA through the library's DNS client), but connecting
+        // to the policy server's port instead of 443.
+        HostResolver viaDns = HostResolver.dns(dns);
+        hosts = (host, port) -> viaDns.resolve(host, httpsPort);
+      } else {
+        InetSocketAddress https = new InetSocketAddress(InetAddress.getLoopbackAddress(), httpsPort);
+        hosts = (host, port) -> List.of(https);
+      }
+      try (MtaSts sts =
+          MtaSts.builder()
+              .dnsClient(dns)
+              .hostResolver(hosts)
+              .trustManager(servers.trust())
+              .allowPrivateAddresses(true) // the servers are on 127.0.0.1
+              .maximumCachedPolicies(Math.max(total, 1000))
+              .build()) {
+        Round w = run(sts, servers, 0, warmup, inFlight);
+        w.print("warm-up");
+        List<Round> measured = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+          int from = warmup + r * domains;
+          Round m = run(sts, servers, from, from + domains, inFlight);
+          m.print("round " + (r + 1));
+          measured.add(m);
+        }
+        summary(measured);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- one round
+
+  private static Round run(MtaSts sts, Servers servers, int from, int to, int inFlight)
+      throws Exception {
+    int n = to - from;
+    long[] latencies = new long[n];
+    Semaphore slots = new Semaphore(inFlight);
+    CountDownLatch done = new CountDownLatch(n);
+    AtomicInteger fetched = new AtomicInteger();
+    AtomicReference<String> firstProblem = new AtomicReference<>();
+    AtomicInteger problems = new AtomicInteger();
+
+    System.gc(); // start each round with a clean heap, outside the measurement
+    ThreadSampler sampler = new ThreadSampler();
+    Map<Long, long[]> threadsBefore = threadCpu();
+    long gcBefore = gcMillis();
+    long serverCpuBefore = servers.cpuNanos();
+    THREADS.resetPeakThreadCount();
+    long cpuBefore = OS.getProcessCpuTime();
+    long start = System.nanoTime();
+    sampler.start();
+    for (int i = 0; i < n; i++) {
+      slots.acquire();
+      int index = i;
+      String domain = PolicyWorld.domain(from + i);
+      long t0 = System.nanoTime();
+      sts.resolveAsync(domain)
+          .whenComplete(
+              (lookup, error) -> {
+                latencies[index] = System.nanoTime() - t0;
+                if (error == null
+                    && lookup.status() == PolicyLookup.Status.VALID
+                    && lookup.source().orElseThrow() == PolicyLookup.Source.FETCHED) {
+                  fetched.incrementAndGet();
+                } else {
+                  problems.incrementAndGet();
+                  firstProblem.compareAndSet(null, domain + ": " + (error != null ? error : lookup));
+                }
+                slots.release();
+                done.countDown();
+              });
+    }
+    if (!done.await(10, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("round did not finish in 10 minutes");
+    }
+    long wall = System.nanoTime() - start;
+    long samplerCpu = sampler.finish();
+    long cpu = OS.getProcessCpuTime() - cpuBefore - samplerCpu; // the harness's sampler is not the client
+
+    long serverCpu = servers.cpuNanos();
+    int peakThreads = THREADS.getPeakThreadCount();
+    long gc = gcMillis() - gcBefore;
+    Map<Long, long[]> threadsAfter = threadCpu();
+    Arrays.sort(latencies);
+    Map<String, Long> byGroup = groupDeltas(threadsBefore, threadsAfter);
+    long serverCpuDelta;
+    if (serverCpuBefore >= 0) {
+      serverCpuDelta = serverCpu - serverCpuBefore;
+    } else {
+      // Servers in this JVM: their live threads' CPU is taken out of the process CPU. Server
+      // threads that ended during the round (idle HTTPS workers end after 2 s) are missed, so the
+      // server figure is low and the client figure high.
+      serverCpuDelta = 0;
+      for (Map.Entry<String, Long> e : byGroup.entrySet()) {
+        if (e.getKey().startsWith("TestDnsServer-") || e.getKey().startsWith("mta-sts-testkit-")) {
+          serverCpuDelta += e.getValue();
+        }
+      }
+      cpu -= serverCpuDelta;
+    }
+    return new Round(n, fetched.get(), problems.get(), firstProblem.get(), wall, cpu,
+        serverCpuDelta, gc, peakThreads, latencies, byGroup, sampler.maxByGroup);
+  }
+
+  /**
+   * Counts live threads by group every 10 ms during a round and keeps the largest count of each,
+   * since threads that come and go are missed by an end-of-round snapshot. Its own CPU time is
+   * subtracted from the client's.
+   */
+  private static final class ThreadSampler extends Thread {
+    final Map<String, Integer> maxByGroup = new TreeMap<>();
+    private volatile boolean running = true;
+
+    ThreadSampler() {
+      super("benchmark-thread-sampler");
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      while (running) {
+        Map<String, Integer> now = liveGroups();
+        synchronized (maxByGroup) {
+          now.forEach((group, count) -> maxByGroup.merge(group, count, Math::max));
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    /** Stops sampling and returns the CPU time the sampler used. */
+    long finish() throws InterruptedException {
+      long cpu = THREADS.getThreadCpuTime(getId());
+      running = false;
+      join();
+      return Math.max(0, cpu);
+    }
+  }
+
+  private record Round(int domains, int fetched, int problems, String firstProblem, long wallNanos,
+      long cpuNanos, long serverCpuNanos, long gcMillis, int peakThreads, long[] sortedLatencies,
+      Map<String, Long> cpuByGroup, Map<String, Integer> maxLiveByGroup) {
+    double perSecond() {
+      return domains / (wallNanos / 1e9);
+    }
+
+    double cpuMsPerDomain() {
+      return cpuNanos / 1e6 / domains;
+    }
+
+    double serverCpuMsPerDomain() {
+      return serverCpuNanos / 1e6 / domains;
+    }
+
+    double percentileMs(double p) {
+      int i = (int) Math.ceil(p / 100.0 * sortedLatencies.length) - 1;
+      return sortedLatencies[Math.max(0, i)] / 1e6;
+    }
+
+    void print(String name) {
+      PrintWriter out = new PrintWriter(System.out, true);
+      out.printf(Locale.ROOT,
+          "%s: %d domains, %d fetched, %d problems in %.2f s = %.0f domains/s; latency p50 %.1f"
+              + " ms, p99 %.1f ms, max %.1f ms; client CPU %.3f ms/domain; server CPU %s;"
+              + " GC %d ms; peak threads %d%n",
+          name, domains, fetched, problems, wallNanos / 1e9, perSecond(), percentileMs(50),
+          percentileMs(99), sortedLatencies[sortedLatencies.length - 1] / 1e6, cpuMsPerDomain(),
+          String.format(Locale.ROOT, "%.3f ms/domain", serverCpuMsPerDomain()),
+          gcMillis, peakThreads);
+      if (firstProblem != null) {
+        out.println("  first problem: " + firstProblem);
+      }
+      long attributed = 0;
+      out.println("  CPU by thread group (threads alive at the end of the round), ms/domain:");
+      for (Map.Entry<String, Long> e : cpuByGroup.entrySet()) {
+        if (e.getValue() >= 1_000_000) {
+          out.printf(Locale.ROOT, "    %-48s %.3f%n", e.getKey(), e.getValue() / 1e6 / domains);
+        }
+        attributed += e.getValue();
+      }
+      out.printf(Locale.ROOT, "    %-48s %.3f%n",
+          "(not in a live thread: GC, JIT, VM, ended threads)",
+          (cpuNanos - attributed) / 1e6 / domains);
+      out.println("  most threads alive at once, by group (sampled every 10 ms): " + maxLiveByGroup);
+    }
+  }
+
+  private static void summary(List<Round> rounds) {
+    System.out.println();
+    System.out.println("round  domains/s  p50 ms  p99 ms  client CPU ms/domain  server CPU ms/domain"
+        + "  peak threads");
+    for (int i = 0; i < rounds.size(); i++) {
+      Round r = rounds.get(i);
+      System.out.printf(Locale.ROOT, "%5d  %9.0f  %6.1f  %6.1f  %20.3f  %20.3f  %12d%n", i + 1,
+          r.perSecond(), r.percentileMs(50), r.percentileMs(99), r.cpuMsPerDomain(),
+          r.serverCpuMsPerDomain(), r.peakThreads());
+    }
+    double[] cpu = rounds.stream().mapToDouble(Round::cpuMsPerDomain).sorted().toArray();
+    System.out.printf(Locale.ROOT, "median client CPU: %.3f ms/domain (target <= 0.5)%n",
+        cpu[cpu.length / 2]);
+  }
+
+  // ---------------------------------------------------------------------------------- threads
+
+  private static Map<Long, long[]> threadCpu() {
+    Map<Long, long[]> cpu = new HashMap<>();
+    for (long id : THREADS.getAllThreadIds()) {
+      long t = THREADS.getThreadCpuTime(id);
+      if (t >= 0) {
+        cpu.put(id, new long[] {t});
+      }
+    }
+    return cpu;
+  }
+
+  /** CPU used per thread group between the two snapshots, for threads alive at the end. */
+  private static Map<String, Long> groupDeltas(Map<Long, long[]> before, Map<Long, long[]> after) {
+    Map<String, Long> byGroup = new TreeMap<>();
+    for (Map.Entry<Long, long[]> e : after.entrySet()) {
+      ThreadInfo info = THREADS.getThreadInfo(e.getKey());
+      if (info == null || info.getThreadName().equals("benchmark-thread-sampler")) {
+        continue;
+      }
+      long[] b = before.get(e.getKey());
+      long delta = e.getValue()[0] - (b == null ? 0 : b[0]);
+      byGroup.merge(group(info.getThreadName()), delta, Long::sum);
+    }
+    return byGroup;
+  }
+
+  private static Map<String, Integer> liveGroups() {
+    Map<String, Integer> live = new TreeMap<>();
+    for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (info != null) {
+        live.merge(group(info.getThreadName()), 1, Integer::sum);
+      }
+    }
+    return live;
+  }
+
+  /** A thread's pool: its name with numbers replaced by {@code #}. */
+  private static String group(String threadName) {
+    return threadName.replaceAll("[0-9]+", "#");
+  }
+
+  private static long gcMillis() {
+    long total = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
+  }
+
+  // ---------------------------------------------------------------------------------- servers
+
+  private static Servers inProcess(int total, KeyType leafKey) throws IOException {
+    PolicyWorld world = PolicyWorld.start(total, leafKey);
+    return new Servers() {
+      @Override
+      public InetSocketAddress dns() {
+        return world.dns.address();
+      }
+
+      @Override
+      public int httpsPort() {
+        return world.https.port();
+      }
+
+      @Override
+      public X509TrustManager trust() {
+        return world.ca.trustManager();
+      }
+
+      @Override
+      public long cpuNanos() {
+        return -1; // split by thread name in run()
+      }
+
+      @Override
+      public void close() {
+        world.close();
+      }
+    };
+  }
+
+  private static Servers childProcess(int total, KeyType leafKey) throws Exception {
+    Path pem = Files.createTempFile("mta-sts-bench-ca", ".pem");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process =
+        new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                PolicyWorld.class.getName(), Integer.toString(total), pem.toString(),
+                leafKey.name())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    PrintWriter in =
+        new PrintWriter(process.getOutputStream(), true, StandardCharsets.US_ASCII);
+    String ready = out.readLine();
+    if (ready == null || !ready.startsWith("READY ")) {
+      process.destroyForcibly();
+      throw new IllegalStateException("server process did not start: " + ready);
+    }
+    String[] ports = ready.split(" ");
+    InetSocketAddress dns =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(ports[1]));
+    int httpsPort = Integer.parseInt(ports[2]);
+    X509TrustManager trust = trustManager(pem);
+    return new Servers() {
+      @Override
+      public InetSocketAddress dns() {
+        return dns;
+      }
+
+      @Override
+      public int httpsPort() {
+        return httpsPort;
+      }
+
+      @Override
+      public X509TrustManager trust() {
+        return trust;
+      }
+
+      @Override
+      public long cpuNanos() throws IOException {
+        in.println("cpu");
+        String line = out.readLine();
+        if (line == null || !line.startsWith("CPU ")) {
+          throw new IOException("server process answered " + line);
+        }
+        return Long.parseLong(line.substring(4));
+      }
+
+      @Override
+      public void close() {
+        in.close(); // end of input: the server process exits
+        try {
+          if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+          }
+          Files.deleteIfExists(pem);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          process.destroyForcibly();
+        } catch (IOException e) {
+          // a temporary file left behind
+        }
+      }
+    };
+  }
+
+  private static X509TrustManager trustManager(Path pem) throws Exception {
+    X509Certificate ca;
+    try (InputStream in = Files.newInputStream(pem)) {
+      ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setCertificateEntry("benchmark-ca", ca);
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(store);
+    return (X509TrustManager) factory.getTrustManagers()[0];
+  }
+}

@@ -138,7 +138,7 @@ public interface DnsClient {
    *   <tr><td>{@link #cacheSize(int) cache}</td><td>10 000 responses</td></tr>
    *   <tr><td>{@link #dnssecTrustAnchors(String) DNSSEC validation}</td><td>off</td></tr>
    *   <tr><td>{@link #executor(Executor) executor}</td>
-   *       <td>the common {@link java.util.concurrent.ForkJoinPool}</td></tr>
+   *       <td>a small pool of daemon threads shared by all clients ({@code mta-sts-dns-N})</td></tr>
    *   <tr><td>{@link #clock(Clock) clock}</td><td>{@link Clock#systemUTC()}</td></tr>
    * </table>
    *

@@ -64,7 +64,7 @@ public final class DnsjavaClient implements DnsClient {
    * @param maxCnameChain CNAME links followed
    * @param cacheSize responses kept; 0 for no cache
    * @param trustAnchors DS/DNSKEY records, one per line; null for no DNSSEC validation
-   * @param executor for continuations; null for the common pool
+   * @param executor for continuations; null for the library's shared DNS pool
    * @param clock for cache lifetimes and signature validity
    */
   public record Settings(
@@ -100,7 +100,9 @@ public final class DnsjavaClient implements DnsClient {
             ? null
             : new ResponseCache(settings.cacheSize(), settings.clock());
     this.maxCnameChain = settings.maxCnameChain();
-    this.executor = settings.executor();
+    // Not the common pool: on a machine with fewer than three CPUs its parallelism is 1, and
+    // CompletableFuture then starts a new thread for every task, i.e. for every DNS response.
+    this.executor = settings.executor() != null ? settings.executor() : DnsExecutor.shared();
     this.timeoutReason = timeoutReason;
   }
 

@@ -58,7 +58,11 @@ public final class Policy {
     this.mode = mode;
     this.mxPatterns = List.copyOf(mxPatterns);
     this.maxAge = maxAge;
-    this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
+    // Most policies have no extension; Map.of() costs a cached policy nothing (issue 8, memory).
+    this.extensions =
+        extensions.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
   }
 
   /**

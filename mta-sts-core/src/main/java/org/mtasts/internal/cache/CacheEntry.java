@@ -3,7 +3,7 @@ package org.mtasts.internal.cache;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.mtasts.CachedPolicy;
 import org.mtasts.policy.PolicyWarning;
 
@@ -16,8 +16,13 @@ public final class CacheEntry {
   private final CachedPolicy policy;
   private final List<PolicyWarning> warnings;
   private final String policyText;
-  private volatile Instant lastUsed;
-  private final AtomicBoolean vanishReported = new AtomicBoolean();
+  // Plain fields rather than an Instant and an AtomicBoolean: a million cached policies are a
+  // million entries, and touch() runs on every lookup (issue 8: memory and the hot path).
+  private volatile long lastUsedMillis;
+  private volatile int vanishReported;
+
+  private static final AtomicIntegerFieldUpdater<CacheEntry> VANISH_REPORTED =
+      AtomicIntegerFieldUpdater.newUpdater(CacheEntry.class, "vanishReported");
 
   /** Creates an entry last used at {@code lastUsed}. */
   public CacheEntry(CachedPolicy policy, List<PolicyWarning> warnings, String policyText,
@@ -25,7 +30,7 @@ public final class CacheEntry {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.warnings = List.copyOf(warnings);
     this.policyText = Objects.requireNonNull(policyText, "policyText");
-    this.lastUsed = Objects.requireNonNull(lastUsed, "lastUsed");
+    this.lastUsedMillis = Objects.requireNonNull(lastUsed, "lastUsed").toEpochMilli();
   }
 
   /** The policy. */
@@ -50,18 +55,19 @@ public final class CacheEntry {
 
   /** When the domain was last looked up. */
   public Instant lastUsed() {
-    return lastUsed;
+    return Instant.ofEpochMilli(lastUsedMillis);
   }
 
   /** Notes a lookup at {@code now}. */
   public void touch(Instant now) {
-    if (now.isAfter(lastUsed)) {
-      lastUsed = now;
+    long millis = now.toEpochMilli();
+    if (millis > lastUsedMillis) {
+      lastUsedMillis = millis;
     }
   }
 
   /** Returns true the first time it is called for this entry. */
   public boolean firstVanishReport() {
-    return vanishReported.compareAndSet(false, true);
+    return VANISH_REPORTED.compareAndSet(this, 0, 1);
   }
 }

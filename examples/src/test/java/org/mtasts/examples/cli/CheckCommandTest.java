@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,30 +114,15 @@ class CheckCommandTest {
     trustPem = world.writeTrustPem(dir.resolve("ca.pem"));
   }
 
-  record Result(int exit, String out, String err) {}
-
   /** Runs the command with the world's DNS, trust anchors and every host mapped. */
-  static Result run(String... args) {
-    List<String> all = new ArrayList<>();
-    InetSocketAddress dns = world.dnsAddress();
-    all.add("--dns");
-    all.add(dns.getAddress().getHostAddress() + ":" + dns.getPort());
-    all.add("--trust-store");
-    all.add(trustPem.toString());
-    all.add("--allow-private-addresses");
-    world.hostMap().forEach((host, address) -> {
-      all.add("--connect-to");
-      all.add(host + "=" + address.getAddress().getHostAddress() + ":" + address.getPort());
-    });
+  static CliRun run(String... args) {
+    List<String> all = CliRun.worldOptions(world, trustPem);
     all.addAll(List.of(args));
-    return runPlain(all.toArray(new String[0]));
+    return CliRun.run(all);
   }
 
-  static Result runPlain(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = MtaStsCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
+  static CliRun runPlain(String... args) {
+    return CliRun.run(List.of(args));
   }
 
   /** The JSON item objects of the output, as text, in order. */
@@ -174,7 +156,7 @@ class CheckCommandTest {
 
   @Test
   void goodDomainIsAllOkAndExitsZero() {
-    Result result = run("check", "good.example", "--json");
+    CliRun result = run("check", "good.example", "--json");
     assertEquals(0, result.exit(), result.err() + result.out());
     String json = result.out().strip();
     assertTrue(json.startsWith("{\"domain\":\"good.example\",\"verdict\":\"ok\",\"items\":["),
@@ -206,7 +188,7 @@ class CheckCommandTest {
 
   @Test
   void humanReportIsAnAlignedTableWithoutColourWhenNotATerminal() {
-    Result result = run("check", "nostarttls.example");
+    CliRun result = run("check", "nostarttls.example");
     assertEquals(1, result.exit(), result.err() + result.out());
     String out = result.out();
     assertFalse(out.contains("\u001b["), "no colour when stdout is not a terminal");
@@ -227,7 +209,7 @@ class CheckCommandTest {
 
   @Test
   void mxWithoutStartTlsFailsNamingTheMx() {
-    Result result = run("check", "nostarttls.example", "--json");
+    CliRun result = run("check", "nostarttls.example", "--json");
     assertEquals(1, result.exit(), result.out());
     String i = item(result.out(), "starttls", "mx.nostarttls.example");
     assertTrue(i.contains("\"verdict\":\"fail\""), i);
@@ -239,7 +221,7 @@ class CheckCommandTest {
 
   @Test
   void expiredCertificateFailsWithTheReason() {
-    Result result = run("check", "expired.example", "--json");
+    CliRun result = run("check", "expired.example", "--json");
     assertEquals(1, result.exit(), result.out());
     String i = item(result.out(), "starttls", "mx.expired.example");
     assertTrue(i.contains("\"verdict\":\"fail\""), i);
@@ -251,7 +233,7 @@ class CheckCommandTest {
 
   @Test
   void wrongNameCertificateFailsWithTheReasonAndTheNamesFound() {
-    Result result = run("check", "wrongname.example");
+    CliRun result = run("check", "wrongname.example");
     assertEquals(1, result.exit(), result.out());
     assertTrue(result.out().contains("certificate-host-mismatch"), result.out());
     assertTrue(result.out().contains("DNS names wrong-name.invalid"), result.out());
@@ -262,7 +244,7 @@ class CheckCommandTest {
 
   @Test
   void certificateExpiringWithinTwoWeeksWarns() {
-    Result result = run("check", "soon.example", "--json");
+    CliRun result = run("check", "soon.example", "--json");
     assertEquals(0, result.exit(), result.out());
     String i = item(result.out(), "starttls", "mx.soon.example");
     assertTrue(i.contains("\"verdict\":\"warn\""), i);
@@ -277,7 +259,7 @@ class CheckCommandTest {
 
   @Test
   void mxNotInPolicyFailsUnderEnforce() {
-    Result result = run("check", "notinpolicy.example", "--json");
+    CliRun result = run("check", "notinpolicy.example", "--json");
     assertEquals(1, result.exit(), result.out());
     assertVerdict(result.out(), "mx-match", "mx1.notinpolicy.example", "ok");
     String i = item(result.out(), "mx-match", "mx2.notinpolicy.example");
@@ -289,7 +271,7 @@ class CheckCommandTest {
 
   @Test
   void testingModeWarnsAndMxProblemsAreWarningsThere() {
-    Result result = run("check", "testing.example", "--json");
+    CliRun result = run("check", "testing.example", "--json");
     assertEquals(0, result.exit(), result.out());
     String mode = item(result.out(), "mode", "mta-sts.testing.example");
     assertTrue(mode.contains("\"verdict\":\"warn\""), mode);
@@ -307,7 +289,7 @@ class CheckCommandTest {
 
   @Test
   void policyNotFoundFails() {
-    Result result = run("check", "gone.example", "--json");
+    CliRun result = run("check", "gone.example", "--json");
     assertEquals(1, result.exit(), result.out());
     assertVerdict(result.out(), "sts-record", "_mta-sts.gone.example", "ok");
     String i = item(result.out(), "policy", "mta-sts.gone.example");
@@ -324,7 +306,7 @@ class CheckCommandTest {
 
   @Test
   void domainWithoutMtaStsFails() {
-    Result result = run("check", "plain.example", "--json");
+    CliRun result = run("check", "plain.example", "--json");
     assertEquals(1, result.exit(), result.out());
     String i = item(result.out(), "sts-record", "_mta-sts.plain.example");
     assertTrue(i.contains("\"verdict\":\"fail\""), i);
@@ -335,7 +317,7 @@ class CheckCommandTest {
 
   @Test
   void nullMxWarns() {
-    Result result = run("check", "nomail.example", "--json");
+    CliRun result = run("check", "nomail.example", "--json");
     assertVerdict(result.out(), "mx", "nomail.example", "warn");
     assertTrue(result.out().contains("\"mx\":{\"status\":\"null-mx\",\"hosts\":[]}"),
         result.out());
@@ -344,14 +326,14 @@ class CheckCommandTest {
 
   @Test
   void noSmtpSkipsTheProbes() {
-    Result result = run("check", "nostarttls.example", "--no-smtp", "--json");
+    CliRun result = run("check", "nostarttls.example", "--no-smtp", "--json");
     assertEquals(0, result.exit(), result.out());
     assertFalse(result.out().contains("\"item\":\"starttls\""), result.out());
   }
 
   @Test
   void unreachableMxCannotBeTestedAndSaysSo() {
-    Result result = run("check", "down.example", "--json");
+    CliRun result = run("check", "down.example", "--json");
     String i = item(result.out(), "starttls", "mx.down.example");
     assertTrue(i.contains("\"verdict\":\"warn\""), i);
     assertTrue(i.contains("could not test: cannot connect to mx.down.example"), i);
@@ -361,7 +343,7 @@ class CheckCommandTest {
 
   @Test
   void theProbeSaysEhloStartTlsQuitAndNeverMailFrom() throws Exception {
-    Result result = run("check", "quiet.example", "--ehlo", "probe.example", "--json");
+    CliRun result = run("check", "quiet.example", "--ehlo", "probe.example", "--json");
     assertEquals(0, result.exit(), result.out());
     List<SessionRecord> sessions =
         world.smtp("mx.quiet.example").awaitSessions(1, Duration.ofSeconds(10));
@@ -376,7 +358,7 @@ class CheckCommandTest {
 
   @Test
   void legacyTlsIsAWarningUnderTesting() {
-    Result result = run("check", "legacy.example", "--json");
+    CliRun result = run("check", "legacy.example", "--json");
     assertEquals(0, result.exit(), result.out());
     String i = item(result.out(), "starttls", "mx.legacy.example");
     assertTrue(i.contains("\"verdict\":\"warn\""), i);
@@ -389,7 +371,7 @@ class CheckCommandTest {
     // The kernel completes the TCP handshake for the backlog; nobody ever answers.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       long start = System.nanoTime();
-      Result result = run("check", "silent.example", "--timeout", "1", "--connect-to",
+      CliRun result = run("check", "silent.example", "--timeout", "1", "--connect-to",
           "mx.silent.example=127.0.0.1:" + silent.getLocalPort(), "--json");
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       String i = item(result.out(), "starttls", "mx.silent.example");
@@ -401,7 +383,7 @@ class CheckCommandTest {
 
   @Test
   void startTlsRefusedFails() {
-    Result result = run("check", "refused.example", "--json");
+    CliRun result = run("check", "refused.example", "--json");
     assertEquals(1, result.exit(), result.out());
     String i = item(result.out(), "starttls", "mx.refused.example");
     assertTrue(i.contains("\"verdict\":\"fail\""), i);
@@ -410,7 +392,7 @@ class CheckCommandTest {
 
   @Test
   void implicitMxWarnsAndIsProbedUnderTheDomainName() {
-    Result result = run("check", "implicit.example", "--json");
+    CliRun result = run("check", "implicit.example", "--json");
     assertEquals(0, result.exit(), result.out());
     assertVerdict(result.out(), "mx", "implicit.example", "warn");
     assertTrue(item(result.out(), "mx", "implicit.example").contains("implicit MX"),
@@ -421,7 +403,7 @@ class CheckCommandTest {
 
   @Test
   void twoStsRecordsFail() {
-    Result result = run("check", "twice.example", "--json");
+    CliRun result = run("check", "twice.example", "--json");
     assertEquals(1, result.exit(), result.out());
     String i = item(result.out(), "sts-record", "_mta-sts.twice.example");
     assertTrue(i.contains("\"verdict\":\"fail\""), i);
@@ -431,7 +413,7 @@ class CheckCommandTest {
 
   @Test
   void invalidStsRecordFailsWithTheReason() {
-    Result result = run("check", "badid.example", "--json");
+    CliRun result = run("check", "badid.example", "--json");
     assertEquals(1, result.exit(), result.out());
     String i = item(result.out(), "sts-record", "_mta-sts.badid.example");
     assertTrue(i.contains("\"verdict\":\"fail\""), i);
@@ -441,7 +423,7 @@ class CheckCommandTest {
 
   @Test
   void parserWarningsAreWarningsWithFixes() {
-    Result result = run("check", "sloppy.example", "--json");
+    CliRun result = run("check", "sloppy.example", "--json");
     assertEquals(0, result.exit(), result.out());
     String maxAge = item(result.out(), "max_age", "mta-sts.sloppy.example");
     assertTrue(maxAge.contains("\"verdict\":\"warn\""), maxAge);
@@ -459,7 +441,7 @@ class CheckCommandTest {
 
   @Test
   void wrongMediaTypeFails() {
-    Result result = run("check", "html.example", "--json");
+    CliRun result = run("check", "html.example", "--json");
     assertEquals(1, result.exit(), result.out());
     String i = item(result.out(), "policy", "mta-sts.html.example");
     assertTrue(i.contains("\"verdict\":\"fail\""), i);
@@ -469,13 +451,13 @@ class CheckCommandTest {
 
   @Test
   void malformedDomainIsAUsageError() {
-    Result result = run("check", "exa mple.com");
+    CliRun result = run("check", "exa mple.com");
     assertEquals(2, result.exit(), result.err());
     assertTrue(result.err().startsWith("mta-sts: check: 'exa mple.com' is not a domain name"),
         result.err());
     assertFalse(result.err().contains("\tat "), result.err());
     assertEquals("", result.out());
-    Result none = run("check");
+    CliRun none = run("check");
     assertEquals(2, none.exit());
     assertTrue(none.err().contains("DOMAIN"), none.err());
   }

@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,34 +39,15 @@ class PolicyCommandTest {
     trustPem = world.writeTrustPem(dir.resolve("ca.pem"));
   }
 
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    List<String> all = new ArrayList<>();
-    InetSocketAddress dns = world.dnsAddress();
-    all.add("--dns");
-    all.add(dns.getAddress().getHostAddress() + ":" + dns.getPort());
-    all.add("--trust-store");
-    all.add(trustPem.toString());
-    all.add("--allow-private-addresses");
-    world.hostMap().forEach((host, address) -> {
-      if (host.startsWith("mta-sts.")) {
-        all.add("--connect-to");
-        all.add(host + "=" + address.getAddress().getHostAddress() + ":" + address.getPort());
-      }
-    });
+  static CliRun run(String... args) {
+    List<String> all = CliRun.worldOptions(world, trustPem);
     all.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit =
-        MtaStsCommand.run(all.toArray(new String[0]), new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
+    return CliRun.run(all);
   }
 
   @Test
   void validPolicyAsJson() {
-    Result result = run("policy", "example.com", "--json");
+    CliRun result = run("policy", "example.com", "--json");
     assertEquals(0, result.exit(), result.err());
     String json = result.out().strip();
     assertTrue(json.startsWith("{\"domain\":\"example.com\",\"status\":\"valid\",\"mode\":\"enforce\","
@@ -81,7 +58,7 @@ class PolicyCommandTest {
 
   @Test
   void validPolicyForAPerson() {
-    Result result = run("policy", "example.com");
+    CliRun result = run("policy", "example.com");
     assertEquals(0, result.exit(), result.err());
     assertTrue(result.out().startsWith("example.com: valid (fetched)"), result.out());
     assertTrue(result.out().contains("mode     enforce"), result.out());
@@ -93,7 +70,7 @@ class PolicyCommandTest {
       throws Exception {
     Path file = Files.writeString(tmp.resolve("domains.txt"),
         "# customers\nplain.example\n\nbroken.example\n");
-    Result result =
+    CliRun result =
         run("policy", "example.com", "testing.example", "--domains-file", file.toString(),
             "--parallel", "2", "--json");
     assertEquals(1, result.exit(), result.err());
@@ -112,7 +89,7 @@ class PolicyCommandTest {
 
   @Test
   void malformedDomainIsReportedNotThrown() {
-    Result result = run("policy", "exa mple.com", "--json");
+    CliRun result = run("policy", "exa mple.com", "--json");
     assertEquals(1, result.exit(), result.err());
     assertTrue(result.out().contains("\"status\":\"invalid-domain\""), result.out());
     assertFalse(result.err().contains("Exception"), result.err());
@@ -120,33 +97,23 @@ class PolicyCommandTest {
 
   @Test
   void usageErrorsExitTwoWithAMessage() {
-    Result none = run("policy");
+    CliRun none = run("policy");
     assertEquals(2, none.exit());
     assertTrue(none.err().contains("at least one DOMAIN"), none.err());
-    Result badOption = run("policy", "example.com", "--no-such-option");
+    CliRun badOption = run("policy", "example.com", "--no-such-option");
     assertEquals(2, badOption.exit());
-    Result badDns = MtaStsCommandTestSupport.runPlain("--dns", "1.2.3.4:99999", "policy", "x.example");
+    CliRun badDns = CliRun.run(List.of("--dns", "1.2.3.4:99999", "policy", "x.example"));
     assertEquals(2, badDns.exit());
     assertTrue(badDns.err().contains("bad port"), badDns.err());
   }
 
   @Test
   void unreadableTrustStoreIsAClearError() {
-    Result result =
-        MtaStsCommandTestSupport.runPlain(
-            "--trust-store", dir.resolve("missing.pem").toString(), "policy", "example.com");
+    CliRun result =
+        CliRun.run(List.of(
+            "--trust-store", dir.resolve("missing.pem").toString(), "policy", "example.com"));
     assertEquals(1, result.exit());
     assertTrue(result.err().contains("missing.pem"), result.err());
     assertFalse(result.err().contains("\tat "), "no stack trace: " + result.err());
-  }
-
-  /** Runs the command without the world's options. */
-  static final class MtaStsCommandTestSupport {
-    static Result runPlain(String... args) {
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      int exit = MtaStsCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-      return new Result(exit, out.toString(), err.toString());
-    }
   }
 }

@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,29 +38,16 @@ class SendCommandTest {
     trustPem = world.writeTrustPem(dir.resolve("ca.pem"));
   }
 
-  record Result(int exit, String out, String err) {}
-
-  static Result send(String... args) {
-    List<String> all = new ArrayList<>();
-    InetSocketAddress dns = world.dnsAddress();
-    all.addAll(List.of("--dns", dns.getAddress().getHostAddress() + ":" + dns.getPort(),
-        "--trust-store", trustPem.toString(), "--allow-private-addresses", "--timeout", "10"));
-    world.hostMap().forEach((host, address) -> {
-      all.add("--connect-to");
-      all.add(host + "=" + address.getAddress().getHostAddress() + ":" + address.getPort());
-    });
-    all.add("send");
+  static CliRun send(String... args) {
+    List<String> all = CliRun.worldOptions(world, trustPem);
+    all.addAll(List.of("--timeout", "10", "send"));
     all.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = MtaStsCommand.run(all.toArray(new String[0]), new PrintWriter(out, true),
-        new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
+    return CliRun.run(all);
   }
 
   @Test
   void stsTls01_strippedMxSkipped_deliveredOverVerifiedTlsToTheNext() throws Exception {
-    Result r = send("--from", "demo@sender.example", "--to", "burritos@banana-pancakes.com",
+    CliRun r = send("--from", "demo@sender.example", "--to", "burritos@banana-pancakes.com",
         "--subject", "Hi", "--body", "over TLS only", "--json");
     assertEquals(0, r.exit(), r.out() + r.err());
     String json = r.out().strip();
@@ -83,7 +66,7 @@ class SendCommandTest {
 
   @Test
   void perRecipientOutcomesAndExitOneWhenAnyFails() {
-    Result r = send("--from", "demo@sender.example", "--to", "ricflair@banana-pancakes.com",
+    CliRun r = send("--from", "demo@sender.example", "--to", "ricflair@banana-pancakes.com",
         "--to", "someone@locked.example", "--to", "x@plain.example", "--to", "y@nomail.example");
     assertEquals(1, r.exit(), r.out() + r.err());
     String[] lines = r.out().split("\n");
@@ -100,7 +83,7 @@ class SendCommandTest {
 
   @Test
   void badAddressIsAUsageError() {
-    Result r = send("--from", "not an address", "--to", "a@b.example");
+    CliRun r = send("--from", "not an address", "--to", "a@b.example");
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("--from"), r.err());
   }

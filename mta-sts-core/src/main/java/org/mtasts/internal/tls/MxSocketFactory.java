@@ -2,6 +2,8 @@ package org.mtasts.internal.tls;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -95,25 +97,49 @@ public final class MxSocketFactory extends SSLSocketFactory {
 
   @Override
   public Socket createSocket(String host, int port) throws IOException {
-    return layer(new Socket(host, port), port);
+    return layer(direct(new InetSocketAddress(host, port), null), port);
   }
 
   @Override
   public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
       throws IOException {
-    return layer(new Socket(host, port, localHost, localPort), port);
+    return layer(
+        direct(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort)),
+        port);
   }
 
   @Override
   public Socket createSocket(InetAddress host, int port) throws IOException {
-    return layer(new Socket(host, port), port);
+    return layer(direct(new InetSocketAddress(host, port), null), port);
   }
 
   @Override
   public Socket createSocket(
       InetAddress address, int port, InetAddress localAddress, int localPort)
       throws IOException {
-    return layer(new Socket(address, port, localAddress, localPort), port);
+    return layer(
+        direct(new InetSocketAddress(address, port),
+            new InetSocketAddress(localAddress, localPort)),
+        port);
+  }
+
+  /**
+   * A TCP connection that never goes through a proxy: {@code new Socket(host, port)} consults the
+   * JVM-wide ProxySelector (and -DsocksProxyHost), which must not reroute MX connections (SEC-27).
+   */
+  private static Socket direct(InetSocketAddress target, InetSocketAddress local)
+      throws IOException {
+    Socket socket = new Socket(Proxy.NO_PROXY);
+    try {
+      if (local != null) {
+        socket.bind(local);
+      }
+      socket.connect(target);
+      return socket;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
   }
 
   private Socket layer(Socket plain, int port) throws IOException {

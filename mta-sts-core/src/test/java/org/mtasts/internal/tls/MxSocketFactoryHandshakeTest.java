@@ -36,6 +36,7 @@ import org.mtasts.internal.dns.MutableClock;
 import org.mtasts.testkit.smtp.SessionRecord;
 import org.mtasts.testkit.smtp.SmtpBehaviour;
 import org.mtasts.testkit.smtp.SmtpReceiver;
+import org.mtasts.testkit.smtp.SmtpTestClient;
 import org.mtasts.testkit.tls.IssuedCertificate;
 import org.mtasts.testkit.tls.TestCertificateAuthority;
 
@@ -71,7 +72,7 @@ class MxSocketFactoryHandshakeTest {
   @DisplayName("STS-TLS-02/03/06 good certificate: TLS 1.3, SNI = MX host, SMTP continues")
   void goodCertificate_enforce_completes() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue(MX)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       SSLSocket tls = client.upgrade(factory(MX, true), MX);
       assertEquals("TLSv1.3", tls.getSession().getProtocol());
       assertTrue(client.command("EHLO client.example").startsWith("250"));
@@ -100,7 +101,7 @@ class MxSocketFactoryHandshakeTest {
     SmtpBehaviour tls12 = SmtpBehaviour.builder().startTls(CA.issue(MX)).tlsProtocols("TLSv1.2")
         .build();
     try (SmtpReceiver mx = receiver(MX, tls12);
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       client.upgrade(factory(MX, true), MX);
       assertTrue(client.command("EHLO client.example").startsWith("250"));
       TlsOutcome outcome = onlyOutcome();
@@ -113,7 +114,7 @@ class MxSocketFactoryHandshakeTest {
   @DisplayName("STS-TLS-06 wildcard certificate *.example.com for mx1.example.com")
   void wildcardCertificate_accepted() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue("*.example.com")));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       client.upgrade(factory(MX, true), MX);
       assertTrue(onlyOutcome().passed(), outcomes.toString());
     }
@@ -159,7 +160,7 @@ class MxSocketFactoryHandshakeTest {
       RefusalReason reason)
       throws Exception {
     try (SmtpReceiver mx = receiver(mxHost, SmtpBehaviour.startTls(certificate.apply(CA)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       SSLHandshakeException e =
           assertThrows(SSLHandshakeException.class, () -> client.upgrade(factory(mxHost, true),
               mxHost));
@@ -189,7 +190,7 @@ class MxSocketFactoryHandshakeTest {
       RefusalReason reason)
       throws Exception {
     try (SmtpReceiver mx = receiver(mxHost, SmtpBehaviour.startTls(certificate.apply(CA)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       client.upgrade(factory(mxHost, false), mxHost);
       assertTrue(client.command("EHLO client.example").startsWith("250"));
       assertTrue(client.command("MAIL FROM:<a@client.example>").startsWith("250"));
@@ -210,7 +211,7 @@ class MxSocketFactoryHandshakeTest {
   void legacyTls11_enforce_tlsVersion() throws Exception {
     SmtpBehaviour legacy = SmtpBehaviour.builder().legacyTlsOnly("TLSv1.1").build();
     try (SmtpReceiver mx = receiver(MX, legacy);
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       SSLHandshakeException e =
           assertThrows(SSLHandshakeException.class, () -> client.upgrade(factory(MX, true), MX));
       assertEquals(Optional.of(RefusalReason.TLS_VERSION), MxTlsVerifier.classify(e),
@@ -229,7 +230,7 @@ class MxSocketFactoryHandshakeTest {
   void legacyTls11_testing_tlsVersionReported() throws Exception {
     SmtpBehaviour legacy = SmtpBehaviour.builder().legacyTlsOnly("TLSv1.1").build();
     try (SmtpReceiver mx = receiver(MX, legacy);
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       assertThrows(SSLHandshakeException.class, () -> client.upgrade(factory(MX, false), MX));
       assertEquals(Optional.of(RefusalReason.TLS_VERSION), onlyOutcome().refusal());
     }
@@ -240,7 +241,7 @@ class MxSocketFactoryHandshakeTest {
   void garbageAfterStartTls_handshakeFailed() throws Exception {
     SmtpBehaviour garbage = SmtpBehaviour.builder().startTlsThenGarbage().build();
     try (SmtpReceiver mx = receiver(MX, garbage);
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       Exception e = assertThrows(Exception.class, () -> client.upgrade(factory(MX, true), MX));
       assertEquals(
           Optional.of(RefusalReason.TLS_HANDSHAKE_FAILED), MxTlsVerifier.classify(e),
@@ -254,7 +255,7 @@ class MxSocketFactoryHandshakeTest {
   void closeAfterStartTls_handshakeFailed() throws Exception {
     SmtpBehaviour close = SmtpBehaviour.builder().startTlsThenClose().build();
     try (SmtpReceiver mx = receiver(MX, close);
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       assertThrows(Exception.class, () -> client.upgrade(factory(MX, true), MX));
       assertEquals(Optional.of(RefusalReason.TLS_HANDSHAKE_FAILED), onlyOutcome().refusal());
     }
@@ -264,7 +265,7 @@ class MxSocketFactoryHandshakeTest {
   @DisplayName("STS-TLS-12 / STS-JM-01 the host argument opens nothing: SNI and check use the MX")
   void hostArgument_isIgnoredForSniAndIdentity() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue(MX)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       client.upgrade(factory(MX, true), "127.0.0.1");
       assertTrue(onlyOutcome().passed(), outcomes.toString());
       client.command("QUIT");
@@ -276,7 +277,7 @@ class MxSocketFactoryHandshakeTest {
   @DisplayName("STS-TLS-12 a certificate for the recipient domain does not pass as that domain")
   void hostArgument_recipientDomain_doesNotChangeTheReference() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue("example.com")));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       assertThrows(
           SSLHandshakeException.class, () -> client.upgrade(factory(MX, true), "example.com"));
       assertEquals(
@@ -287,7 +288,7 @@ class MxSocketFactoryHandshakeTest {
   @Test
   void implicitHandshake_throughTheStreams_isCheckedAndReported() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue(MX)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       client.layer(factory(MX, true), MX);
       assertTrue(outcomes.isEmpty());
       client.useLayeredStreams();
@@ -299,7 +300,7 @@ class MxSocketFactoryHandshakeTest {
   @Test
   void implicitHandshake_enforce_badCertificate_noStreams() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue("mx.other.example")));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       SSLSocket tls = client.layer(factory(MX, true), MX);
       assertThrows(SSLHandshakeException.class, tls::getOutputStream);
       assertThrows(Exception.class, tls::getOutputStream);
@@ -313,7 +314,7 @@ class MxSocketFactoryHandshakeTest {
   @DisplayName("D-04 / STS-JM-02 protocols set by a mail client are cut to TLS 1.3 and 1.2")
   void setEnabledProtocols_keepsOnlyAllowedVersions() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue(MX)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       SSLSocket tls = client.layer(factory(MX, true), MX);
       assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, tls.getEnabledProtocols());
       tls.setEnabledProtocols(new String[] {"TLSv1", "TLSv1.1", "TLSv1.2"});
@@ -332,7 +333,7 @@ class MxSocketFactoryHandshakeTest {
   @DisplayName("STS-TLS-02 setSSLParameters keeps SNI on the MX and the protocol floor")
   void setSslParameters_keepsSniAndFloor() throws Exception {
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue(MX)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       SSLSocket tls = client.layer(factory(MX, true), MX);
       SSLParameters parameters = tls.getSSLParameters();
       parameters.setServerNames(List.of(new SNIHostName("example.com")));
@@ -356,7 +357,7 @@ class MxSocketFactoryHandshakeTest {
           throw new IllegalStateException("listener bug");
         });
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue(MX)));
-        StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
       client.upgrade(throwing, MX);
       assertTrue(client.command("EHLO client.example").startsWith("250"));
       assertTrue(onlyOutcome().passed());
@@ -369,7 +370,7 @@ class MxSocketFactoryHandshakeTest {
     SSLSocketFactory testing = factory(MX, false);
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(CA.issue("mx.other.example")))) {
       for (int i = 0; i < 2; i++) {
-        try (StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+        try (SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
           client.upgrade(testing, MX);
           client.command("QUIT");
         }
@@ -395,14 +396,14 @@ class MxSocketFactoryHandshakeTest {
         MxTlsVerifier.builder().trustManager(CA.trustManager()).clock(clock).build();
     SSLSocketFactory enforce = verifier.socketFactory(MX, true, outcomes::add);
     try (SmtpReceiver mx = receiver(MX, SmtpBehaviour.startTls(certificate))) {
-      try (StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+      try (SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
         client.upgrade(enforce, MX);
         client.command("QUIT");
       }
       clock.advance(
           Duration.between(clock.instant(), certificate.certificate().getNotAfter().toInstant())
               .plusSeconds(1));
-      try (StartTlsClient client = StartTlsClient.connectAndStartTls(mx)) {
+      try (SmtpTestClient client = SmtpTestClient.connectUntilStartTls(mx)) {
         SSLHandshakeException e =
             assertThrows(SSLHandshakeException.class, () -> client.upgrade(enforce, MX));
         assertEquals(Optional.of(RefusalReason.CERTIFICATE_EXPIRED), MxTlsVerifier.classify(e));

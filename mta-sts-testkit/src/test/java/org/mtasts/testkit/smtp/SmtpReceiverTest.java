@@ -39,7 +39,7 @@ class SmtpReceiverTest {
   @Test
   void plaintextDialogue_capturesEnvelopeAndUnstuffedData() throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder("mx1.example.com").start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       assertTrue(client.readReply().startsWith("220 mx1.example.com "));
       String ehlo = client.command("EHLO client.example.org");
       assertTrue(ehlo.startsWith("250-mx1.example.com "), ehlo);
@@ -86,7 +86,7 @@ class SmtpReceiverTest {
   @Test
   void nullSender_andHeloAndRset_work() throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder("mx1.example.com").start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       assertEquals("250 mx1.example.com", client.command("HELO client.example.org"));
       assertTrue(client.command("MAIL FROM:<>").startsWith("250 "));
@@ -106,7 +106,7 @@ class SmtpReceiverTest {
   @Test
   void badSequencesAndSyntax_getFiveHundredReplies() throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder("mx1.example.com").start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       assertTrue(client.command("MAIL FROM:<a@example.org>").startsWith("503 5.5.1"), "no EHLO");
       assertTrue(client.command("EHLO").startsWith("501 "));
@@ -132,7 +132,7 @@ class SmtpReceiverTest {
   @Test
   void overlongDataLine_isRefusedAfterTheDot() throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder("mx1.example.com").start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO client.example.org");
       client.command("MAIL FROM:<a@example.org>");
@@ -149,7 +149,7 @@ class SmtpReceiverTest {
   void stuckClient_getsTimeoutReplyAndIsDisconnected() throws Exception {
     try (SmtpReceiver mx =
             SmtpReceiver.builder("mx1.example.com").readTimeout(Duration.ofMillis(200)).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       // Say nothing: the receiver's read times out and it closes.
       assertTrue(client.readReply().startsWith("421 4.4.2"));
@@ -162,10 +162,10 @@ class SmtpReceiverTest {
   @Test
   void behaviourChange_appliesToLaterConnectionsOnly() throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder("mx1.example.com").start();
-        RawSmtpClient before = RawSmtpClient.connect(mx)) {
+        SmtpTestClient before = SmtpTestClient.connect(mx)) {
       before.readReply();
       mx.setBehaviour(SmtpBehaviour.startTls(CA.issue("mx1.example.com")));
-      try (RawSmtpClient after = RawSmtpClient.connect(mx)) {
+      try (SmtpTestClient after = SmtpTestClient.connect(mx)) {
         after.readReply();
         assertTrue(after.command("EHLO a.example").contains("250 STARTTLS"));
       }
@@ -178,7 +178,7 @@ class SmtpReceiverTest {
   @Test
   void awaitMessages_failsWithTheSessionsSeen() throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder("mx1.example.com").start()) {
-      try (RawSmtpClient client = RawSmtpClient.connect(mx)) {
+      try (SmtpTestClient client = SmtpTestClient.connect(mx)) {
         client.readReply();
         client.command("QUIT");
       }
@@ -192,7 +192,7 @@ class SmtpReceiverTest {
   @Test
   void clear_forgetsCapturesAndCounters() throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder("mx1.example.com").start()) {
-      try (RawSmtpClient client = RawSmtpClient.connect(mx)) {
+      try (SmtpTestClient client = SmtpTestClient.connect(mx)) {
         client.readReply();
         client.command("QUIT");
       }
@@ -207,7 +207,7 @@ class SmtpReceiverTest {
   void close_freesThePortAndEndsEveryThread() throws Exception {
     SmtpReceiver mx = SmtpReceiver.builder("mx-close.example.com").start();
     int port = mx.port();
-    RawSmtpClient idle = RawSmtpClient.connect(mx);
+    SmtpTestClient idle = SmtpTestClient.connect(mx);
     idle.readReply(); // a session thread is now blocked reading
     assertTrue(receiverThreads(port).size() >= 2, "accept and session threads run");
 
@@ -253,7 +253,7 @@ class SmtpReceiverTest {
                 .bindAddress(ipv6)
                 .behaviour(SmtpBehaviour.startTls(CA.issue("wrong.example.com")))
                 .start();
-        RawSmtpClient client = RawSmtpClient.connect(v6)) {
+        SmtpTestClient client = SmtpTestClient.connect(v6)) {
       assertEquals(ipv6, v6.address().getAddress());
       assertEquals(InetAddress.getLoopbackAddress(), v4.address().getAddress());
       assertTrue(client.readReply().startsWith("220 mx1.example.com "));

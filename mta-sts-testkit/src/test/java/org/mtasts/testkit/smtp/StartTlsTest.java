@@ -41,7 +41,7 @@ class StartTlsTest {
   void startTls_completesHandshake_recordsSni_andForgetsThePlaintextState() throws Exception {
     try (SmtpReceiver mx =
             SmtpReceiver.builder(MX).behaviour(SmtpBehaviour.startTls(GOOD)).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       assertTrue(client.command("EHLO before.example").endsWith("250 STARTTLS"));
       assertTrue(client.command("MAIL FROM:<a@example.org>").startsWith("250 "));
@@ -96,7 +96,7 @@ class StartTlsTest {
     SmtpBehaviour behaviour =
         SmtpBehaviour.builder().startTls(GOOD).tlsProtocols("TLSv1.3").build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       client.command("STARTTLS");
@@ -191,7 +191,7 @@ class StartTlsTest {
   void legacyTls11Only_clientRefusesTheServerHelloVersion() throws Exception {
     SmtpBehaviour behaviour = SmtpBehaviour.builder().legacyTlsOnly("TLSv1.1").build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       assertTrue(client.command("EHLO c.example").endsWith("250 STARTTLS"));
       assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
@@ -212,7 +212,7 @@ class StartTlsTest {
   void legacyTls11Only_withNoCbcSuiteOffered_answersHandshakeFailure() throws Exception {
     SmtpBehaviour behaviour = SmtpBehaviour.builder().legacyTlsOnly("TLSv1.1").build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       client.command("STARTTLS");
@@ -239,7 +239,7 @@ class StartTlsTest {
   void refused_answers454_andStaysInPlaintext() throws Exception {
     SmtpBehaviour behaviour = SmtpBehaviour.builder().startTlsRefused().build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       assertTrue(client.command("EHLO c.example").endsWith("250 STARTTLS"));
       assertEquals("454 4.7.0 TLS not available", client.command("STARTTLS"));
@@ -258,7 +258,7 @@ class StartTlsTest {
     SmtpBehaviour behaviour =
         SmtpBehaviour.builder().startTlsRefused(SmtpReply.of(554, "5.7.0 No TLS for you")).build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       assertEquals("554 5.7.0 No TLS for you", client.command("STARTTLS"));
@@ -269,7 +269,7 @@ class StartTlsTest {
   void thenGarbage_failsTheClientHandshake() throws Exception {
     SmtpBehaviour behaviour = SmtpBehaviour.builder().startTlsThenGarbage().build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
@@ -288,7 +288,7 @@ class StartTlsTest {
   void thenClose_failsTheClientHandshake() throws Exception {
     SmtpBehaviour behaviour = SmtpBehaviour.builder().startTlsThenClose().build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
@@ -304,7 +304,7 @@ class StartTlsTest {
   void injection_arrivesInTheSameReadAsThe220_andACorrectClientCarriesOn() throws Exception {
     SmtpBehaviour behaviour = SmtpBehaviour.builder().startTls(GOOD).injectAfterStartTls().build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       client.send("STARTTLS\r\n");
@@ -324,7 +324,7 @@ class StartTlsTest {
   void clientPipeliningPastStartTls_isDiscarded() throws Exception {
     try (SmtpReceiver mx =
             SmtpReceiver.builder(MX).behaviour(SmtpBehaviour.startTls(GOOD)).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       client.send("STARTTLS\r\nNOOP\r\n"); // the client-side injection of RFC 3207 §4.2
@@ -342,7 +342,7 @@ class StartTlsTest {
   void requireTls_refusesMailInPlaintext_andAcceptsItAfterStartTls() throws Exception {
     SmtpBehaviour behaviour = SmtpBehaviour.builder().startTls(GOOD).requireTls(true).build();
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       assertEquals(
@@ -357,7 +357,7 @@ class StartTlsTest {
 
   private static String handshakeProtocol(SmtpBehaviour behaviour) throws Exception {
     try (SmtpReceiver mx = SmtpReceiver.builder(MX).behaviour(behaviour).start();
-        RawSmtpClient client = RawSmtpClient.connect(mx)) {
+        SmtpTestClient client = SmtpTestClient.connect(mx)) {
       client.readReply();
       client.command("EHLO c.example");
       client.command("STARTTLS");

@@ -64,7 +64,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>What a lookup does.</b> Each {@link #resolve(String)} looks up the {@code _mta-sts} TXT
  * record (DNS TTL caching applies, D-17). If its id equals the id of the cached, unexpired policy,
- * the cached policy is used without HTTPS (STS-CACHE-04). A new id, or nothing cached, fetches the
+ * the cached policy is used without HTTPS (STS-CACHE-04), and until that TXT answer's TTL runs
+ * out further lookups of the domain answer from memory without asking the DNS client again (a
+ * caching resolver could only return the same answer; a record with TTL 0 is asked every time).
+ * Such a cache hit costs well under a microsecond and allocates nothing. A new id, or nothing cached, fetches the
  * policy over HTTPS (STS-CACHE-03, STS-DISC-13); a policy is cached until {@code fetchedAt +
  * max_age} (STS-CACHE-01), never applied after that (STS-CACHE-02), and {@code max_age: 0}
  * applies to the one lookup only (D-09). If the fetch fails or the TXT record is missing, invalid
@@ -208,6 +211,14 @@ public final class MtaSts implements AutoCloseable {
    */
   public CompletionStage<PolicyLookup> resolveAsync(String domain) {
     String d = DomainNames.normalize(domain);
+    PolicyLookup hit = cacheHit(d);
+    if (hit != null) {
+      return CompletableFuture.completedStage(hit);
+    }
+    return resolveNormalized(d);
+  }
+
+  private CompletionStage<PolicyLookup> resolveNormalized(String d) {
     CompletableFuture<PolicyLookup> mine = new CompletableFuture<>();
     CompletableFuture<PolicyLookup> running = inFlight.putIfAbsent(d, mine);
     if (running != null) {
@@ -242,14 +253,47 @@ public final class MtaSts implements AutoCloseable {
    * @throws NullPointerException if {@code domain} is null
    */
   public PolicyLookup resolve(String domain) {
-    return await(resolveAsync(domain), domain);
+    String d = DomainNames.normalize(domain);
+    PolicyLookup hit = cacheHit(d);
+    return hit != null ? hit : await(resolveNormalized(d), domain);
+  }
+
+  /**
+   * The per-message fast path (issue 8): answers from memory when the domain's cached policy is
+   * unexpired and the TXT answer that last named its id is within its DNS TTL (asking DNS again
+   * could only return that same cached answer), or when a negative answer is remembered. Null
+   * when the full lookup must run. Allocates nothing once the entry's result is made.
+   */
+  private PolicyLookup cacheHit(String d) {
+    long now = clock.millis();
+    CacheEntry cached = policies.getEvenIfExpired(d);
+    if (cached != null) {
+      if (!cached.answersAlone(now)) {
+        return null;
+      }
+      cached.touch(now);
+      return cacheLookup(cached);
+    }
+    Negative negative = negatives.getEvenIfExpired(d);
+    return negative != null && now < negative.expiresAt().toEpochMilli()
+        ? negative.lookup()
+        : null;
+  }
+
+  private static PolicyLookup cacheLookup(CacheEntry entry) {
+    PolicyLookup lookup = entry.cacheHit();
+    if (lookup == null) {
+      lookup =
+          PolicyLookup.valid(PolicyLookup.Source.CACHE, entry.policy(), entry.warnings(), null);
+      entry.cacheHit(lookup);
+    }
+    return lookup;
   }
 
   private CompletionStage<PolicyLookup> lookup(String d) {
-    Instant now = clock.instant();
     CacheEntry cached = policies.get(d);
     if (cached != null) {
-      cached.touch(now);
+      cached.touch(clock.millis());
     } else {
       Negative negative = negatives.get(d);
       if (negative != null) {
@@ -293,12 +337,14 @@ public final class MtaSts implements AutoCloseable {
     RecordSelection<PolicyRecord> selection = disc.selection();
     if (selection instanceof RecordSelection.Found<PolicyRecord> found) {
       String id = found.record().id();
+      long txtFreshUntil = clock.millis() + disc.ttl().toMillis();
       if (live != null && live.policy().recordId().equals(id)) {
         // STS-CACHE-04: same id, unexpired: no HTTPS request.
-        return CompletableFuture.completedFuture(
-            PolicyLookup.valid(PolicyLookup.Source.CACHE, live.policy(), live.warnings(), null));
+        live.txtConfirmedUntil(txtFreshUntil);
+        return CompletableFuture.completedFuture(cacheLookup(live));
       }
-      return fetch(d, id, live); // STS-CACHE-03, STS-DISC-13: any other id is a new policy
+      // STS-CACHE-03, STS-DISC-13: any other id is a new policy
+      return fetch(d, id, txtFreshUntil, live);
     }
     String what = describe(d, selection);
     if (live != null) {
@@ -348,7 +394,8 @@ public final class MtaSts implements AutoCloseable {
     }
   }
 
-  private CompletionStage<PolicyLookup> fetch(String d, String id, CacheEntry live) {
+  private CompletionStage<PolicyLookup> fetch(String d, String id, long txtFreshUntil,
+      CacheEntry live) {
     FetchGate.Blocked blocked = gate.tryAcquire(d, id, clock.instant());
     if (blocked != null) {
       LookupFailure last = blocked.lastFailure();
@@ -369,15 +416,19 @@ public final class MtaSts implements AutoCloseable {
     }
     return fetched.handle(
         (policy, error) ->
-            error == null ? fetched(d, id, policy, live) : fetchFailed(d, id, unwrap(error), live));
+            error == null
+                ? fetched(d, id, txtFreshUntil, policy, live)
+                : fetchFailed(d, id, unwrap(error), live));
   }
 
-  private PolicyLookup fetched(String d, String id, FetchedPolicy fetched, CacheEntry previous) {
+  private PolicyLookup fetched(String d, String id, long txtFreshUntil, FetchedPolicy fetched,
+      CacheEntry previous) {
     Instant at = clock.instant();
     ParsedPolicy parsed = fetched.parsed();
     Policy policy = parsed.policy();
     CachedPolicy current = new CachedPolicy(d, id, policy, at, at.plus(policy.maxAge()));
     CacheEntry entry = new CacheEntry(current, parsed.warnings(), text(parsed), at);
+    entry.txtConfirmedUntil(txtFreshUntil);
     negatives.remove(d);
     if (policy.maxAge().isZero()) {
       // D-09: max_age 0 applies to this lookup only. It supersedes any cached policy.

@@ -3,6 +3,7 @@ package org.mtasts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -116,12 +117,57 @@ class MtaStsCacheTest {
   }
 
   @Test
+  void sameId_txtAnswerReusedWithinItsTtl_sameResult_D_17() {
+    MtaSts sts = client(); // the DNS client caches nothing: the facade honours the TTL itself
+    sts.resolve(D);
+    PolicyLookup first = sts.resolve(D);
+    assertEquals(Source.CACHE, first.source().orElseThrow());
+    for (int i = 0; i < 9; i++) {
+      clock.advance(Duration.ofSeconds(29)); // up to T0+4:21, inside the 5-minute TTL
+      assertSame(first, sts.resolve(D), "a cache hit within the TTL allocates no new result");
+      assertSame(first, sts.resolveAsync(D).toCompletableFuture().getNow(null));
+    }
+    assertEquals(1, world.txtQueries(D));
+    clock.advance(Duration.ofSeconds(39)); // T0+5:00: the answer's TTL has run out
+    assertEquals(Source.CACHE, sts.resolve(D).source().orElseThrow());
+    assertEquals(2, world.txtQueries(D));
+    assertEquals(1, world.policyRequests(D));
+  }
+
+  @Test
+  void idChangedWithinTxtTtl_seenWhenTheTtlRunsOut_D_17() {
+    MtaSts sts = client();
+    sts.resolve(D);
+    world.domain(D).id("A2");
+    world.domain(D).policy("enforce", "mx2.example.com");
+    clock.advance(Duration.ofSeconds(299));
+    assertEquals("A1", sts.resolve(D).recordId().orElseThrow(), "a resolver would still answer A1");
+    clock.advance(Duration.ofSeconds(1));
+    PolicyLookup changed = sts.resolve(D);
+    assertEquals(Source.FETCHED, changed.source().orElseThrow());
+    assertEquals("A2", changed.recordId().orElseThrow());
+  }
+
+  @Test
+  void txtTtlZero_idCheckedOnEveryLookup_D_17() {
+    world.dns().ttl("_mta-sts." + D, "TXT", Duration.ZERO);
+    MtaSts sts = client();
+    for (int i = 0; i < 5; i++) {
+      sts.resolve(D);
+    }
+    assertEquals(5, world.txtQueries(D));
+    world.domain(D).id("A3");
+    clock.advance(Duration.ofMinutes(1)); // SEC-14: one new-id fetch a minute
+    assertEquals(Source.FETCHED, sts.resolve(D).source().orElseThrow());
+  }
+
+  @Test
   void idChanged_fetchesOnce_STS_CACHE_03_STS_DISC_13() {
     MtaSts sts = client();
     sts.resolve(D);
     world.domain(D).id("A0"); // an "older-looking" id is still a new policy
     world.domain(D).policy("enforce", "mx2.example.com");
-    clock.advance(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(6)); // past the TXT answer's 5-minute TTL (D-17)
     PolicyLookup changed = sts.resolve(D);
     assertEquals(Source.FETCHED, changed.source().orElseThrow());
     assertEquals("A0", changed.recordId().orElseThrow());
@@ -282,7 +328,7 @@ class MtaStsCacheTest {
     PolicyLookup snapshot = sts.resolve(D);
     world.domain(D).id("N2");
     world.domain(D).policy("none");
-    clock.advance(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(6)); // past the TXT TTL (D-17)
     assertEquals(Mode.NONE, sts.resolve(D).mode().orElseThrow());
     assertTrue(snapshot.isEnforced());
     assertEquals(DeliveryPlan.Status.NO_MATCHING_MX,
@@ -381,7 +427,7 @@ class MtaStsCacheTest {
     assertEquals(Source.CACHE, sts.resolve(D).source().orElseThrow());
     world.domain(D).id("E2");
     world.domain(D).policy("enforce", "mx1.example.com");
-    clock.advance(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(6)); // past the TXT TTL (D-17)
     assertTrue(sts.resolve(D).isEnforced()); // the domain may re-enable
   }
 
@@ -391,7 +437,7 @@ class MtaStsCacheTest {
     sts.resolve(D);
     world.domain(D).id("N2");
     world.domain(D).policy("none", 86400);
-    clock.advance(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(6)); // past the TXT TTL (D-17)
     PolicyLookup lookup = sts.resolve(D);
     assertFalse(lookup.isEnforced());
     assertEquals(Mode.NONE, lookup.mode().orElseThrow());
@@ -404,7 +450,7 @@ class MtaStsCacheTest {
     sts.resolve(D);
     world.domain(D).id("FORGED");
     world.domain(D).policyDropsConnections();
-    clock.advance(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(6)); // past the TXT TTL (D-17)
     PolicyLookup lookup = sts.resolve(D);
     assertTrue(lookup.isEnforced());
     assertEquals("A1", lookup.recordId().orElseThrow());

@@ -57,7 +57,8 @@ class ReadmeExampleTest {
 
       world.domain("example.com").policy("testing", "mx1.example.com");
       world.domain("example.com").rotateId();
-      clock.advance(java.time.Duration.ofMinutes(2)); // SEC-14: one new-id fetch per minute
+      // Past the TXT answer's 5-minute TTL (D-17; also SEC-14: one new-id fetch a minute).
+      clock.advance(java.time.Duration.ofMinutes(6));
       assertEquals(PolicyLookup.Source.FETCHED, sts.resolve("example.com").source().orElseThrow());
       assertEquals(List.of("example.com: ENFORCE -> TESTING"), downgrades);
     }

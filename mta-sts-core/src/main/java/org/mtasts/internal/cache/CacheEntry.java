@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.mtasts.CachedPolicy;
+import org.mtasts.PolicyLookup;
 import org.mtasts.policy.PolicyWarning;
 
 /**
  * A cached policy with what the client needs besides it: the parser's warnings, the policy text
- * (for the store and TLS-RPT), when the domain was last looked up, and whether the disappearance of
- * its TXT record has been reported. Thread-safe.
+ * (for the store and TLS-RPT), when the domain was last looked up, whether the disappearance of
+ * its TXT record has been reported, and until when the last TXT answer that confirmed the policy's
+ * id may be reused (its DNS TTL). Thread-safe.
  */
 public final class CacheEntry {
   private final CachedPolicy policy;
@@ -20,6 +22,11 @@ public final class CacheEntry {
   // million entries, and touch() runs on every lookup (issue 8: memory and the hot path).
   private volatile long lastUsedMillis;
   private volatile int vanishReported;
+  private final long expiresAtMillis;
+  // The cache-hit fast path (issue 8): while the TXT answer that named this policy's id is within
+  // its TTL, a lookup needs neither DNS nor a new PolicyLookup.
+  private volatile long txtFreshUntilMillis;
+  private volatile PolicyLookup cacheHit;
 
   private static final AtomicIntegerFieldUpdater<CacheEntry> VANISH_REPORTED =
       AtomicIntegerFieldUpdater.newUpdater(CacheEntry.class, "vanishReported");
@@ -31,6 +38,7 @@ public final class CacheEntry {
     this.warnings = List.copyOf(warnings);
     this.policyText = Objects.requireNonNull(policyText, "policyText");
     this.lastUsedMillis = Objects.requireNonNull(lastUsed, "lastUsed").toEpochMilli();
+    this.expiresAtMillis = policy.expiresAt().toEpochMilli();
   }
 
   /** The policy. */
@@ -58,16 +66,48 @@ public final class CacheEntry {
     return Instant.ofEpochMilli(lastUsedMillis);
   }
 
-  /** Notes a lookup at {@code now}. */
-  public void touch(Instant now) {
-    long millis = now.toEpochMilli();
-    if (millis > lastUsedMillis) {
-      lastUsedMillis = millis;
-    }
-  }
-
   /** Returns true the first time it is called for this entry. */
   public boolean firstVanishReport() {
     return VANISH_REPORTED.compareAndSet(this, 0, 1);
+  }
+
+  /** When it expires, in epoch milliseconds. */
+  public long expiresAtMillis() {
+    return expiresAtMillis;
+  }
+
+  /**
+   * Notes that a TXT answer named this policy's id and may be reused until {@code untilMillis}
+   * (epoch milliseconds); never moves the time back.
+   */
+  public void txtConfirmedUntil(long untilMillis) {
+    if (untilMillis > txtFreshUntilMillis) {
+      txtFreshUntilMillis = untilMillis;
+    }
+  }
+
+  /**
+   * Whether a lookup at {@code nowMillis} may be answered from this entry alone: the policy has
+   * not expired and the last TXT answer that confirmed its id is still within its TTL.
+   */
+  public boolean answersAlone(long nowMillis) {
+    return nowMillis < txtFreshUntilMillis && nowMillis < expiresAtMillis;
+  }
+
+  /** The lookup result for a cache hit, made by the client on first use, or null. */
+  public PolicyLookup cacheHit() {
+    return cacheHit;
+  }
+
+  /** Keeps {@code lookup} as this entry's cache-hit result (a benign race: it is immutable). */
+  public void cacheHit(PolicyLookup lookup) {
+    this.cacheHit = lookup;
+  }
+
+  /** Notes a lookup at {@code nowMillis}, epoch milliseconds. */
+  public void touch(long nowMillis) {
+    if (nowMillis > lastUsedMillis) {
+      lastUsedMillis = nowMillis;
+    }
   }
 }

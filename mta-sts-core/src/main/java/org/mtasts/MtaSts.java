@@ -427,7 +427,7 @@ public final class MtaSts implements AutoCloseable {
     ParsedPolicy parsed = fetched.parsed();
     Policy policy = parsed.policy();
     CachedPolicy current = new CachedPolicy(d, id, policy, at, at.plus(policy.maxAge()));
-    CacheEntry entry = new CacheEntry(current, parsed.warnings(), text(parsed), at);
+    CacheEntry entry = new CacheEntry(current, parsed.warnings(), at);
     entry.txtConfirmedUntil(txtFreshUntil);
     negatives.remove(d);
     if (policy.maxAge().isZero()) {
@@ -437,7 +437,7 @@ public final class MtaSts implements AutoCloseable {
       }
     } else {
       policies.put(d, entry);
-      save(entry);
+      save(current, parsed);
     }
     announce(previous == null ? null : previous.policy(), current);
     return PolicyLookup.valid(PolicyLookup.Source.FETCHED, current, parsed.warnings(), null);
@@ -591,7 +591,7 @@ public final class MtaSts implements AutoCloseable {
     CachedPolicy current =
         new CachedPolicy(d, previous.recordId(), parsed.policy(), at,
             at.plus(parsed.policy().maxAge()));
-    CacheEntry entry = new CacheEntry(current, parsed.warnings(), text(parsed), old.lastUsed());
+    CacheEntry entry = new CacheEntry(current, parsed.warnings(), old.lastUsed());
     boolean[] replaced = new boolean[1];
     policies.compute(
         d,
@@ -608,7 +608,7 @@ public final class MtaSts implements AutoCloseable {
     if (current.policy().maxAge().isZero()) {
       deleteFromStore(d);
     } else {
-      save(entry);
+      save(current, parsed);
     }
     announce(previous, current);
   }
@@ -702,7 +702,7 @@ public final class MtaSts implements AutoCloseable {
         if (!p.isValidAt(now)) {
           continue; // STS-CACHE-02
         }
-        CacheEntry entry = new CacheEntry(p, parsed.warnings(), s.policyText(), now);
+        CacheEntry entry = new CacheEntry(p, parsed.warnings(), now);
         policies.compute(
             d,
             (k, cur) ->
@@ -716,10 +716,9 @@ public final class MtaSts implements AutoCloseable {
     log.debug("loaded {} stored MTA-STS policies", loaded);
   }
 
-  private void save(CacheEntry entry) {
-    CachedPolicy p = entry.policy();
+  private void save(CachedPolicy p, ParsedPolicy parsed) {
     try {
-      store.save(new StoredPolicy(p.domain(), p.recordId(), entry.policyText(), p.fetchedAt()));
+      store.save(new StoredPolicy(p.domain(), p.recordId(), text(parsed), p.fetchedAt()));
     } catch (IOException | RuntimeException e) {
       storeFailed("save", p.domain(), e);
     }

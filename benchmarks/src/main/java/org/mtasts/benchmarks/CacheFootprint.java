@@ -32,8 +32,8 @@ import org.mtasts.policy.PolicySyntaxException;
  * fake fetcher (no network, no dnsjava response cache) resolves K distinct domains, each with its
  * own policy text of three MX patterns; used heap is read after repeated {@code System.gc()} before
  * and after, and the difference is divided by K. Everything the client keeps per domain counts:
- * the policy cache entry and its Caffeine node, the domain key, the policy text, the parsed
- * policy, and the fetch-gate state. Domain names are made on the fly so that only the client
+ * the policy cache entry and its Caffeine node, the domain key, the parsed policy, and the
+ * fetch-gate state (the policy text is written to the store, if any, and not kept). Domain names are made on the fly so that only the client
  * holds them. The figure is an average over K entries, including the cache's table. It is
  * measured twice: just after the fill, and after moving the client's clock two minutes on, when
  * the per-domain fetch-gate state has expired and only the cache proper remains.
@@ -43,7 +43,11 @@ import org.mtasts.policy.PolicySyntaxException;
  *     10000 100000 1000000
  * </pre>
  *
- * <p>With {@code --histogram} it also prints the top of the class histogram after each fill.
+ * <p>Options: {@code --histogram} prints the top of the class histogram after each measurement;
+ * {@code --fill-rate N} moves the client's clock on by 1/N s before each new domain, as if N new
+ * domains arrived each second (the default is a clock that stands still, so every fetch-gate
+ * state is still alive at the end of the fill); {@code --hit-again} resolves every domain a second
+ * time after the fill, so that each entry also holds its cache-hit result.
  */
 public final class CacheFootprint {
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
@@ -52,11 +56,22 @@ public final class CacheFootprint {
 
   private CacheFootprint() {}
 
+  /** New domains per second of the client's clock during the fill; 0: the clock stands still. */
+  private static int fillRate;
+
+  /** Whether each domain is resolved again from the cache after the fill. */
+  private static boolean hitAgain;
+
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
-    for (String a : args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
       if (a.equals("--histogram")) {
         histogram = true;
+      } else if (a.equals("--hit-again")) {
+        hitAgain = true;
+      } else if (a.equals("--fill-rate")) {
+        fillRate = Integer.parseInt(args[++i].replace("_", ""));
       } else {
         sizes.add(Integer.parseInt(a.replace("_", "")));
       }
@@ -64,6 +79,9 @@ public final class CacheFootprint {
     if (sizes.isEmpty()) {
       sizes = List.of(10_000, 100_000);
     }
+    System.out.printf(Locale.ROOT, "fill rate %s%n",
+        fillRate > 0 ? String.format(Locale.ROOT, "%,d domains per second of the client's clock",
+            fillRate) : "unlimited (the client's clock stands still during the fill)");
     System.out.printf(Locale.ROOT, "max heap %d MiB, %s %s, GC %s%n",
         Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"),
@@ -80,10 +98,20 @@ public final class CacheFootprint {
     sts.invalidateAll();
     long before = usedAfterGc();
     long start = System.nanoTime();
+    Duration step = fillRate > 0 ? Duration.ofNanos(1_000_000_000L / fillRate) : Duration.ZERO;
     for (int i = 0; i < k; i++) {
+      clock.advance(step);
       PolicyLookup lookup = sts.resolve(PolicyWorld.domain(i));
       if (lookup.status() != PolicyLookup.Status.VALID) {
         throw new IllegalStateException("not cached: " + lookup);
+      }
+    }
+    if (hitAgain) {
+      for (int i = 0; i < k; i++) {
+        if (sts.resolve(PolicyWorld.domain(i)).source().orElseThrow()
+            != PolicyLookup.Source.CACHE) {
+          throw new IllegalStateException("not a cache hit: " + PolicyWorld.domain(i));
+        }
       }
     }
     long fillNanos = System.nanoTime() - start;

@@ -9,20 +9,22 @@ import org.mtasts.PolicyLookup;
 import org.mtasts.policy.PolicyWarning;
 
 /**
- * A cached policy with what the client needs besides it: the parser's warnings, the policy text
- * (for the store and TLS-RPT), when the domain was last looked up, whether the disappearance of
+ * A cached policy with what the client needs besides it: the parser's warnings, when the domain
+ * was last looked up, whether the disappearance of
  * its TXT record has been reported, and until when the last TXT answer that confirmed the policy's
  * id may be reused (its DNS TTL). Thread-safe.
+ *
+ * <p>The policy text is not kept: it is written to the store when fetched, and a million cached
+ * policies would hold a few hundred megabytes of it (issue 8). TLS-RPT's {@code policy-string},
+ * when it is built, can keep the lines of the policies it reports on.
  */
 public final class CacheEntry {
   private final CachedPolicy policy;
   private final List<PolicyWarning> warnings;
-  private final String policyText;
   // Plain fields rather than an Instant and an AtomicBoolean: a million cached policies are a
   // million entries, and touch() runs on every lookup (issue 8: memory and the hot path).
   private volatile long lastUsedMillis;
   private volatile int vanishReported;
-  private final long expiresAtMillis;
   // The cache-hit fast path (issue 8): while the TXT answer that named this policy's id is within
   // its TTL, a lookup needs neither DNS nor a new PolicyLookup.
   private volatile long txtFreshUntilMillis;
@@ -32,13 +34,10 @@ public final class CacheEntry {
       AtomicIntegerFieldUpdater.newUpdater(CacheEntry.class, "vanishReported");
 
   /** Creates an entry last used at {@code lastUsed}. */
-  public CacheEntry(CachedPolicy policy, List<PolicyWarning> warnings, String policyText,
-      Instant lastUsed) {
+  public CacheEntry(CachedPolicy policy, List<PolicyWarning> warnings, Instant lastUsed) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.warnings = List.copyOf(warnings);
-    this.policyText = Objects.requireNonNull(policyText, "policyText");
     this.lastUsedMillis = Objects.requireNonNull(lastUsed, "lastUsed").toEpochMilli();
-    this.expiresAtMillis = policy.expiresAt().toEpochMilli();
   }
 
   /** The policy. */
@@ -56,11 +55,6 @@ public final class CacheEntry {
     return warnings;
   }
 
-  /** The policy text. */
-  public String policyText() {
-    return policyText;
-  }
-
   /** When the domain was last looked up. */
   public Instant lastUsed() {
     return Instant.ofEpochMilli(lastUsedMillis);
@@ -69,11 +63,6 @@ public final class CacheEntry {
   /** Returns true the first time it is called for this entry. */
   public boolean firstVanishReport() {
     return VANISH_REPORTED.compareAndSet(this, 0, 1);
-  }
-
-  /** When it expires, in epoch milliseconds. */
-  public long expiresAtMillis() {
-    return expiresAtMillis;
   }
 
   /**
@@ -91,7 +80,7 @@ public final class CacheEntry {
    * not expired and the last TXT answer that confirmed its id is still within its TTL.
    */
   public boolean answersAlone(long nowMillis) {
-    return nowMillis < txtFreshUntilMillis && nowMillis < expiresAtMillis;
+    return nowMillis < txtFreshUntilMillis && nowMillis < policy.expiresAt().toEpochMilli();
   }
 
   /** The lookup result for a cache hit, made by the client on first use, or null. */

@@ -40,8 +40,8 @@ public final class PolicyWorld implements AutoCloseable {
   final TestDnsServer dns;
   final PolicyServer https;
 
-  private PolicyWorld(int domains, KeyType leafKey) throws IOException {
-    ca = TestCertificateAuthority.create("mta-sts-java benchmark CA");
+  private PolicyWorld(int domains, KeyType leafKey, KeyType caKey) throws IOException {
+    ca = TestCertificateAuthority.create("mta-sts-java benchmark CA", caKey);
     dns = new TestDnsServer();
     dns.defaultTtl(Duration.ofDays(1));
     https = PolicyServer.builder().certificateAuthority(ca).maxConcurrentConnections(128).build();
@@ -50,7 +50,7 @@ public final class PolicyWorld implements AutoCloseable {
       dns.txt("_mta-sts." + d, "v=STSv1; id=20260101T000000Z;");
       dns.a("mta-sts." + d, "127.0.0.1");
       String host = "mta-sts." + d;
-      https.host(host).servePolicy(policyText(d)); // issues an EC P-256 certificate now
+      https.host(host).servePolicy(policyText(d)); // issues a certificate with an EC P-256 key now
       if (leafKey != KeyType.EC_P256) {
         https.host(host).certificate(ca.leaf(host).keyType(leafKey).build());
       }
@@ -61,10 +61,10 @@ public final class PolicyWorld implements AutoCloseable {
 
   /**
    * Starts a world of {@code domains} domains in this JVM whose policy hosts have leaf keys of
-   * {@code leafKey} (the CA's key is always EC P-256).
+   * {@code leafKey}, signed by a root whose key is {@code caKey} (the chain sent is leaf + root).
    */
-  static PolicyWorld start(int domains, KeyType leafKey) throws IOException {
-    return new PolicyWorld(domains, leafKey);
+  static PolicyWorld start(int domains, KeyType leafKey, KeyType caKey) throws IOException {
+    return new PolicyWorld(domains, leafKey, caKey);
   }
 
   @Override
@@ -73,12 +73,16 @@ public final class PolicyWorld implements AutoCloseable {
     dns.close();
   }
 
-  /** The separate server process. Arguments: number of domains, CA PEM output file, leaf key type. */
+  /**
+   * The separate server process. Arguments: number of domains, CA PEM output file, leaf key type,
+   * and optionally the CA's key type (default EC_P256).
+   */
   public static void main(String[] args) throws IOException {
     int domains = Integer.parseInt(args[0]);
     Path pem = Path.of(args[1]);
     KeyType leafKey = KeyType.valueOf(args[2]);
-    try (PolicyWorld world = start(domains, leafKey)) {
+    KeyType caKey = args.length > 3 ? KeyType.valueOf(args[3]) : KeyType.EC_P256;
+    try (PolicyWorld world = start(domains, leafKey, caKey)) {
       Files.writeString(pem, world.ca.certificatePem());
       System.out.println("READY " + world.dns.address().getPort() + " " + world.https.port());
       System.out.flush();

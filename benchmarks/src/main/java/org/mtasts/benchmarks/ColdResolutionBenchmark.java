@@ -107,6 +107,7 @@ public final class ColdResolutionBenchmark {
     KeyType leafKey = KeyType.EC_P256;
     KeyType caKey = KeyType.EC_P256;
     boolean baseline = false;
+    boolean sharedLeafKey = false;
     int baselineThreads = 16; // the library's default fetch pool
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -120,12 +121,14 @@ public final class ColdResolutionBenchmark {
         case "--leaf-key" -> leafKey = KeyType.valueOf(args[++i]);
         case "--ca-key" -> caKey = KeyType.valueOf(args[++i]);
         case "--baseline-tls" -> baseline = true;
+        case "--shared-leaf-key" -> sharedLeafKey = true;
         case "--baseline-threads" -> baselineThreads = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
               + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
               + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]"
-              + " [--ca-key EC_P256|RSA_2048] [--baseline-tls [--baseline-threads T]]");
+              + " [--ca-key EC_P256|RSA_2048] [--shared-leaf-key]"
+              + " [--baseline-tls [--baseline-threads T]]");
           System.exit(2);
         }
       }
@@ -140,10 +143,10 @@ public final class ColdResolutionBenchmark {
     int worldSize = baseline ? 2 * total : total;
     System.out.printf(Locale.ROOT,
         "cold resolution: %d warm-up + %d x %d measured domains, %d in flight, servers %s,"
-            + " policy host address %s, DNS continuations on %s executor, %s leaf keys, %s CA%n",
+            + " policy host address %s, DNS continuations on %s executor, %s leaf keys%s, %s CA%n",
         warmup, rounds, domains, inFlight, inProcess ? "in this JVM" : "in a separate JVM",
         addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map", dnsExecutor, leafKey,
-        caKey);
+        sharedLeafKey ? " (one key pair shared by all leaves)" : "", caKey);
     if (baseline) {
       System.out.printf(Locale.ROOT,
           "baseline: after each library round, a round of raw JSSE fetches (TLS handshake + one"
@@ -155,8 +158,8 @@ public final class ColdResolutionBenchmark {
         System.getProperty("java.runtime.version"), OS.getSystemLoadAverage());
     long setupStart = System.nanoTime();
     try (Servers servers = inProcess
-        ? inProcess(worldSize, leafKey, caKey)
-        : childProcess(worldSize, leafKey, caKey)) {
+        ? inProcess(worldSize, leafKey, caKey, sharedLeafKey)
+        : childProcess(worldSize, leafKey, caKey, sharedLeafKey)) {
       System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", worldSize,
           (System.nanoTime() - setupStart) / 1e9);
       DnsClient.Builder dnsBuilder = DnsClient.builder().server(servers.dns());
@@ -577,8 +580,9 @@ public final class ColdResolutionBenchmark {
 
   // ---------------------------------------------------------------------------------- servers
 
-  private static Servers inProcess(int total, KeyType leafKey, KeyType caKey) throws IOException {
-    PolicyWorld world = PolicyWorld.start(total, leafKey, caKey);
+  private static Servers inProcess(int total, KeyType leafKey, KeyType caKey,
+      boolean sharedLeafKey) throws IOException {
+    PolicyWorld world = PolicyWorld.start(total, leafKey, caKey, sharedLeafKey);
     return new Servers() {
       @Override
       public InetSocketAddress dns() {
@@ -607,14 +611,14 @@ public final class ColdResolutionBenchmark {
     };
   }
 
-  private static Servers childProcess(int total, KeyType leafKey, KeyType caKey)
-      throws Exception {
+  private static Servers childProcess(int total, KeyType leafKey, KeyType caKey,
+      boolean sharedLeafKey) throws Exception {
     Path pem = Files.createTempFile("mta-sts-bench-ca", ".pem");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
         new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 PolicyWorld.class.getName(), Integer.toString(total), pem.toString(),
-                leafKey.name(), caKey.name())
+                leafKey.name(), caKey.name(), sharedLeafKey ? "shared-leaf-key" : "own-leaf-keys")
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     BufferedReader out =

@@ -128,6 +128,20 @@ class TestCertificateAuthorityTest {
   }
 
   @Test
+  void leavesCanShareOneKeyPair() throws Exception {
+    IssuedCertificate first = CA.leaf("a.example.com").keyType(KeyType.RSA_2048).build();
+    java.security.KeyPair keys =
+        new java.security.KeyPair(first.certificate().getPublicKey(), first.privateKey());
+    IssuedCertificate second =
+        CA.leaf("b.example.com").keyType(KeyType.RSA_2048).keyPair(keys).build();
+    assertEquals(first.certificate().getPublicKey(), second.certificate().getPublicKey());
+    assertFalse(first.certificate().equals(second.certificate()));
+    assertNull(handshake(second, CA, "b.example.com"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> CA.leaf("c.example.com").keyPair(keys).build());
+  }
+
+  @Test
   void subjectAlternativeNamesListEveryName() throws Exception {
     IssuedCertificate multi = CA.issue("a.example.com", "*.b.example.com");
     List<String> names =

@@ -69,9 +69,19 @@ import org.mtasts.testkit.tls.KeyType;
  * With {@code --in-process} the servers run in this JVM and CPU is split by thread name instead,
  * which misses GC, JIT and threads that ended during the round.
  *
+ * <p><b>Baseline.</b> With {@code --baseline-tls} each library round is followed by a round over as
+ * many other domains of the same world in which each domain costs only what the JDK needs: a raw
+ * JSSE handshake set up like the library's fetcher and one minimal HTTP/1.1 GET ({@link
+ * RawTlsFetcher}), with the same number in flight. The difference of the two rounds' client CPU
+ * per domain is the library's own CPU (DNS, OkHttp, the fetcher, the cache, their garbage).
+ *
+ * <p>{@code --ca-key RSA_2048 --leaf-key RSA_2048} measures an all-RSA chain, as most public
+ * policy hosts present; {@code --shared-leaf-key} gives all leaves one key pair, which saves
+ * generating thousands of RSA keys.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.mtasts.benchmarks.ColdResolutionBenchmark \
- *     --domains 2000 --warmup-domains 2000 --rounds 3 --in-flight 64
+ *     --domains 2000 --warmup-domains 2000 --rounds 3 --in-flight 64 [--baseline-tls]
  * </pre>
  */
 public final class ColdResolutionBenchmark {

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -11,6 +12,8 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,22 +23,33 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.PolicyLookup;
 import org.mtasts.dns.DnsClient;
+import okhttp3.CipherSuite;
+import okhttp3.ConnectionSpec;
 import org.mtasts.testkit.tls.KeyType;
 
 /**
@@ -55,9 +69,19 @@ import org.mtasts.testkit.tls.KeyType;
  * With {@code --in-process} the servers run in this JVM and CPU is split by thread name instead,
  * which misses GC, JIT and threads that ended during the round.
  *
+ * <p><b>Baseline.</b> With {@code --baseline-tls} each library round is followed by a round over as
+ * many other domains of the same world in which each domain costs only what the JDK needs: a raw
+ * JSSE handshake set up like the library's fetcher and one minimal HTTP/1.1 GET ({@link
+ * RawTlsFetcher}), with the same number in flight. The difference of the two rounds' client CPU
+ * per domain is the library's own CPU (DNS, OkHttp, the fetcher, the cache, their garbage).
+ *
+ * <p>{@code --ca-key RSA_2048 --leaf-key RSA_2048} measures an all-RSA chain, as most public
+ * policy hosts present; {@code --shared-leaf-key} gives all leaves one key pair, which saves
+ * generating thousands of RSA keys.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.mtasts.benchmarks.ColdResolutionBenchmark \
- *     --domains 2000 --warmup-domains 2000 --rounds 3 --in-flight 64
+ *     --domains 2000 --warmup-domains 2000 --rounds 3 --in-flight 64 [--baseline-tls]
  * </pre>
  */
 public final class ColdResolutionBenchmark {
@@ -91,6 +115,10 @@ public final class ColdResolutionBenchmark {
     boolean addressLookup = true;
     String dnsExecutor = "default";
     KeyType leafKey = KeyType.EC_P256;
+    KeyType caKey = KeyType.EC_P256;
+    boolean baseline = false;
+    boolean sharedLeafKey = false;
+    int baselineThreads = 16; // the library's default fetch pool
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--domains" -> domains = Integer.parseInt(args[++i]);
@@ -101,10 +129,16 @@ public final class ColdResolutionBenchmark {
         case "--no-address-lookup" -> addressLookup = false;
         case "--dns-executor" -> dnsExecutor = args[++i];
         case "--leaf-key" -> leafKey = KeyType.valueOf(args[++i]);
+        case "--ca-key" -> caKey = KeyType.valueOf(args[++i]);
+        case "--baseline-tls" -> baseline = true;
+        case "--shared-leaf-key" -> sharedLeafKey = true;
+        case "--baseline-threads" -> baselineThreads = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
               + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
-              + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]");
+              + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]"
+              + " [--ca-key EC_P256|RSA_2048] [--shared-leaf-key]"
+              + " [--baseline-tls [--baseline-threads T]]");
           System.exit(2);
         }
       }
@@ -113,17 +147,30 @@ public final class ColdResolutionBenchmark {
       warmup = domains;
     }
     int total = warmup + rounds * domains;
+    // The baseline gets domains of its own: the JDK's CertificateFactory keeps the last 750
+    // certificates it parsed and an X509CertImpl remembers a successful signature check, so a
+    // handshake with a host the library has just fetched from would skip the leaf's verification.
+    int worldSize = baseline ? 2 * total : total;
     System.out.printf(Locale.ROOT,
         "cold resolution: %d warm-up + %d x %d measured domains, %d in flight, servers %s,"
-            + " policy host address %s, DNS continuations on %s executor, %s leaf keys%n",
+            + " policy host address %s, DNS continuations on %s executor, %s leaf keys%s, %s CA%n",
         warmup, rounds, domains, inFlight, inProcess ? "in this JVM" : "in a separate JVM",
-        addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map", dnsExecutor, leafKey);
+        addressLookup ? "looked up in DNS (A+AAAA)" : "from a static map", dnsExecutor, leafKey,
+        sharedLeafKey ? " (one key pair shared by all leaves)" : "", caKey);
+    if (baseline) {
+      System.out.printf(Locale.ROOT,
+          "baseline: after each library round, a round of raw JSSE fetches (TLS handshake + one"
+              + " HTTP/1.1 GET, no library, no DNS) on %d threads over %d other domains%n",
+          baselineThreads, domains);
+    }
     System.out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, load average %.2f%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"), OS.getSystemLoadAverage());
     long setupStart = System.nanoTime();
-    try (Servers servers = inProcess ? inProcess(total, leafKey) : childProcess(total, leafKey)) {
-      System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", total,
+    try (Servers servers = inProcess
+        ? inProcess(worldSize, leafKey, caKey, sharedLeafKey)
+        : childProcess(worldSize, leafKey, caKey, sharedLeafKey)) {
+      System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", worldSize,
           (System.nanoTime() - setupStart) / 1e9);
       DnsClient.Builder dnsBuilder = DnsClient.builder().server(servers.dns());
       switch (dnsExecutor) {
@@ -155,24 +202,51 @@ public final class ColdResolutionBenchmark {
               .trustManager(servers.trust())
               .allowPrivateAddresses(true) // the servers are on 127.0.0.1
               .maximumCachedPolicies(Math.max(total, 1000))
-              .build()) {
-        Round w = run(sts, servers, 0, warmup, inFlight);
+              .build();
+          RawTlsFetcher raw = baseline
+              ? new RawTlsFetcher(servers.trust(), httpsPort, baselineThreads)
+              : null) {
+        Workload library = (domain, done) -> sts.resolveAsync(domain).whenComplete(
+            (lookup, error) -> done.accept(
+                error == null
+                        && lookup.status() == PolicyLookup.Status.VALID
+                        && lookup.source().orElseThrow() == PolicyLookup.Source.FETCHED
+                    ? null
+                    : domain + ": " + (error != null ? error : lookup)));
+        Round w = run(library, servers, 0, warmup, inFlight);
         w.print("warm-up");
+        if (raw != null) {
+          run(raw, servers, total, total + warmup, inFlight).print("baseline warm-up");
+        }
         List<Round> measured = new ArrayList<>();
+        List<Round> baselines = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
           int from = warmup + r * domains;
-          Round m = run(sts, servers, from, from + domains, inFlight);
+          Round m = run(library, servers, from, from + domains, inFlight);
           m.print("round " + (r + 1));
           measured.add(m);
+          if (raw != null) {
+            Round b = run(raw, servers, total + from, total + from + domains, inFlight);
+            b.print("baseline round " + (r + 1));
+            baselines.add(b);
+          }
         }
         summary(measured);
+        if (raw != null) {
+          baselineSummary(measured, baselines);
+        }
       }
     }
   }
 
   // ---------------------------------------------------------------------------------- one round
 
-  private static Round run(MtaSts sts, Servers servers, int from, int to, int inFlight)
+  /** One lookup of a domain; {@code done} gets null on success or a description of the problem. */
+  private interface Workload {
+    void start(String domain, java.util.function.Consumer<String> done);
+  }
+
+  private static Round run(Workload workload, Servers servers, int from, int to, int inFlight)
       throws Exception {
     int n = to - from;
     long[] latencies = new long[n];
@@ -196,21 +270,19 @@ public final class ColdResolutionBenchmark {
       int index = i;
       String domain = PolicyWorld.domain(from + i);
       long t0 = System.nanoTime();
-      sts.resolveAsync(domain)
-          .whenComplete(
-              (lookup, error) -> {
-                latencies[index] = System.nanoTime() - t0;
-                if (error == null
-                    && lookup.status() == PolicyLookup.Status.VALID
-                    && lookup.source().orElseThrow() == PolicyLookup.Source.FETCHED) {
-                  fetched.incrementAndGet();
-                } else {
-                  problems.incrementAndGet();
-                  firstProblem.compareAndSet(null, domain + ": " + (error != null ? error : lookup));
-                }
-                slots.release();
-                done.countDown();
-              });
+      workload.start(
+          domain,
+          problem -> {
+            latencies[index] = System.nanoTime() - t0;
+            if (problem == null) {
+              fetched.incrementAndGet();
+            } else {
+              problems.incrementAndGet();
+              firstProblem.compareAndSet(null, problem);
+            }
+            slots.release();
+            done.countDown();
+          });
     }
     if (!done.await(10, TimeUnit.MINUTES)) {
       throw new IllegalStateException("round did not finish in 10 minutes");
@@ -345,6 +417,26 @@ public final class ColdResolutionBenchmark {
         cpu[cpu.length / 2]);
   }
 
+  private static void baselineSummary(List<Round> library, List<Round> baseline) {
+    System.out.println();
+    System.out.println("round  library CPU  baseline CPU  library - baseline   (client, ms/domain;"
+        + " baseline = raw JSSE handshake + GET, no DNS)   baseline domains/s  baseline server CPU");
+    double[] own = new double[library.size()];
+    for (int i = 0; i < library.size(); i++) {
+      Round l = library.get(i);
+      Round b = baseline.get(i);
+      own[i] = l.cpuMsPerDomain() - b.cpuMsPerDomain();
+      System.out.printf(Locale.ROOT, "%5d  %11.3f  %12.3f  %18.3f   %61.0f  %19.3f%n", i + 1,
+          l.cpuMsPerDomain(), b.cpuMsPerDomain(), own[i], b.perSecond(), b.serverCpuMsPerDomain());
+    }
+    double[] base = baseline.stream().mapToDouble(Round::cpuMsPerDomain).sorted().toArray();
+    Arrays.sort(own);
+    System.out.printf(Locale.ROOT,
+        "median baseline (JDK TLS + minimal HTTP) CPU: %.3f ms/domain; median library's own CPU"
+            + " (library - baseline, per round): %.3f ms/domain%n",
+        base[base.length / 2], own[own.length / 2]);
+  }
+
   // ---------------------------------------------------------------------------------- threads
 
   private static Map<Long, long[]> threadCpu() {
@@ -396,10 +488,111 @@ public final class ColdResolutionBenchmark {
     return total;
   }
 
+  // ---------------------------------------------------------------------------------- baseline
+
+  /**
+   * The JDK's floor for one cold fetch: a TCP connection to the policy server, a full JSSE TLS
+   * handshake with SNI {@code mta-sts.<domain>} and host name verification, one minimal HTTP/1.1
+   * {@code GET /.well-known/mta-sts.txt} and its whole response read, on a pool of blocking threads
+   * like the library's fetcher. No library code, no DNS, no parse beyond checking the status line
+   * and comparing the body with the expected policy.
+   *
+   * <p>TLS is set up as {@code OkHttpPolicyFetcher} sets it up: an {@code SSLContext("TLS")} with
+   * the same trust manager and no key manager, TLS 1.3 and 1.2 only, the cipher suites of OkHttp's
+   * {@code MODERN_TLS} connection spec (enabled suites in the JDK's order), ALPN offering {@code h2}
+   * and {@code http/1.1} as OkHttp does on JDK 9+, a direct socket ({@code Proxy.NO_PROXY}).
+   * OkHttp checks the host name after the handshake with its own verifier; here the JDK's {@code
+   * HTTPS} endpoint identification does it during the handshake.
+   */
+  private static final class RawTlsFetcher implements Workload, AutoCloseable {
+    private final SSLSocketFactory factory;
+    private final String[] cipherSuites;
+    private final InetSocketAddress server;
+    private final ExecutorService pool;
+
+    RawTlsFetcher(X509TrustManager trust, int port, int threads) throws Exception {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trust}, null);
+      factory = context.getSocketFactory();
+      Set<String> modern = new HashSet<>();
+      for (CipherSuite suite : ConnectionSpec.MODERN_TLS.cipherSuites()) {
+        modern.add(suite.javaName());
+      }
+      cipherSuites =
+          Arrays.stream(factory.getDefaultCipherSuites()).filter(modern::contains)
+              .toArray(String[]::new);
+      server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+      AtomicInteger count = new AtomicInteger();
+      pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "benchmark-baseline-tls-" + count.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    @Override
+    public void start(String domain, java.util.function.Consumer<String> done) {
+      pool.execute(() -> {
+        String problem;
+        try {
+          problem = fetch(domain);
+        } catch (IOException | RuntimeException e) {
+          problem = domain + ": " + e;
+        }
+        done.accept(problem);
+      });
+    }
+
+    /** Fetches the policy of {@code domain}; null if it came back as expected. */
+    private String fetch(String domain) throws IOException {
+      String host = "mta-sts." + domain;
+      Socket plain = new Socket(Proxy.NO_PROXY);
+      try {
+        plain.connect(server, 15_000);
+        plain.setSoTimeout(30_000);
+      } catch (IOException | RuntimeException e) {
+        plain.close();
+        throw e;
+      }
+      try (SSLSocket socket = (SSLSocket) factory.createSocket(plain, host, server.getPort(), true)) {
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        parameters.setCipherSuites(cipherSuites);
+        parameters.setServerNames(List.of(new SNIHostName(host)));
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: " + host
+                + "\r\nUser-Agent: mta-sts-java benchmark baseline\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        // The server closes after one response: read to the end, at most 64 KiB.
+        byte[] response = socket.getInputStream().readNBytes(65_536);
+        String text = new String(response, StandardCharsets.UTF_8);
+        int headerEnd = text.indexOf("\r\n\r\n");
+        if (!text.startsWith("HTTP/1.1 200 ") || headerEnd < 0) {
+          return domain + ": unexpected response " + text.lines().findFirst().orElse("(empty)");
+        }
+        if (!text.substring(headerEnd + 4).equals(PolicyWorld.policyText(domain))) {
+          return domain + ": unexpected body";
+        }
+        return null;
+      }
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
+    }
+  }
+
   // ---------------------------------------------------------------------------------- servers
 
-  private static Servers inProcess(int total, KeyType leafKey) throws IOException {
-    PolicyWorld world = PolicyWorld.start(total, leafKey);
+  private static Servers inProcess(int total, KeyType leafKey, KeyType caKey,
+      boolean sharedLeafKey) throws IOException {
+    PolicyWorld world = PolicyWorld.start(total, leafKey, caKey, sharedLeafKey);
     return new Servers() {
       @Override
       public InetSocketAddress dns() {
@@ -428,13 +621,14 @@ public final class ColdResolutionBenchmark {
     };
   }
 
-  private static Servers childProcess(int total, KeyType leafKey) throws Exception {
+  private static Servers childProcess(int total, KeyType leafKey, KeyType caKey,
+      boolean sharedLeafKey) throws Exception {
     Path pem = Files.createTempFile("mta-sts-bench-ca", ".pem");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
         new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 PolicyWorld.class.getName(), Integer.toString(total), pem.toString(),
-                leafKey.name())
+                leafKey.name(), caKey.name(), sharedLeafKey ? "shared-leaf-key" : "own-leaf-keys")
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     BufferedReader out =

@@ -7,9 +7,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import org.mtasts.testkit.dns.TestDnsServer;
 import org.mtasts.testkit.https.PolicyServer;
+import org.mtasts.testkit.tls.IssuedCertificate;
 import org.mtasts.testkit.tls.KeyType;
 import org.mtasts.testkit.tls.TestCertificateAuthority;
 
@@ -40,8 +42,14 @@ public final class PolicyWorld implements AutoCloseable {
   final TestDnsServer dns;
   final PolicyServer https;
 
-  private PolicyWorld(int domains, KeyType leafKey) throws IOException {
-    ca = TestCertificateAuthority.create("mta-sts-java benchmark CA");
+  private PolicyWorld(int domains, KeyType leafKey, KeyType caKey, boolean sharedLeafKey)
+      throws IOException {
+    ca = TestCertificateAuthority.create("mta-sts-java benchmark CA", caKey);
+    KeyPair shared = null;
+    if (sharedLeafKey) {
+      IssuedCertificate first = ca.leaf("shared-key.invalid").keyType(leafKey).build();
+      shared = new KeyPair(first.certificate().getPublicKey(), first.privateKey());
+    }
     dns = new TestDnsServer();
     dns.defaultTtl(Duration.ofDays(1));
     https = PolicyServer.builder().certificateAuthority(ca).maxConcurrentConnections(128).build();
@@ -50,9 +58,13 @@ public final class PolicyWorld implements AutoCloseable {
       dns.txt("_mta-sts." + d, "v=STSv1; id=20260101T000000Z;");
       dns.a("mta-sts." + d, "127.0.0.1");
       String host = "mta-sts." + d;
-      https.host(host).servePolicy(policyText(d)); // issues an EC P-256 certificate now
-      if (leafKey != KeyType.EC_P256) {
-        https.host(host).certificate(ca.leaf(host).keyType(leafKey).build());
+      https.host(host).servePolicy(policyText(d)); // issues a certificate with an EC P-256 key now
+      if (leafKey != KeyType.EC_P256 || shared != null) {
+        TestCertificateAuthority.LeafBuilder leaf = ca.leaf(host).keyType(leafKey);
+        if (shared != null) {
+          leaf.keyPair(shared);
+        }
+        https.host(host).certificate(leaf.build());
       }
     }
     dns.start();
@@ -61,10 +73,14 @@ public final class PolicyWorld implements AutoCloseable {
 
   /**
    * Starts a world of {@code domains} domains in this JVM whose policy hosts have leaf keys of
-   * {@code leafKey} (the CA's key is always EC P-256).
+   * {@code leafKey}, signed by a root whose key is {@code caKey} (the chain sent is leaf + root).
+   * With {@code sharedLeafKey} every leaf certificate (still one per host, each with its own
+   * signature) carries the same key pair, which saves generating thousands of RSA keys; the
+   * client verifies as much per handshake either way.
    */
-  static PolicyWorld start(int domains, KeyType leafKey) throws IOException {
-    return new PolicyWorld(domains, leafKey);
+  static PolicyWorld start(int domains, KeyType leafKey, KeyType caKey, boolean sharedLeafKey)
+      throws IOException {
+    return new PolicyWorld(domains, leafKey, caKey, sharedLeafKey);
   }
 
   @Override
@@ -73,12 +89,17 @@ public final class PolicyWorld implements AutoCloseable {
     dns.close();
   }
 
-  /** The separate server process. Arguments: number of domains, CA PEM output file, leaf key type. */
+  /**
+   * The separate server process. Arguments: number of domains, CA PEM output file, leaf key type,
+   * and optionally the CA's key type (default EC_P256) and {@code shared-leaf-key}.
+   */
   public static void main(String[] args) throws IOException {
     int domains = Integer.parseInt(args[0]);
     Path pem = Path.of(args[1]);
     KeyType leafKey = KeyType.valueOf(args[2]);
-    try (PolicyWorld world = start(domains, leafKey)) {
+    KeyType caKey = args.length > 3 ? KeyType.valueOf(args[3]) : KeyType.EC_P256;
+    boolean sharedLeafKey = args.length > 4 && args[4].equals("shared-leaf-key");
+    try (PolicyWorld world = start(domains, leafKey, caKey, sharedLeafKey)) {
       Files.writeString(pem, world.ca.certificatePem());
       System.out.println("READY " + world.dns.address().getPort() + " " + world.https.port());
       System.out.flush();

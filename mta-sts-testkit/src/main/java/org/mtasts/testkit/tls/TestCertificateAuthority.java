@@ -60,14 +60,16 @@ public final class TestCertificateAuthority {
   private static final Duration DEFAULT_LEAF_VALIDITY = Duration.ofDays(90);
 
   private final String name;
+  private final KeyType keyType;
   private final KeyPair keyPair;
   private final X509Certificate certificate;
   private final Clock clock;
   private final AtomicLong serials = new AtomicLong(1);
 
-  private TestCertificateAuthority(String name, KeyPair keyPair, X509Certificate certificate,
-      Clock clock) {
+  private TestCertificateAuthority(String name, KeyType keyType, KeyPair keyPair,
+      X509Certificate certificate, Clock clock) {
     this.name = name;
+    this.keyType = keyType;
     this.keyPair = keyPair;
     this.certificate = certificate;
     this.clock = clock;
@@ -79,13 +81,32 @@ public final class TestCertificateAuthority {
   }
 
   /**
+   * Makes a new root authority with a key of {@code keyType}, valid from a day ago for ten years.
+   * The root and every leaf it issues are signed with that key ({@code SHA256withRSA} for an RSA
+   * authority), so an RSA authority with {@link LeafBuilder#keyType RSA leaves} gives an all-RSA
+   * chain, as most public CAs serve.
+   */
+  public static TestCertificateAuthority create(String name, KeyType keyType) {
+    return create(name, Clock.systemUTC(), keyType);
+  }
+
+  /**
    * Makes a new root authority whose validity periods and those of its leaves are computed from
    * {@code clock}.
    */
   public static TestCertificateAuthority create(String name, Clock clock) {
+    return create(name, clock, KeyType.EC_P256);
+  }
+
+  /**
+   * Makes a new root authority with a key of {@code keyType} whose validity periods and those of
+   * its leaves are computed from {@code clock}.
+   */
+  public static TestCertificateAuthority create(String name, Clock clock, KeyType keyType) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(clock, "clock");
-    KeyPair keyPair = generate(KeyType.EC_P256);
+    Objects.requireNonNull(keyType, "keyType");
+    KeyPair keyPair = generate(keyType);
     Instant now = clock.instant();
     X500Name subject = distinguishedName(name);
     try {
@@ -105,8 +126,8 @@ public final class TestCertificateAuthority {
           Extension.subjectKeyIdentifier,
           false,
           extensions.createSubjectKeyIdentifier(keyPair.getPublic()));
-      X509Certificate root = sign(builder, keyPair, KeyType.EC_P256);
-      return new TestCertificateAuthority(name, keyPair, root, clock);
+      X509Certificate root = sign(builder, keyPair, keyType);
+      return new TestCertificateAuthority(name, keyType, keyPair, root, clock);
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot make test CA " + name, e);
     }
@@ -125,6 +146,11 @@ public final class TestCertificateAuthority {
   /** The authority's name, as given to {@link #create}. */
   public String name() {
     return name;
+  }
+
+  /** The type of the authority's own key, which signs the root and every leaf. */
+  public KeyType keyType() {
+    return keyType;
   }
 
   /** The self-signed root certificate. */
@@ -199,6 +225,7 @@ public final class TestCertificateAuthority {
     private Instant notAfter;
     private boolean selfSigned;
     private KeyType keyType = KeyType.EC_P256;
+    private KeyPair givenKeys; // null: generate a key pair
 
     private LeafBuilder(List<String> dnsNames) {
       this.dnsNames = List.copyOf(dnsNames);
@@ -254,9 +281,23 @@ public final class TestCertificateAuthority {
       return this;
     }
 
-    /** Makes the certificate and its key. */
+    /**
+     * Uses {@code keyPair} instead of generating a new key pair. Its algorithm must be that of
+     * the {@linkplain #keyType key type}. For issuing thousands of distinct RSA certificates
+     * (load tests), where generating RSA keys would take minutes.
+     */
+    public LeafBuilder keyPair(KeyPair keyPair) {
+      this.givenKeys = Objects.requireNonNull(keyPair, "keyPair");
+      return this;
+    }
+
+    /** Makes the certificate and, unless one was given, its key. */
     public IssuedCertificate build() {
-      KeyPair leafKeys = generate(keyType);
+      if (givenKeys != null && !givenKeys.getPublic().getAlgorithm().equals(keyType.algorithm)) {
+        throw new IllegalStateException("the key pair is " + givenKeys.getPublic().getAlgorithm()
+            + " but the key type is " + keyType);
+      }
+      KeyPair leafKeys = givenKeys != null ? givenKeys : generate(keyType);
       X500Name subject = distinguishedName(commonName);
       X500Name issuer = selfSigned ? subject : distinguishedName(name);
       BigInteger serial =
@@ -303,7 +344,9 @@ public final class TestCertificateAuthority {
               Extension.subjectAlternativeName, false, new GeneralNames(names));
         }
         X509Certificate leaf =
-            selfSigned ? sign(builder, leafKeys, keyType) : sign(builder, keyPair, KeyType.EC_P256);
+            selfSigned
+                ? sign(builder, leafKeys, keyType)
+                : sign(builder, keyPair, TestCertificateAuthority.this.keyType);
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(leaf);
         if (!selfSigned) {

@@ -105,6 +105,43 @@ class TestCertificateAuthorityTest {
   }
 
   @Test
+  void rsaAuthorityMakesAnAllRsaChain() throws Exception {
+    TestCertificateAuthority rsaCa = TestCertificateAuthority.create("RSA Root", KeyType.RSA_2048);
+    assertEquals(KeyType.RSA_2048, rsaCa.keyType());
+    assertEquals(KeyType.EC_P256, CA.keyType());
+    assertEquals("RSA", rsaCa.certificate().getPublicKey().getAlgorithm());
+    assertEquals("SHA256withRSA", rsaCa.certificate().getSigAlgName());
+    rsaCa.certificate().verify(rsaCa.certificate().getPublicKey());
+
+    IssuedCertificate rsaLeaf = rsaCa.leaf("mx1.example.com").keyType(KeyType.RSA_2048).build();
+    assertEquals("RSA", rsaLeaf.certificate().getPublicKey().getAlgorithm());
+    assertEquals("SHA256withRSA", rsaLeaf.certificate().getSigAlgName());
+    rsaLeaf.certificate().verify(rsaCa.certificate().getPublicKey());
+    assertNull(handshake(rsaLeaf, rsaCa, "mx1.example.com"));
+
+    // An EC leaf under the RSA root: signed with RSA all the same.
+    IssuedCertificate ecLeaf = rsaCa.issue("mx2.example.com");
+    assertEquals("EC", ecLeaf.certificate().getPublicKey().getAlgorithm());
+    assertEquals("SHA256withRSA", ecLeaf.certificate().getSigAlgName());
+    assertNull(handshake(ecLeaf, rsaCa, "mx2.example.com"));
+    assertInstanceOf(SSLHandshakeException.class, handshake(rsaLeaf, CA, "mx1.example.com"));
+  }
+
+  @Test
+  void leavesCanShareOneKeyPair() throws Exception {
+    IssuedCertificate first = CA.leaf("a.example.com").keyType(KeyType.RSA_2048).build();
+    java.security.KeyPair keys =
+        new java.security.KeyPair(first.certificate().getPublicKey(), first.privateKey());
+    IssuedCertificate second =
+        CA.leaf("b.example.com").keyType(KeyType.RSA_2048).keyPair(keys).build();
+    assertEquals(first.certificate().getPublicKey(), second.certificate().getPublicKey());
+    assertFalse(first.certificate().equals(second.certificate()));
+    assertNull(handshake(second, CA, "b.example.com"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> CA.leaf("c.example.com").keyPair(keys).build());
+  }
+
+  @Test
   void subjectAlternativeNamesListEveryName() throws Exception {
     IssuedCertificate multi = CA.issue("a.example.com", "*.b.example.com");
     List<String> names =

@@ -119,6 +119,7 @@ public final class ColdResolutionBenchmark {
     boolean baseline = false;
     boolean sharedLeafKey = false;
     int baselineThreads = 16; // the library's default fetch pool
+    String provider = "jdk";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--domains" -> domains = Integer.parseInt(args[++i]);
@@ -133,12 +134,13 @@ public final class ColdResolutionBenchmark {
         case "--baseline-tls" -> baseline = true;
         case "--shared-leaf-key" -> sharedLeafKey = true;
         case "--baseline-threads" -> baselineThreads = Integer.parseInt(args[++i]);
+        case "--provider" -> provider = args[++i];
         default -> {
           System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
               + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
               + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]"
               + " [--ca-key EC_P256|RSA_2048] [--shared-leaf-key]"
-              + " [--baseline-tls [--baseline-threads T]]");
+              + " [--baseline-tls [--baseline-threads T]] [--provider jdk|conscrypt]");
           System.exit(2);
         }
       }
@@ -146,6 +148,13 @@ public final class ColdResolutionBenchmark {
     if (warmup < 0) {
       warmup = domains;
     }
+    if (provider.equals("conscrypt")) {
+      // The client's TLS and signature checks then run in BoringSSL; the servers keep the JDK's.
+      java.security.Security.insertProviderAt(org.conscrypt.Conscrypt.newProvider(), 1);
+    } else if (!provider.equals("jdk")) {
+      throw new IllegalArgumentException("--provider jdk|conscrypt, not " + provider);
+    }
+    System.out.println("client security provider: " + java.security.Security.getProviders()[0]);
     int total = warmup + rounds * domains;
     // The baseline gets domains of its own: the JDK's CertificateFactory keeps the last 750
     // certificates it parsed and an X509CertImpl remembers a successful signature check, so a

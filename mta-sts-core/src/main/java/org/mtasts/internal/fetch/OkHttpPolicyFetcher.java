@@ -228,6 +228,9 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
                   throw new UnknownHostException(name + ": not the policy host");
                 })
             .callTimeout(Duration.ofNanos(remainingNanos))
+            // Racing connects (happy eyeballs) only pays when there is more than one address;
+            // with one it would only hand the connect to another thread and back.
+            .fastFallback(addresses.size() > 1)
             .build();
     Request request =
         new Request.Builder().url(url).header("User-Agent", userAgent).get().build();

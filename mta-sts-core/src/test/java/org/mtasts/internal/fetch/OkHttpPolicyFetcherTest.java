@@ -112,6 +112,31 @@ class OkHttpPolicyFetcherTest {
   }
 
   @Test
+  void stsFetch01_hostWithSeveralAddresses_triesTheNextWhenOneRefuses() throws Exception {
+    // The server listens on 127.0.0.1 only: 127.0.0.2 (also loopback) refuses the connection.
+    InetSocketAddress refusing =
+        new InetSocketAddress(InetAddress.getByName("127.0.0.2"), server.address().getPort());
+    for (List<InetSocketAddress> addresses :
+        List.of(List.of(refusing, server.address()), List.of(server.address(), refusing))) {
+      OkHttpPolicyFetcher fetcher =
+          fetcher().hostResolver((host, port) -> host.equals(HOST) ? addresses : List.of()).build();
+      int before = requests();
+      assertEquals(Mode.ENFORCE, fetch(fetcher).policy().mode(), addresses.toString());
+      assertEquals(before + 1, requests());
+    }
+  }
+
+  @Test
+  void stsFetch01_onlyAddressRefuses_connectFailed() throws Exception {
+    InetSocketAddress refusing =
+        new InetSocketAddress(InetAddress.getByName("127.0.0.2"), server.address().getPort());
+    OkHttpPolicyFetcher fetcher =
+        fetcher().hostResolver((host, port) -> List.of(refusing)).build();
+    PolicyFetchException e = fetchFails(fetcher);
+    assertEquals(FetchFailure.CONNECT_FAILED, e.failure(), e.getMessage());
+  }
+
+  @Test
   void stsFetch10_noConditionalRequestsNoCookiesAndCacheHeadersIgnored() throws Exception {
     server.host(HOST).respond(
         PolicyResponse.builder()

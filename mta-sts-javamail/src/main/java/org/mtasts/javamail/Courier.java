@@ -184,9 +184,21 @@ final class Courier {
       Security security, Address[] recipients, Message message, List<MxAttempt> attempts) {
     SessionRecorder recorder = new SessionRecorder();
     PinnedSocketFactory sockets = new PinnedSocketFactory(host, addresses, recorder);
+    Session delegateSession = DelegateSessions.borrow(session);
+    try {
+      return attempt(route, host, addresses, security, recipients, message, attempts, recorder,
+          sockets, delegateSession);
+    } finally {
+      DelegateSessions.release(session, delegateSession);
+    }
+  }
+
+  private DomainOutcome attempt(Route route, String host, List<InetSocketAddress> addresses,
+      Security security, Address[] recipients, Message message, List<MxAttempt> attempts,
+      SessionRecorder recorder, PinnedSocketFactory sockets, Session delegateSession) {
     Transport transport;
     try {
-      transport = delegate(host, sockets, security, recorder);
+      transport = delegate(delegateSession, host, sockets, security, recorder);
     } catch (NoSuchProviderException e) {
       throw new IllegalStateException("no SMTP transport (Angus Mail) on the class path", e);
     }
@@ -219,6 +231,9 @@ final class Courier {
       } catch (MessagingException | RuntimeException e) {
         log.debug("closing the session with {} failed", host, e);
       }
+      // Service.connect saved a (user, null password) entry for this host in the session;
+      // forget it so a reused delegate session does not collect one per MX address.
+      delegateSession.setPasswordAuthentication(transport.getURLName(), null);
     }
   }
 
@@ -310,9 +325,10 @@ final class Courier {
         ? recorder.handshake().protocol() : null;
   }
 
-  private Transport delegate(String host, PinnedSocketFactory sockets, Security security,
-      SessionRecorder recorder) throws NoSuchProviderException {
-    Properties p = new Properties();
+  private Transport delegate(Session delegateSession, String host, PinnedSocketFactory sockets,
+      Security security, SessionRecorder recorder) throws NoSuchProviderException {
+    Properties p = delegateSession.getProperties();
+    p.clear(); // a reused session: nothing of the previous attempt stays
     Properties src = session.getProperties();
     for (String name : src.stringPropertyNames()) {
       p.put(name, src.getProperty(name));
@@ -365,7 +381,6 @@ final class Courier {
       }
       default -> throw new AssertionError(security);
     }
-    Session delegateSession = Session.getInstance(p);
     delegateSession.setDebug(session.getDebug());
     delegateSession.setDebugOut(session.getDebugOut());
     return delegateSession.getTransport(smtpProvider(delegateSession));

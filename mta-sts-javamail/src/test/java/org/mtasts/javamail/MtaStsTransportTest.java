@@ -551,6 +551,21 @@ abstract class MtaStsTransportTest {
   }
 
   @Test
+  @DisplayName("a reused delegate session keeps nothing of the previous MX attempt")
+  void delegateSessionReused_settingsOfPreviousAttemptGone() throws Exception {
+    Transport.send(message("ann@good.example"));     // enforce: STARTTLS required
+    Transport.send(message("ben@none.example"));     // mode none, MX without STARTTLS
+    Transport.send(message("cat@nopolicy.example")); // opportunistic, wrong-name certificate
+    Transport.send(message("dan@good.example"));
+
+    assertEquals(1, DelegateSessions.idle(session), "one delegate session, reused");
+    assertEquals(2, world.messagesFor("mx1.good.example").size());
+    assertTrue(world.messagesFor("mx1.good.example").stream().allMatch(ReceivedMessage::tlsActive));
+    assertEquals(1, world.messagesFor("mx.none.example").size());
+    assertEquals(1, world.messagesFor("mx.nopolicy.example").size());
+  }
+
+  @Test
   @DisplayName("per-MX TLS settings never leak into the application's session")
   void sessionProperties_notChangedByDelivery() throws Exception {
     Properties before = new Properties();

@@ -8,7 +8,10 @@ import jakarta.mail.Provider;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
+import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -162,18 +165,51 @@ final class Courier {
    */
   private DomainOutcome attempt(Route route, String host, Security security,
       Address[] recipients, Message message, List<MxAttempt> attempts) {
+    List<InetSocketAddress> addresses;
+    try {
+      addresses = resolver.resolve(host, settings.port());
+      if (addresses.isEmpty()) {
+        throw new UnknownHostException(host + ": no address");
+      }
+    } catch (IOException e) {
+      // STS-APPLY-07: an MX without an address is a connection failure, not an MTA-STS one.
+      attempts.add(new MxAttempt(host, MxAttempt.Result.CONNECTION_FAILED, false, null, "4.4.1",
+          "could not connect to " + host + ": " + rootMessage(e)));
+      return null;
+    }
+    return attempt(route, host, addresses, security, recipients, message, attempts);
+  }
+
+  private DomainOutcome attempt(Route route, String host, List<InetSocketAddress> addresses,
+      Security security, Address[] recipients, Message message, List<MxAttempt> attempts) {
     SessionRecorder recorder = new SessionRecorder();
+    PinnedSocketFactory sockets = new PinnedSocketFactory(host, addresses, recorder);
+    Session delegateSession = DelegateSessions.borrow(session);
+    try {
+      return attempt(route, host, addresses, security, recipients, message, attempts, recorder,
+          sockets, delegateSession);
+    } finally {
+      DelegateSessions.release(session, delegateSession);
+    }
+  }
+
+  private DomainOutcome attempt(Route route, String host, List<InetSocketAddress> addresses,
+      Security security, Address[] recipients, Message message, List<MxAttempt> attempts,
+      SessionRecorder recorder, PinnedSocketFactory sockets, Session delegateSession) {
     Transport transport;
     try {
-      transport = delegate(host, security, recorder);
+      transport = delegate(delegateSession, host, sockets, security, recorder);
     } catch (NoSuchProviderException e) {
       throw new IllegalStateException("no SMTP transport (Angus Mail) on the class path", e);
     }
     try {
       try {
-        transport.connect(host, settings.port(), null, null);
+        // STS-JM-01: Angus gets an address literal, never the MX name, so neither it nor Jakarta
+        // Mail asks the JVM's resolver; the socket factory connects to our resolver's addresses.
+        transport.connect(sockets.hostLiteral(), settings.port(), null, null);
       } catch (MessagingException e) {
-        return connectFailed(route, host, security, recipients, message, attempts, recorder, e);
+        return connectFailed(route, host, addresses, security, recipients, message, attempts,
+            recorder, e);
       }
       Verdict verdict = route == null || security == Security.PLAINTEXT
           ? null
@@ -195,12 +231,15 @@ final class Courier {
       } catch (MessagingException | RuntimeException e) {
         log.debug("closing the session with {} failed", host, e);
       }
+      // Service.connect saved a (user, null password) entry for this host in the session;
+      // forget it so a reused delegate session does not collect one per MX address.
+      delegateSession.setPasswordAuthentication(transport.getURLName(), null);
     }
   }
 
-  private DomainOutcome connectFailed(Route route, String host, Security security,
-      Address[] recipients, Message message, List<MxAttempt> attempts, SessionRecorder recorder,
-      MessagingException e) {
+  private DomainOutcome connectFailed(Route route, String host,
+      List<InetSocketAddress> addresses, Security security, Address[] recipients, Message message,
+      List<MxAttempt> attempts, SessionRecorder recorder, MessagingException e) {
     if (!recorder.isConnected()) {
       // STS-APPLY-07: a TCP failure is not an MTA-STS failure; next MX.
       attempts.add(new MxAttempt(host, MxAttempt.Result.CONNECTION_FAILED, false, null, "4.4.1",
@@ -234,7 +273,7 @@ final class Courier {
     // opportunistic configuration would; the failure was reported above under testing.
     log.info("{}: TLS failed ({}); retrying without STARTTLS (mode {})", host, tlsReason.code(),
         route == null || route.mode() == null ? "no policy" : route.mode().token());
-    return attempt(route, host, Security.PLAINTEXT, recipients, message, attempts);
+    return attempt(route, host, addresses, Security.PLAINTEXT, recipients, message, attempts);
   }
 
   private RefusalReason tlsReason(SessionRecorder recorder, MessagingException e) {
@@ -286,9 +325,10 @@ final class Courier {
         ? recorder.handshake().protocol() : null;
   }
 
-  private Transport delegate(String host, Security security, SessionRecorder recorder)
-      throws NoSuchProviderException {
-    Properties p = new Properties();
+  private Transport delegate(Session delegateSession, String host, PinnedSocketFactory sockets,
+      Security security, SessionRecorder recorder) throws NoSuchProviderException {
+    Properties p = delegateSession.getProperties();
+    p.clear(); // a reused session: nothing of the previous attempt stays
     Properties src = session.getProperties();
     for (String name : src.stringPropertyNames()) {
       p.put(name, src.getProperty(name));
@@ -305,7 +345,7 @@ final class Courier {
         "mail.smtp.reportsuccess", "mail.smtp.auth.mechanisms", "mail.smtp.sasl.enable")) {
       p.remove(name);
     }
-    p.put("mail.smtp.host", host);
+    p.put("mail.smtp.host", sockets.hostLiteral());
     p.put("mail.smtp.port", Integer.toString(settings.port()));
     p.put("mail.smtp.auth", "false");
     p.put("mail.smtp.ssl.enable", "false");
@@ -315,8 +355,8 @@ final class Courier {
     if (settings.ehlo() != null) {
       p.put("mail.smtp.localhost", settings.ehlo());
     }
-    p.put("mail.smtp.socketFactory", new ResolvingSocketFactory(resolver, recorder));
-    // Never fall back to a socket resolved by system DNS.
+    p.put("mail.smtp.socketFactory", sockets);
+    // Never fall back to a plain socket Angus connects itself.
     p.put("mail.smtp.socketFactory.fallback", "false");
     switch (security) {
       case ENFORCE -> {
@@ -341,7 +381,6 @@ final class Courier {
       }
       default -> throw new AssertionError(security);
     }
-    Session delegateSession = Session.getInstance(p);
     delegateSession.setDebug(session.getDebug());
     delegateSession.setDebugOut(session.getDebugOut());
     return delegateSession.getTransport(smtpProvider(delegateSession));

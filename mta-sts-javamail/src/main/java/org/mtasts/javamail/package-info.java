@@ -47,8 +47,10 @@
  *       <td>Trust anchors for MX certificates.</td></tr>
  *   <tr><td>{@code mail.mtasts.hostResolver}</td><td>{@code HostResolver} (object)</td>
  *       <td>A/AAAA lookups through the library's DNS client</td>
- *       <td>Resolves MX host names to the addresses SMTP connects to. The MX name is still used
- *       for SNI and the certificate check (STS-MX-13).</td></tr>
+ *       <td>Resolves MX host names to the addresses SMTP connects to; the JVM's own resolver is
+ *       never asked for an MX name (Angus is handed the first address as its host, so its
+ *       messages and debug output show that address). The MX name is still used for SNI and the
+ *       certificate check (STS-MX-13) and in {@code MxAttempt}.</td></tr>
  *   <tr><td>{@code mail.mtasts.port}</td><td>int</td><td>25</td>
  *       <td>SMTP port on the MX hosts.</td></tr>
  *   <tr><td>{@code mail.mtasts.connectiontimeout}</td><td>int (ms)</td>
@@ -58,7 +60,8 @@
  *       <td>{@code mail.smtp.timeout}, else 300000</td>
  *       <td>Socket read timeout of the SMTP sessions.</td></tr>
  *   <tr><td>{@code mail.mtasts.ehlo}</td><td>String</td><td>{@code mail.smtp.localhost}, else
- *       what Angus picks</td><td>The name sent in EHLO.</td></tr>
+ *       what Angus picks (this machine's canonical name, looked up by the JVM's
+ *       resolver)</td><td>The name sent in EHLO.</td></tr>
  *   <tr><td>{@code mail.mtasts.tlsRequiredHeader}</td><td>boolean</td><td>true</td>
  *       <td>Honour {@code TLS-Required: No} (RFC 8689): a message with exactly one such header is
  *       delivered even when every MX fails MTA-STS validation, after the compliant path was

@@ -496,6 +496,76 @@ abstract class MtaStsTransportTest {
   }
 
   @Test
+  @DisplayName("STS-JM-01: MX names go to the library's resolver only, never to the JVM's;"
+      + " SNI, certificate check and reports keep the MX name")
+  void mxNames_neverResolvedBySystemResolver() throws Exception {
+    // The world's MX names are known only to the library's HostResolver (world.hostMap()).
+    Set<String> mxNames = Set.of("mx1.good.example", "plain.fallback.example",
+        "wrongname.fallback.example", "expired.fallback.example", "selfsigned.fallback.example",
+        "refused.fallback.example", "good.fallback.example", "mx.none.example");
+    java.io.ByteArrayOutputStream debug = new java.io.ByteArrayOutputStream();
+    session.setDebugOut(new java.io.PrintStream(debug, true, "UTF-8"));
+    session.setDebug(true);
+    MtaStsTransport transport = (MtaStsTransport) session.getTransport(MtaStsTransport.PROTOCOL);
+    MimeMessage m = message("alice@good.example", "bob@fallback.example", "nina@none.example");
+    List<String> lookups = List.of();
+    Exception failure = null;
+    RecordingNameLookups recorder = RecordingNameLookups.open(mxNames);
+    try {
+      transport.connect();
+      transport.sendMessage(m, m.getAllRecipients());
+    } catch (Exception e) { // a refused lookup surfaces as a SecurityException
+      failure = e;
+    } finally {
+      if (recorder != null) {
+        recorder.close();
+        lookups = recorder.lookups();
+      }
+      transport.close();
+    }
+    String transcript = debug.toString("UTF-8");
+
+    assertEquals(List.of(), lookups.stream().filter(mxNames::contains).toList(),
+        "MX names looked up by the JVM's resolver (all lookups: " + lookups + ")");
+    for (String mx : mxNames) {
+      assertTrue(!transcript.contains("host \"" + mx + "\""),
+          "Angus was handed the MX name " + mx + " to resolve itself");
+    }
+    String address = world.hostMap().get("mx1.good.example").getAddress().getHostAddress();
+    assertTrue(transcript.contains("trying to connect to host \"" + address + "\""), transcript);
+    if (failure != null) {
+      throw failure;
+    }
+    assertEquals(1, world.messagesFor("mx1.good.example").size());
+    assertEquals("mx1.good.example",
+        world.messagesFor("mx1.good.example").get(0).sniHostName().orElseThrow());
+    assertEquals(1, world.messagesFor("good.fallback.example").size());
+    assertEquals(1, world.messagesFor("mx.none.example").size());
+    List<DomainDelivery> deliveries = transport.lastDeliveries();
+    assertEquals(List.of("mx1.good.example", "good.fallback.example", "mx.none.example"),
+        deliveries.stream().map(d -> d.deliveredBy().orElseThrow().host()).toList());
+    assertEquals(List.of("plain.fallback.example", "wrongname.fallback.example",
+            "expired.fallback.example", "selfsigned.fallback.example",
+            "refused.fallback.example", "good.fallback.example"),
+        deliveries.get(1).attempts().stream().map(MxAttempt::host).toList());
+  }
+
+  @Test
+  @DisplayName("a reused delegate session keeps nothing of the previous MX attempt")
+  void delegateSessionReused_settingsOfPreviousAttemptGone() throws Exception {
+    Transport.send(message("ann@good.example"));     // enforce: STARTTLS required
+    Transport.send(message("ben@none.example"));     // mode none, MX without STARTTLS
+    Transport.send(message("cat@nopolicy.example")); // opportunistic, wrong-name certificate
+    Transport.send(message("dan@good.example"));
+
+    assertEquals(1, DelegateSessions.idle(session), "one delegate session, reused");
+    assertEquals(2, world.messagesFor("mx1.good.example").size());
+    assertTrue(world.messagesFor("mx1.good.example").stream().allMatch(ReceivedMessage::tlsActive));
+    assertEquals(1, world.messagesFor("mx.none.example").size());
+    assertEquals(1, world.messagesFor("mx.nopolicy.example").size());
+  }
+
+  @Test
   @DisplayName("per-MX TLS settings never leak into the application's session")
   void sessionProperties_notChangedByDelivery() throws Exception {
     Properties before = new Properties();

@@ -10,34 +10,58 @@ import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import javax.net.SocketFactory;
-import org.mtasts.HostResolver;
 
 /**
- * The plain socket factory handed to Angus as {@code mail.smtp.socketFactory}. Angus builds {@code
- * new InetSocketAddress(host, port)} itself and connects the factory's unconnected socket to it;
- * these sockets ignore the (system-DNS) address and resolve {@link
- * InetSocketAddress#getHostString()} through our {@link HostResolver}, trying each address in turn
- * (STS-MX-13: every address of one MX shares the MX name for SNI and certificate checks). They also
- * tell the {@link SessionRecorder} whether TCP connected and whether STARTTLS was sent, so a
- * failure can be told apart: no connection (STS-APPLY-07), or STARTTLS refused (STS-TLS-01).
+ * The plain socket factory handed to Angus as {@code mail.smtp.socketFactory} for one MX session:
+ * its sockets connect to the addresses our {@link org.mtasts.HostResolver} found for the MX host,
+ * trying each in turn, whatever address Angus asks for (STS-JM-01). Angus is given the literal of
+ * the first address as its host ({@link #hostLiteral}), so neither it ({@code new
+ * InetSocketAddress(host, port)}) nor Jakarta Mail ({@code URLName}) ever asks the JVM's resolver
+ * for the MX name; SNI and the certificate check use the MX name, which the TLS socket factory is
+ * made for (STS-MX-13: every address of one MX shares its validation). The sockets also tell the
+ * {@link SessionRecorder} whether TCP connected and whether STARTTLS was sent, so a failure can be
+ * told apart: no connection (STS-APPLY-07), or STARTTLS refused (STS-TLS-01).
  */
-final class ResolvingSocketFactory extends SocketFactory {
-  private final HostResolver resolver;
+final class PinnedSocketFactory extends SocketFactory {
+  /** Angus's host when no address is a resolved one; never connected to. */
+  private static final String UNRESOLVED = "0.0.0.0";
+
+  private final String mxHost;
+  private final List<InetSocketAddress> targets;
   private final SessionRecorder recorder;
 
-  ResolvingSocketFactory(HostResolver resolver, SessionRecorder recorder) {
-    this.resolver = Objects.requireNonNull(resolver, "resolver");
+  /**
+   * @param mxHost the MX host name, for messages
+   * @param targets the addresses to connect to, in order; not empty
+   */
+  PinnedSocketFactory(String mxHost, List<InetSocketAddress> targets, SessionRecorder recorder) {
+    this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
+    this.targets = List.copyOf(targets);
     this.recorder = Objects.requireNonNull(recorder, "recorder");
+    if (this.targets.isEmpty()) {
+      throw new IllegalArgumentException(mxHost + ": no address to connect to");
+    }
+  }
+
+  /**
+   * The host to give Angus: an address literal, which {@code InetAddress} parses without a lookup.
+   */
+  String hostLiteral() {
+    for (InetSocketAddress target : targets) {
+      if (!target.isUnresolved()) {
+        return target.getAddress().getHostAddress();
+      }
+    }
+    return UNRESOLVED;
   }
 
   @Override
   public Socket createSocket() {
-    return new ResolvingSocket(resolver, recorder);
+    return new PinnedSocket(mxHost, targets, recorder);
   }
 
   @Override
@@ -74,7 +98,7 @@ final class ResolvingSocketFactory extends SocketFactory {
 
   @Override
   public String toString() {
-    return "ResolvingSocketFactory{" + resolver + "}";
+    return "PinnedSocketFactory{" + mxHost + " " + targets + "}";
   }
 
   /**
@@ -82,8 +106,9 @@ final class ResolvingSocketFactory extends SocketFactory {
    * (a JDK socket whose connect failed is closed and cannot be reused). Options set before {@code
    * connect} are applied to each attempt.
    */
-  static final class ResolvingSocket extends Socket {
-    private final HostResolver resolver;
+  static final class PinnedSocket extends Socket {
+    private final String mxHost;
+    private final List<InetSocketAddress> targets;
     private final SessionRecorder recorder;
     // Proxy.NO_PROXY: a plain new Socket() consults the JVM-wide ProxySelector (and
     // -DsocksProxyHost), which would reroute connections to MX hosts (SEC-27).
@@ -92,8 +117,9 @@ final class ResolvingSocketFactory extends SocketFactory {
     private OutputStream out;
     private int soTimeout;
 
-    ResolvingSocket(HostResolver resolver, SessionRecorder recorder) {
-      this.resolver = resolver;
+    PinnedSocket(String mxHost, List<InetSocketAddress> targets, SessionRecorder recorder) {
+      this.mxHost = mxHost;
+      this.targets = targets;
       this.recorder = recorder;
     }
 
@@ -102,23 +128,14 @@ final class ResolvingSocketFactory extends SocketFactory {
       connect(endpoint, 0);
     }
 
+    /**
+     * Connects to the pinned addresses in turn; {@code endpoint} (Angus's host literal and the
+     * configured port) only has to be an {@link InetSocketAddress}.
+     */
     @Override
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
-      if (!(endpoint instanceof InetSocketAddress isa)) {
+      if (!(endpoint instanceof InetSocketAddress)) {
         throw new IllegalArgumentException("unsupported address type " + endpoint);
-      }
-      List<InetSocketAddress> targets;
-      try {
-        // A literal address (never from us: we always pass the MX name) is used as it is.
-        targets = isLiteral(isa) ? List.of(isa) : resolver.resolve(isa.getHostString(), isa.getPort());
-      } catch (IOException e) {
-        recorder.connectFailed(e);
-        throw e;
-      }
-      if (targets.isEmpty()) {
-        UnknownHostException e = new UnknownHostException(isa.getHostString() + ": no address");
-        recorder.connectFailed(e);
-        throw e;
       }
       IOException failure = null;
       for (InetSocketAddress target : targets) {
@@ -146,11 +163,6 @@ final class ResolvingSocketFactory extends SocketFactory {
       }
       recorder.connectFailed(failure);
       throw failure;
-    }
-
-    private static boolean isLiteral(InetSocketAddress isa) {
-      return !isa.isUnresolved()
-          && isa.getHostString().equals(isa.getAddress().getHostAddress());
     }
 
     @Override
@@ -284,7 +296,7 @@ final class ResolvingSocketFactory extends SocketFactory {
 
     @Override
     public String toString() {
-      return "ResolvingSocket{" + inner + "}";
+      return "PinnedSocket{" + mxHost + " " + inner + "}";
     }
   }
 

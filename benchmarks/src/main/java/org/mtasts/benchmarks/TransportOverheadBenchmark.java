@@ -8,12 +8,16 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
+import java.net.SocketException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
@@ -64,8 +68,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       JDK sends SNI and checks the certificate for {@value #MX} (the testkit issues DNS names
  *       only, no IP SANs). It makes a new TLS context per message, like the MTA-STS side (a full
  *       handshake each time: the same work).
- *   <li>{@link #plainAngusSharedTls}: the same with one TLS context for all messages, so the JDK
- *       may resume TLS sessions, which the MTA-STS side never does (for information).
+ *   <li>{@link #plainAngusNagle}: the same with Angus's default sockets, Nagle's algorithm on
+ *       (for information). The MTA-STS transport and {@link #plainAngus} turn it off: with it on,
+ *       about half of all messages wait 40 ms for the server's delayed ACK (the first command
+ *       after the TLS handshake is held back), which swamps any other difference.
  * </ul>
  *
  * <p>Neither side asks the JVM's resolver for a name: {@code mail.from} and {@code
@@ -91,7 +97,7 @@ public class TransportOverheadBenchmark {
   MtaSts sts;
   Session mtaStsSession;
   Session plainSession;
-  Session plainSharedTlsSession;
+  Session plainNagleSession;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -128,13 +134,13 @@ public class TransportOverheadBenchmark {
     m.put("mail.mtasts.trustManager", ca.trustManager());
     mtaStsSession = MtaStsMail.session(m, sts);
 
-    plainSession = plain(false);
-    plainSharedTlsSession = plain(true);
+    plainSession = plain(true);
+    plainNagleSession = plain(false);
 
     // Every side delivers, over TLS, with SNI = the MX name.
     Transport.send(message(mtaStsSession));
     Transport.send(message(plainSession));
-    Transport.send(message(plainSharedTlsSession));
+    Transport.send(message(plainNagleSession));
     if (!(mtaStsSession.getTransport() instanceof MtaStsTransport)) {
       throw new IllegalStateException("set-up: not the MTA-STS transport");
     }
@@ -151,7 +157,7 @@ public class TransportOverheadBenchmark {
     mx.clear();
   }
 
-  private Session plain(boolean sharedTls) throws GeneralSecurityException {
+  private Session plain(boolean noDelay) throws GeneralSecurityException {
     Properties p = common();
     p.put("mail.smtp.host", mx.address().getAddress().getHostAddress());
     p.put("mail.smtp.port", Integer.toString(mx.port()));
@@ -159,7 +165,11 @@ public class TransportOverheadBenchmark {
     p.put("mail.smtp.starttls.required", "true");
     p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
     p.put("mail.smtp.ssl.checkserveridentity", "true");
-    p.put("mail.smtp.ssl.socketFactory", new NamedTlsLayering(MX, ca.trustManager(), sharedTls));
+    p.put("mail.smtp.ssl.socketFactory", new NamedTlsLayering(MX, ca.trustManager()));
+    if (noDelay) {
+      p.put("mail.smtp.socketFactory", new NoDelaySockets());
+      p.put("mail.smtp.socketFactory.fallback", "false");
+    }
     return Session.getInstance(p);
   }
 
@@ -187,13 +197,13 @@ public class TransportOverheadBenchmark {
   public static class Messages {
     MimeMessage viaMtaSts;
     MimeMessage viaPlain;
-    MimeMessage viaPlainSharedTls;
+    MimeMessage viaPlainNagle;
 
     @Setup(Level.Trial)
     public void setUp(TransportOverheadBenchmark b) throws MessagingException {
       viaMtaSts = message(b.mtaStsSession);
       viaPlain = message(b.plainSession);
-      viaPlainSharedTls = message(b.plainSharedTlsSession);
+      viaPlainNagle = message(b.plainNagleSession);
     }
   }
 
@@ -220,8 +230,50 @@ public class TransportOverheadBenchmark {
   }
 
   @Benchmark
-  public void plainAngusSharedTls(Messages m) throws MessagingException {
-    Transport.send(m.viaPlainSharedTls);
+  public void plainAngusNagle(Messages m) throws MessagingException {
+    Transport.send(m.viaPlainNagle);
+  }
+
+  /** Plain sockets with Nagle's algorithm off, as the MTA-STS transport makes them. */
+  static final class NoDelaySockets extends SocketFactory {
+    @Override
+    public Socket createSocket() throws SocketException {
+      Socket s = new Socket(Proxy.NO_PROXY);
+      s.setTcpNoDelay(true);
+      return s;
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      Socket s = createSocket();
+      s.connect(new InetSocketAddress(host, port));
+      return s;
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+        throws IOException {
+      Socket s = createSocket();
+      s.bind(new InetSocketAddress(localHost, localPort));
+      s.connect(new InetSocketAddress(host, port));
+      return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      Socket s = createSocket();
+      s.connect(new InetSocketAddress(host, port));
+      return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress,
+        int localPort) throws IOException {
+      Socket s = createSocket();
+      s.bind(new InetSocketAddress(localAddress, localPort));
+      s.connect(new InetSocketAddress(address, port));
+      return s;
+    }
   }
 
   /**
@@ -232,31 +284,23 @@ public class TransportOverheadBenchmark {
   static final class NamedTlsLayering extends SSLSocketFactory {
     private final String name;
     private final X509TrustManager trust;
-    private final SSLSocketFactory shared;
 
-    NamedTlsLayering(String name, X509TrustManager trust, boolean share)
-        throws GeneralSecurityException {
+    NamedTlsLayering(String name, X509TrustManager trust) {
       this.name = name;
       this.trust = trust;
-      this.shared = share ? context() : null;
     }
 
-    private SSLSocketFactory context() throws GeneralSecurityException {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {trust}, null);
-      return context.getSocketFactory();
-    }
-
+    /** A new TLS context per connection, like the MTA-STS side: a full handshake every time. */
     @Override
     public Socket createSocket(Socket plain, String host, int port, boolean autoClose)
         throws IOException {
-      SSLSocketFactory f;
       try {
-        f = shared != null ? shared : context();
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {trust}, null);
+        return context.getSocketFactory().createSocket(plain, name, port, autoClose);
       } catch (GeneralSecurityException e) {
         throw new IOException(e);
       }
-      return f.createSocket(plain, name, port, autoClose);
     }
 
     @Override

@@ -25,7 +25,8 @@ import org.openjdk.jmh.util.Statistics;
  * java -cp benchmarks/target/benchmarks.jar org.mtasts.benchmarks.JmhSuite [--quick] [REGEX...]
  * </pre>
  *
- * <p>{@code --quick} uses 2 warm-up and 3 measurement iterations of one second instead of the
+ * <p>The forked JVMs get {@code -Djdk.net.hosts.file=/dev/null}, so nothing can reach the
+ * machine's DNS resolver. {@code --quick} uses 2 warm-up and 3 measurement iterations of one second instead of the
  * benchmarks' own settings. REGEX selects benchmarks as JMH's command line does; by default the
  * item benchmarks of issue 8 and the TLS primitives.
  */
@@ -76,7 +77,10 @@ public final class JmhSuite {
         new OptionsBuilder()
             .include("org\\.mtasts\\.benchmarks\\." + benchmark + "\\.")
             .threads(threads)
-            .addProfiler(GCProfiler.class);
+            .addProfiler(GCProfiler.class)
+            // Every name the benchmarks use is answered by a testkit server on loopback: any
+            // lookup through the JVM's resolver would fail rather than leave the machine.
+            .jvmArgsAppend("-Djdk.net.hosts.file=/dev/null");
     if (quick) {
       options
           .warmupIterations(2)

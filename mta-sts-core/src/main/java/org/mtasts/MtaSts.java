@@ -266,15 +266,20 @@ public final class MtaSts implements AutoCloseable {
    */
   private PolicyLookup cacheHit(String d) {
     long now = clock.millis();
-    CacheEntry cached = policies.getEvenIfExpired(d);
+    // Quiet reads: recording every access for the eviction policy writes shared state, which
+    // made two threads reading one hot domain contend (issue 8: 2 threads ran 1.45 times as
+    // many lookups as one). One access a second per domain is recorded instead.
+    CacheEntry cached = policies.peek(d);
     if (cached != null) {
       if (!cached.answersAlone(now)) {
         return null;
       }
-      cached.touch(now);
+      if (cached.touch(now)) {
+        policies.getEvenIfExpired(d);
+      }
       return cacheLookup(cached);
     }
-    Negative negative = negatives.getEvenIfExpired(d);
+    Negative negative = negatives.peek(d);
     return negative != null && now < negative.expiresAt().toEpochMilli()
         ? negative.lookup()
         : null;

@@ -93,10 +93,16 @@ public final class CacheEntry {
     this.cacheHit = lookup;
   }
 
-  /** Notes a lookup at {@code nowMillis}, epoch milliseconds. */
-  public void touch(long nowMillis) {
-    if (nowMillis > lastUsedMillis) {
+  /**
+   * Notes a lookup at {@code nowMillis}, epoch milliseconds, and returns whether it is the first
+   * noted in a new second (so callers can do what need not be done on every lookup).
+   */
+  public boolean touch(long nowMillis) {
+    long last = lastUsedMillis;
+    if (nowMillis > last) {
       lastUsedMillis = nowMillis;
+      return nowMillis / 1000 != last / 1000;
     }
+    return false;
   }
 }

@@ -95,6 +95,16 @@ public final class TimedCache<V> {
     return v;
   }
 
+  /**
+   * Returns the value of {@code key} even if expired but not yet dropped, without recording the
+   * access for the eviction policy: a read that writes nothing shared, so that threads reading
+   * one hot key do not contend. Callers record an access now and then with {@link
+   * #getEvenIfExpired}.
+   */
+  public V peek(String key) {
+    return cache.policy().getIfPresentQuietly(key);
+  }
+
   /** Returns the value of {@code key} even if expired but not yet dropped. */
   public V getEvenIfExpired(String key) {
     return cache.getIfPresent(key);

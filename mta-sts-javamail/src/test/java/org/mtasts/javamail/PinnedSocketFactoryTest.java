@@ -28,7 +28,7 @@ class PinnedSocketFactoryTest {
   @Test
   void connectedSocketsDoNotWaitForAcks_nagleOff() throws Exception {
     // Nagle held the first command after the TLS handshake until the server's delayed ACK: 40 ms
-    // for about half of all messages (issue 8, TransportOverheadBenchmark).
+    // more for 13-18% of all messages (issue 8, TransportOverheadBenchmark).
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InetSocketAddress refusing =
           new InetSocketAddress(InetAddress.getByName("127.0.0.2"), server.getLocalPort());

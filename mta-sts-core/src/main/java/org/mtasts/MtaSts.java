@@ -67,11 +67,11 @@ import org.slf4j.LoggerFactory;
  * the cached policy is used without HTTPS (STS-CACHE-04), and until that TXT answer's TTL runs
  * out further lookups of the domain answer from memory without asking the DNS client again (a
  * caching resolver could only return the same answer; a record with TTL 0 is asked every time).
- * Such a cache hit costs well under a microsecond and allocates nothing. A new id, or nothing cached, fetches the
- * policy over HTTPS (STS-CACHE-03, STS-DISC-13); a policy is cached until {@code fetchedAt +
- * max_age} (STS-CACHE-01), never applied after that (STS-CACHE-02), and {@code max_age: 0}
- * applies to the one lookup only (D-09). If the fetch fails or the TXT record is missing, invalid
- * or its lookup fails, an unexpired cached policy keeps being applied (STS-CACHE-05, STS-FETCH-16,
+ * Such a cache hit costs well under a microsecond and allocates nothing. A new id, or nothing
+ * cached, fetches the policy over HTTPS (STS-CACHE-03, STS-DISC-13); a policy is cached until
+ * {@code fetchedAt + max_age} (STS-CACHE-01), never applied after that (STS-CACHE-02), and
+ * {@code max_age: 0} applies to the one lookup only (D-09). If the fetch fails or the TXT record
+ * is missing, invalid or its lookup fails, an unexpired cached policy keeps being applied (STS-CACHE-05, STS-FETCH-16,
  * STS-DISC-14): an attacker who blocks DNS or HTTPS cannot lower protection below the cache.
  * Concurrent lookups of one domain share one DNS query and one fetch. A failed fetch for an id is
  * not retried for that id for {@link Builder#fetchRetryBackoff(Duration) five minutes}

@@ -33,10 +33,11 @@ import org.mtasts.policy.PolicySyntaxException;
  * own policy text of three MX patterns; used heap is read after repeated {@code System.gc()} before
  * and after, and the difference is divided by K. Everything the client keeps per domain counts:
  * the policy cache entry and its Caffeine node, the domain key, the parsed policy, and the
- * fetch-gate state (the policy text is written to the store, if any, and not kept). Domain names are made on the fly so that only the client
- * holds them. The figure is an average over K entries, including the cache's table. It is
- * measured twice: just after the fill, and after moving the client's clock two minutes on, when
- * the per-domain fetch-gate state has expired and only the cache proper remains.
+ * fetch-gate state (the policy text is written to the store, if any, and not kept). Domain names
+ * are made on the fly so that only the client holds them. The figure is an average over K entries,
+ * including the cache's table. It is measured twice: just after the fill, and after moving the
+ * client's clock two minutes on, when the per-domain fetch-gate state has expired and only the
+ * cache proper remains.
  *
  * <pre>
  * java -Xmx1g -cp benchmarks/target/benchmarks.jar org.mtasts.benchmarks.CacheFootprint \
@@ -176,7 +177,8 @@ public final class CacheFootprint {
                 "GC.class_histogram")
             .redirectErrorStream(true)
             .start();
-    String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String text =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     p.waitFor();
     text.lines().limit(35).forEach(System.out::println);
   }

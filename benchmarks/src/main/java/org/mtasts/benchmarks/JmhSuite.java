@@ -26,9 +26,9 @@ import org.openjdk.jmh.util.Statistics;
  * </pre>
  *
  * <p>The forked JVMs get {@code -Djdk.net.hosts.file=/dev/null}, so nothing can reach the
- * machine's DNS resolver. {@code --quick} uses 2 warm-up and 3 measurement iterations of one second instead of the
- * benchmarks' own settings. REGEX selects benchmarks as JMH's command line does; by default the
- * item benchmarks of issue 8 and the TLS primitives.
+ * machine's DNS resolver. {@code --quick} uses 2 warm-up and 3 measurement iterations of one
+ * second instead of the benchmarks' own settings. REGEX selects benchmarks as JMH's command line
+ * does; by default the item benchmarks of issue 8 and the TLS primitives.
  */
 public final class JmhSuite {
   /** Benchmarks that run with one thread only: two threads would tell nothing new. */

@@ -10,9 +10,9 @@ import org.mtasts.policy.PolicyWarning;
 
 /**
  * A cached policy with what the client needs besides it: the parser's warnings, when the domain
- * was last looked up, whether the disappearance of
- * its TXT record has been reported, and until when the last TXT answer that confirmed the policy's
- * id may be reused (its DNS TTL). Thread-safe.
+ * was last looked up, whether the disappearance of its TXT record has been reported, and until
+ * when the last TXT answer that confirmed the policy's id may be reused (its DNS TTL).
+ * Thread-safe.
  *
  * <p>The policy text is not kept: it is written to the store when fetched, and a million cached
  * policies would hold a few hundred megabytes of it (issue 8). TLS-RPT's {@code policy-string},

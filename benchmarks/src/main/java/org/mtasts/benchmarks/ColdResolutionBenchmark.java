@@ -120,6 +120,7 @@ public final class ColdResolutionBenchmark {
     boolean sharedLeafKey = false;
     int baselineThreads = 16; // the library's default fetch pool
     String provider = "jdk";
+    boolean fetcherOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--domains" -> domains = Integer.parseInt(args[++i]);
@@ -135,12 +136,14 @@ public final class ColdResolutionBenchmark {
         case "--shared-leaf-key" -> sharedLeafKey = true;
         case "--baseline-threads" -> baselineThreads = Integer.parseInt(args[++i]);
         case "--provider" -> provider = args[++i];
+        case "--fetcher-only" -> fetcherOnly = true;
         default -> {
           System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
               + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
               + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]"
               + " [--ca-key EC_P256|RSA_2048] [--shared-leaf-key]"
-              + " [--baseline-tls [--baseline-threads T]] [--provider jdk|conscrypt]");
+              + " [--baseline-tls [--baseline-threads T]] [--provider jdk|conscrypt]"
+              + " [--fetcher-only]");
           System.exit(2);
         }
       }
@@ -222,6 +225,17 @@ public final class ColdResolutionBenchmark {
                         && lookup.source().orElseThrow() == PolicyLookup.Source.FETCHED
                     ? null
                     : domain + ": " + (error != null ? error : lookup)));
+        if (fetcherOnly) {
+          // The library's fetcher alone, as the facade builds it: no TXT lookup, no cache.
+          org.mtasts.internal.fetch.OkHttpPolicyFetcher fetcher =
+              org.mtasts.internal.fetch.OkHttpPolicyFetcher.builder()
+                  .hostResolver(hosts)
+                  .trustManager(servers.trust())
+                  .allowPrivateAddresses(true)
+                  .build();
+          library = (domain, done) -> fetcher.fetch(domain).whenComplete(
+              (fetched, error) -> done.accept(error == null ? null : domain + ": " + error));
+        }
         Round w = run(library, servers, 0, warmup, inFlight);
         w.print("warm-up");
         if (raw != null) {

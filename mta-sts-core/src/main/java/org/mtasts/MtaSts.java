@@ -66,8 +66,9 @@ import org.slf4j.LoggerFactory;
  * record (DNS TTL caching applies, D-17). If its id equals the id of the cached, unexpired policy,
  * the cached policy is used without HTTPS (STS-CACHE-04), and until that TXT answer's TTL runs
  * out further lookups of the domain answer from memory without asking the DNS client again (a
- * caching resolver could only return the same answer; a record with TTL 0 is asked every time).
- * Such a cache hit costs well under a microsecond and allocates nothing. A new id, or nothing
+ * caching resolver could only return the same answer; a record with TTL 0 is asked every time,
+ * and no answer is reused for more than a day). This holds even for a DNS client whose own cache
+ * is off. Such a cache hit costs well under a microsecond and allocates nothing. A new id, or nothing
  * cached, fetches the policy over HTTPS (STS-CACHE-03, STS-DISC-13); a policy is cached until
  * {@code fetchedAt + max_age} (STS-CACHE-01), never applied after that (STS-CACHE-02), and
  * {@code max_age: 0} applies to the one lookup only (D-09). If the fetch fails or the TXT record
@@ -96,6 +97,12 @@ public final class MtaSts implements AutoCloseable {
 
   /** Domains not looked up for this long are no longer refreshed and age out. */
   static final Duration USAGE_WINDOW = Duration.ofDays(30);
+
+  /**
+   * Longest time a TXT answer that confirmed a cached policy's id is reused without asking DNS,
+   * whatever its TTL: the library's own DNS cache keeps no answer longer either.
+   */
+  static final Duration MAX_TXT_REUSE = Duration.ofDays(1);
 
   /** The least time between fetches of different ids of one domain (SEC-14, EDGE-87). */
   static final Duration NEW_ID_FETCH_INTERVAL = Duration.ofMinutes(1);
@@ -342,7 +349,7 @@ public final class MtaSts implements AutoCloseable {
     RecordSelection<PolicyRecord> selection = disc.selection();
     if (selection instanceof RecordSelection.Found<PolicyRecord> found) {
       String id = found.record().id();
-      long txtFreshUntil = clock.millis() + disc.ttl().toMillis();
+      long txtFreshUntil = clock.millis() + min(disc.ttl(), MAX_TXT_REUSE).toMillis();
       if (live != null && live.policy().recordId().equals(id)) {
         // STS-CACHE-04: same id, unexpired: no HTTPS request.
         live.txtConfirmedUntil(txtFreshUntil);

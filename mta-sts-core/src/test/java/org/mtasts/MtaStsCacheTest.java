@@ -149,6 +149,22 @@ class MtaStsCacheTest {
   }
 
   @Test
+  void longTxtTtl_reusedForADayAtMost_D_17() {
+    world.domain(D).policy("enforce", 604800, "mx1.example.com");
+    world.dns().ttl("_mta-sts." + D, "TXT", Duration.ofDays(7));
+    MtaSts sts = client();
+    sts.resolve(D);
+    world.domain(D).id("A7");
+    clock.advance(Duration.ofDays(1).minusSeconds(1));
+    assertEquals("A1", sts.resolve(D).recordId().orElseThrow());
+    assertEquals(1, world.txtQueries(D));
+    clock.advance(Duration.ofSeconds(1)); // a day after the answer: asked again despite 7 days
+    PolicyLookup changed = sts.resolve(D);
+    assertEquals(Source.FETCHED, changed.source().orElseThrow());
+    assertEquals("A7", changed.recordId().orElseThrow());
+  }
+
+  @Test
   void txtTtlZero_idCheckedOnEveryLookup_D_17() {
     world.dns().ttl("_mta-sts." + D, "TXT", Duration.ZERO);
     MtaSts sts = client();

@@ -257,8 +257,9 @@ public interface DnsClient {
      * Sets how many responses the client keeps, each for its TTL (at most a day; negative answers
      * at most three hours); 0 turns the cache off. Whatever the count, the kept responses add up
      * to at most 16 MiB in wire form, since a response can be 64 KiB. When full, the least
-     * recently used response is dropped. The cache keeps DNSSEC status, so a cached answer is as authenticated as it was when
-     * it arrived.
+     * recently used response is dropped. The cache keeps DNSSEC status, so a cached answer is as
+     * authenticated as it was when it arrived. {@link org.mtasts.MtaSts} reuses the TXT answer
+     * that confirmed a cached policy for its TTL (at most a day) whatever this setting.
      *
      * @param maxResponses 0 to 1 000 000
      * @return this builder

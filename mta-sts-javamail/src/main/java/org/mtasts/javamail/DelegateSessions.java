@@ -47,8 +47,23 @@ final class DelegateSessions {
     }
   }
 
+  /** How many properties the idle delegate sessions of {@code owner} hold in all (for tests). */
+  static int idleProperties(Session owner) {
+    ArrayDeque<Session> idle = IDLE.get(owner);
+    if (idle == null) {
+      return 0;
+    }
+    synchronized (idle) {
+      return idle.stream().mapToInt(s -> s.getProperties().size()).sum();
+    }
+  }
+
   /** Gives {@code delegate} back after its transport was closed. */
   static void release(Session owner, Session delegate) {
+    // An idle session holds nothing of its last attempt: not its socket factories and recorder,
+    // and no copy of the owner's properties, some of which may refer back to the owner and would
+    // keep it from ever leaving the weak map.
+    delegate.getProperties().clear();
     ArrayDeque<Session> idle = IDLE.computeIfAbsent(owner, o -> new ArrayDeque<>());
     synchronized (idle) {
       if (idle.size() < MAX_IDLE) {

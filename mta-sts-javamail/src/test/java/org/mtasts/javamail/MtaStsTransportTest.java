@@ -559,6 +559,8 @@ abstract class MtaStsTransportTest {
     Transport.send(message("dan@good.example"));
 
     assertEquals(1, DelegateSessions.idle(session), "one delegate session, reused");
+    assertEquals(0, DelegateSessions.idleProperties(session),
+        "an idle delegate session holds nothing of its last attempt");
     assertEquals(2, world.messagesFor("mx1.good.example").size());
     assertTrue(world.messagesFor("mx1.good.example").stream().allMatch(ReceivedMessage::tlsActive));
     assertEquals(1, world.messagesFor("mx.none.example").size());

@@ -96,9 +96,9 @@ public final class TimedCache<V> {
   }
 
   /**
-   * Returns the value of {@code key} even if expired but not yet dropped, without recording the
-   * access for the eviction policy: a read that writes nothing shared, so that threads reading
-   * one hot key do not contend. Callers record an access now and then with {@link
+   * Returns the value of {@code key}, or null, without recording the access for the eviction
+   * policy: a read that writes nothing shared, so that threads reading one hot key do not contend.
+   * Callers check the value's expiry themselves and record an access now and then with {@link
    * #getEvenIfExpired}.
    */
   public V peek(String key) {

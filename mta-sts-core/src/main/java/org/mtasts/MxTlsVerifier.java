@@ -1,15 +1,11 @@
 package org.mtasts;
 
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.internal.tls.CertificateVerification;
 import org.mtasts.internal.tls.MxSocketFactory;
@@ -245,24 +241,8 @@ public final class MxTlsVerifier {
      */
     public MxTlsVerifier build() {
       return new MxTlsVerifier(
-          trustManager != null ? trustManager : systemTrustManager(),
+          trustManager != null ? trustManager : TrustAnchors.system(),
           clock != null ? clock : Clock.systemUTC());
-    }
-
-    private static X509TrustManager systemTrustManager() {
-      try {
-        TrustManagerFactory factory =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init((KeyStore) null);
-        for (TrustManager manager : factory.getTrustManagers()) {
-          if (manager instanceof X509TrustManager) {
-            return (X509TrustManager) manager;
-          }
-        }
-        throw new IllegalStateException("no X509TrustManager in the JDK's default trust store");
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("cannot load the JDK's default trust store", e);
-      }
     }
   }
 }

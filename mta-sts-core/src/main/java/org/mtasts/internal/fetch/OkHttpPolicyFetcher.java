@@ -13,7 +13,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
@@ -47,6 +45,7 @@ import org.mtasts.FetchedPolicy;
 import org.mtasts.HostResolver;
 import org.mtasts.PolicyFetchException;
 import org.mtasts.PolicyFetcher;
+import org.mtasts.TrustAnchors;
 import org.mtasts.policy.ParsedPolicy;
 import org.mtasts.policy.Policy;
 import org.mtasts.policy.PolicySyntaxException;
@@ -112,7 +111,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       this.proxyPort = 0;
     }
     X509TrustManager trustManager =
-        builder.trustManager != null ? builder.trustManager : systemTrustManager();
+        builder.trustManager != null ? builder.trustManager : TrustAnchors.system();
     ConnectionSpec tls12Plus =
         new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS)
             .tlsVersions(TlsVersion.TLS_1_3, TlsVersion.TLS_1_2)
@@ -462,22 +461,6 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private static PolicyFetchException failure(String domain, FetchFailure kind, String message,
       Throwable cause) {
     return new PolicyFetchException(domain, kind, message, cause);
-  }
-
-  private static X509TrustManager systemTrustManager() {
-    try {
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init((KeyStore) null);
-      for (TrustManager manager : factory.getTrustManagers()) {
-        if (manager instanceof X509TrustManager) {
-          return (X509TrustManager) manager;
-        }
-      }
-      throw new IllegalStateException("no X509TrustManager in the JDK's default trust store");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot load the JDK's default trust store", e);
-    }
   }
 
   /**

@@ -2,6 +2,7 @@ package org.mtasts.policy;
 
 import java.net.IDN;
 import java.util.Objects;
+import org.mtasts.internal.text.Texts;
 
 /**
  * The one place where host names are validated and normalised: the form {@code N(name)} of the

@@ -1,6 +1,7 @@
 package org.mtasts.policy;
 
 import java.util.Objects;
+import org.mtasts.internal.text.Texts;
 
 /**
  * Thrown when a string is not an acceptable host name or {@code mx} pattern: an empty label, a

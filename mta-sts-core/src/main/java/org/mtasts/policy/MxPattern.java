@@ -1,6 +1,7 @@
 package org.mtasts.policy;
 
 import java.util.Objects;
+import org.mtasts.internal.text.Texts;
 
 /**
  * One {@code mx} pattern of an MTA-STS policy (RFC 8461 §3.2, §4.1): either an exact host name

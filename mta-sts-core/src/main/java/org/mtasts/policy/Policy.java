@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.mtasts.internal.text.Texts;
 
 /**
  * An MTA-STS policy (RFC 8461 §3.2): version {@code STSv1}, a {@link Mode}, the {@code mx}

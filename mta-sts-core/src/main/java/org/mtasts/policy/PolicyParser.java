@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.mtasts.internal.text.Texts;
 
 /**
  * The strict policy-body parser behind {@link Policy#parseDetailed(CharSequence)}. One instance

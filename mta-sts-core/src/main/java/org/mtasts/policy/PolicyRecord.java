@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.mtasts.internal.text.Texts;
 
 /**
  * The {@code _mta-sts.<domain>} TXT record (RFC 8461 §3.1), e.g. {@code v=STSv1;
@@ -144,7 +145,7 @@ public final class PolicyRecord {
     Map<String, String> extensions = new LinkedHashMap<>();
     int fields = 0;
     while (true) {
-      int p = skipWsp(text, pos);
+      int p = Texts.skipWsp(text, pos);
       if (p == len) {
         if (p > pos && fields > 0) {
           throw error(text, null, "whitespace at the end must be followed by ';'");
@@ -158,7 +159,7 @@ public final class PolicyRecord {
             "fields must be separated by ';' (found " + Texts.describe(text.charAt(p))
                 + " at position " + (p + 1) + ")");
       }
-      p = skipWsp(text, p + 1);
+      p = Texts.skipWsp(text, p + 1);
       if (p == len) {
         break;
       }
@@ -248,14 +249,6 @@ public final class PolicyRecord {
       }
     }
     return null;
-  }
-
-  private static int skipWsp(String s, int from) {
-    int i = from;
-    while (i < s.length() && Texts.isWsp(s.charAt(i))) {
-      i++;
-    }
-    return i;
   }
 
   private static RecordSyntaxException error(String text, String field, String reason) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.mtasts.internal.text.Texts;
 
 /**
  * The outcome of choosing the one policy-announcing record among all TXT records at a DNS name

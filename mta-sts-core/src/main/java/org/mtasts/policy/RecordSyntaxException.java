@@ -2,6 +2,7 @@ package org.mtasts.policy;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.mtasts.internal.text.Texts;
 
 /**
  * Thrown when a DNS TXT record that announces a policy does not follow its grammar: the {@code

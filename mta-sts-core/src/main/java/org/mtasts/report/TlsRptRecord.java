@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.PolicyRecord;
@@ -154,7 +155,7 @@ public final class TlsRptRecord {
         throw error(
             text,
             null,
-            "the character " + describe(c) + " at position " + (i + 1)
+            "the character " + Texts.describe(c) + " at position " + (i + 1)
                 + " is not allowed; the record must be printable US-ASCII");
       }
     }
@@ -167,7 +168,7 @@ public final class TlsRptRecord {
     }
     int len = text.length();
     int pos = VERSION_TAG.length();
-    if (pos < len && text.charAt(pos) != ';' && !isWsp(text.charAt(pos))) {
+    if (pos < len && text.charAt(pos) != ';' && !Texts.isWsp(text.charAt(pos))) {
       throw error(text, "v", "the version must be exactly TLSRPTv1");
     }
     Set<String> seen = new HashSet<>();
@@ -179,7 +180,7 @@ public final class TlsRptRecord {
     boolean ruaSeen = false;
     int fields = 0;
     while (true) {
-      int p = skipWsp(text, pos);
+      int p = Texts.skipWsp(text, pos);
       if (p == len) {
         if (p > pos && fields > 0) {
           throw error(text, null, "whitespace at the end must be followed by ';'");
@@ -190,10 +191,10 @@ public final class TlsRptRecord {
         throw error(
             text,
             null,
-            "fields must be separated by ';' (found " + describe(text.charAt(p))
+            "fields must be separated by ';' (found " + Texts.describe(text.charAt(p))
                 + " at position " + (p + 1) + ")");
       }
-      p = skipWsp(text, p + 1);
+      p = Texts.skipWsp(text, p + 1);
       if (p == len) {
         break;
       }
@@ -204,7 +205,7 @@ public final class TlsRptRecord {
       if (end < 0) {
         end = len;
       }
-      while (isWsp(text.charAt(end - 1))) {
+      while (Texts.isWsp(text.charAt(end - 1))) {
         end--;
       }
       String field = text.substring(p, end);
@@ -212,11 +213,11 @@ public final class TlsRptRecord {
       fields++;
       int eq = field.indexOf('=');
       if (eq < 0) {
-        throw error(text, null, "field " + excerpt(field) + " has no '='");
+        throw error(text, null, "field " + Texts.quote(field) + " has no '='");
       }
       String name = field.substring(0, eq);
       String value = field.substring(eq + 1);
-      String nameError = extensionNameError(name);
+      String nameError = Texts.extensionNameError(name);
       if (nameError != null) {
         throw error(text, null, nameError);
       }
@@ -239,8 +240,8 @@ public final class TlsRptRecord {
       }
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
-        if (c == '=' || isWsp(c)) {
-          throw error(text, name, "the value " + excerpt(value) + " contains " + describe(c));
+        if (c == '=' || Texts.isWsp(c)) {
+          throw error(text, name, "the value " + Texts.quote(value) + " contains " + Texts.describe(c));
         }
       }
       if (seen.add(name)) {
@@ -255,7 +256,7 @@ public final class TlsRptRecord {
       throw error(
           text,
           RUA,
-          "no usable mailto: or https: destination (" + excerpt(first.uri()) + " "
+          "no usable mailto: or https: destination (" + Texts.quote(first.uri()) + " "
               + first.reason() + (ignored.size() > 1 ? ", and " + (ignored.size() - 1)
               + " more" : "") + ")");
     }
@@ -274,7 +275,7 @@ public final class TlsRptRecord {
         why[0] = "contains a raw '!' (RFC 8460 §3 requires %21; size limits are not supported)";
         return null;
       }
-      if (isWsp(c)) {
+      if (Texts.isWsp(c)) {
         why[0] = "contains whitespace";
         return null;
       }
@@ -293,7 +294,7 @@ public final class TlsRptRecord {
     }
     why[0] =
         "uses the unsupported scheme "
-            + excerpt(scheme + ":")
+            + Texts.quote(scheme + ":")
             + " (only mailto: and https: are used)";
     return null;
   }
@@ -471,44 +472,5 @@ public final class TlsRptRecord {
 
   private static RecordSyntaxException error(String text, String field, String reason) {
     return new RecordSyntaxException(TYPE, text, field, reason);
-  }
-
-  private static boolean isWsp(char c) {
-    return c == ' ' || c == '\t';
-  }
-
-  private static int skipWsp(String s, int from) {
-    int i = from;
-    while (i < s.length() && isWsp(s.charAt(i))) {
-      i++;
-    }
-    return i;
-  }
-
-  /** Quotes a piece of an already ASCII-checked record, cut to a readable length. */
-  private static String excerpt(String s) {
-    return "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
-  }
-
-  private static String describe(char c) {
-    return c > 0x20 && c < 0x7F ? "'" + c + "'" : String.format("U+%04X", (int) c);
-  }
-
-  private static String extensionNameError(String name) {
-    if (name.isEmpty()) {
-      return "a field name is empty";
-    }
-    if (name.length() > 32) {
-      return "field name " + excerpt(name) + " is longer than 32 characters";
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      if (!alnum && (i == 0 || (c != '_' && c != '-' && c != '.'))) {
-        return "field name " + excerpt(name) + " contains " + describe(c)
-            + (i == 0 ? " at the start; it must start with a letter or digit" : "");
-      }
-    }
-    return null;
   }
 }

@@ -194,7 +194,7 @@ class TlsRptRecordTest {
         invalid("'=' in an extension value", "v=TLSRPTv1; rua=mailto:a@example.com; x=a=b",
             "x", "'='"),
         invalid("space in an extension value", "v=TLSRPTv1; rua=mailto:a@example.com; x=a b",
-            "x", "U+0020"),
+            "x", "a space"),
         invalid("field without '='", "v=TLSRPTv1; rua=mailto:a@example.com; bogus", null,
             "no '='"),
         invalid("bad field name", "v=TLSRPTv1; rua=mailto:a@example.com; _x=1", null,

@@ -1,10 +1,13 @@
-package org.mtasts.policy;
+package org.mtasts.internal.text;
 
-/** Small text helpers shared by the parsers in this package. */
-final class Texts {
+/**
+ * Small text helpers shared by the parsers of policies and of the MTA-STS and TLS-RPT TXT
+ * records, so that all of them describe characters and quote untrusted input alike (SEC-20).
+ */
+public final class Texts {
 
   /** Longest excerpt of untrusted input that goes into an error or warning message. */
-  static final int MAX_QUOTED = 80;
+  public static final int MAX_QUOTED = 80;
 
   private Texts() {}
 
@@ -13,7 +16,7 @@ final class Texts {
    * {@code \}{@code uXXXX} escapes and long input is cut, so that a hostile policy or TXT
    * record cannot inject line breaks or terminal escapes into logs (SEC-20).
    */
-  static String quote(CharSequence s) {
+  public static String quote(CharSequence s) {
     StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 8).append('\'');
     int n = Math.min(s.length(), MAX_QUOTED);
     for (int i = 0; i < n; i++) {
@@ -26,7 +29,7 @@ final class Texts {
   }
 
   /** Describes one character for a message, e.g. {@code '/'} or {@code U+0000}. */
-  static String describe(char c) {
+  public static String describe(char c) {
     if (c >= 0x21 && c < 0x7F) {
       return "'" + c + "'";
     }
@@ -47,22 +50,33 @@ final class Texts {
     }
   }
 
-  static boolean isWsp(char c) {
+  /** Whether {@code c} is WSP (RFC 5234): a space or a tab. */
+  public static boolean isWsp(char c) {
     return c == ' ' || c == '\t';
   }
 
-  static boolean isAsciiLetterOrDigit(char c) {
+  /** Returns the first index at or after {@code from} that is not a space or a tab. */
+  public static int skipWsp(String s, int from) {
+    int i = from;
+    while (i < s.length() && isWsp(s.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Whether {@code c} is an ASCII letter or digit. */
+  public static boolean isAsciiLetterOrDigit(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /**
    * Checks an extension field name against the grammar shared by the policy body and the
-   * TXT records of RFC 8461 §3.1/§3.2: a letter or digit, then up to 31 letters, digits,
+   * TXT records of RFC 8461 §3.1/§3.2 and RFC 8460 §3: a letter or digit, then up to 31 letters, digits,
    * {@code _}, {@code -} or {@code .}.
    *
    * @return {@code null} when valid, otherwise the reason
    */
-  static String extensionNameError(String name) {
+  public static String extensionNameError(String name) {
     if (name.isEmpty()) {
       return "the field name is empty";
     }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.time.Duration;
 import java.time.Instant;
 import org.mtasts.LookupFailure;
-import org.mtasts.internal.dns.MutableClock;
+import org.mtasts.MutableClock;
 import org.mtasts.report.ResultType;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.mtasts.internal.dns.MutableClock;
+import org.mtasts.MutableClock;
 import org.junit.jupiter.api.Test;
 
 /** Per-entry expiry on the injected clock (STS-CACHE-01/02). */

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mtasts.MutableClock;
 import org.mtasts.dns.DnsAnswer;
 import org.mtasts.dns.DnsAnswer.Status;
 import org.mtasts.dns.DnsException;

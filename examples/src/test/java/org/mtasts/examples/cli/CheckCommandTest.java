@@ -116,9 +116,7 @@ class CheckCommandTest {
 
   /** Runs the command with the world's DNS, trust anchors and every host mapped. */
   static CliRun run(String... args) {
-    List<String> all = CliRun.worldOptions(world, trustPem);
-    all.addAll(List.of(args));
-    return CliRun.run(all);
+    return CliRun.inWorld(world, trustPem, args);
   }
 
   static CliRun runPlain(String... args) {

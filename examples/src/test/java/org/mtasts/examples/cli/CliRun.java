@@ -11,8 +11,18 @@ import org.mtasts.testkit.TestWorldExtension;
 /** Runs the real {@code mta-sts} command in-process, pointed at a testkit world. */
 record CliRun(int exit, String out, String err) {
 
-  /** The world's DNS server, trust anchors, private addresses allowed, every host mapped. */
-  static List<String> worldOptions(TestWorldExtension world, Path trustPem) {
+  /**
+   * Runs the command with {@code args} after the options that point it at {@code world}: its DNS
+   * server, its trust anchors (written to {@code trustPem}), private addresses allowed, every
+   * host mapped.
+   */
+  static CliRun inWorld(TestWorldExtension world, Path trustPem, String... args) {
+    List<String> all = worldOptions(world, trustPem);
+    all.addAll(List.of(args));
+    return run(all);
+  }
+
+  private static List<String> worldOptions(TestWorldExtension world, Path trustPem) {
     List<String> all = new ArrayList<>();
     InetSocketAddress dns = world.dnsAddress();
     all.add("--dns");

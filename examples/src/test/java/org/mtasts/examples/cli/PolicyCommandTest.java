@@ -40,9 +40,7 @@ class PolicyCommandTest {
   }
 
   static CliRun run(String... args) {
-    List<String> all = CliRun.worldOptions(world, trustPem);
-    all.addAll(List.of(args));
-    return CliRun.run(all);
+    return CliRun.inWorld(world, trustPem, args);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,10 +40,9 @@ class SendCommandTest {
   }
 
   static CliRun send(String... args) {
-    List<String> all = CliRun.worldOptions(world, trustPem);
-    all.addAll(List.of("--timeout", "10", "send"));
+    List<String> all = new ArrayList<>(List.of("--timeout", "10", "send"));
     all.addAll(List.of(args));
-    return CliRun.run(all);
+    return CliRun.inWorld(world, trustPem, all.toArray(new String[0]));
   }
 
   @Test

@@ -1,6 +1,8 @@
 package org.mtasts.internal.dns;
 
+
 import java.util.Objects;
+import org.mtasts.internal.text.Texts;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
@@ -56,11 +58,6 @@ public final class DnsNames {
   }
 
   private static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 100; i++) {
-      char c = s.charAt(i);
-      sb.append(c < 0x20 || c == 0x7F ? '?' : c);
-    }
-    return sb.toString();
+    return Texts.printable(s, 100);
   }
 }

@@ -1,5 +1,6 @@
 package org.mtasts.internal.store;
 
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import org.mtasts.StoredPolicy;
+import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
 
 /**
@@ -244,23 +246,7 @@ final class PolicyFileFormat {
    * @return the quoted text
    */
   static String quote(String s, int max) {
-    if (s == null) {
-      return "null";
-    }
-    StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8).append('\'');
-    int n = Math.min(s.length(), max);
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c < 0x7F && c != '\\') {
-        b.append(c);
-      } else {
-        b.append(String.format("\\u%04X", (int) c));
-      }
-    }
-    if (s.length() > max) {
-      b.append("...");
-    }
-    return b.append('\'').toString();
+    return Texts.quote(s, max);
   }
 
   private static String required(Map<String, String> fields, String name)

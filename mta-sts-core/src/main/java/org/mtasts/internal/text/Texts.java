@@ -3,6 +3,11 @@ package org.mtasts.internal.text;
 /**
  * Small text helpers shared by the parsers of policies and of the MTA-STS and TLS-RPT TXT
  * records, so that all of them describe characters and quote untrusted input alike (SEC-20).
+ *
+ * <p>{@link #printable(CharSequence, int)} is the one place where text that came from the
+ * network (HTTP headers and status lines, SMTP replies, DNS names, policy lines, file names)
+ * is made safe before it reaches a log line, an exception message, a value of the API, or the
+ * command-line tool's tables and JSON.
  */
 public final class Texts {
 
@@ -17,15 +22,50 @@ public final class Texts {
    * record cannot inject line breaks or terminal escapes into logs (SEC-20).
    */
   public static String quote(CharSequence s) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 8).append('\'');
-    int n = Math.min(s.length(), MAX_QUOTED);
-    for (int i = 0; i < n; i++) {
+    return quote(s, MAX_QUOTED);
+  }
+
+  /**
+   * Like {@link #quote(CharSequence)}, cutting after {@code max} characters; {@code null} gives
+   * {@code null} without quotes.
+   */
+  public static String quote(CharSequence s, int max) {
+    return s == null ? "null" : "'" + printable(s, max) + "'";
+  }
+
+  /**
+   * Makes untrusted text printable (SEC-20): every character outside printable US-ASCII, and
+   * the backslash itself, becomes a {@code \}{@code uXXXX} escape, so CR, LF, NUL, terminal
+   * escapes and bidirectional controls cannot forge log lines or table rows, and the result is
+   * unambiguous; text longer than {@code max} characters is cut and ends in {@code ...}.
+   *
+   * @param s the text; {@code null} gives {@code null}
+   * @param max how many characters of {@code s} to keep at most
+   */
+  public static String printable(CharSequence s, int max) {
+    if (s == null) {
+      return null;
+    }
+    int n = Math.min(s.length(), max);
+    int i = 0;
+    while (i < n && isPlain(s.charAt(i))) {
+      i++;
+    }
+    if (i == s.length()) {
+      return s.toString(); // the common case: nothing to escape, nothing to cut
+    }
+    StringBuilder b = new StringBuilder(n + 16).append(s, 0, i);
+    for (; i < n; i++) {
       appendEscaped(b, s.charAt(i));
     }
-    if (s.length() > MAX_QUOTED) {
+    if (s.length() > max) {
       b.append("...");
     }
-    return b.append('\'').toString();
+    return b.toString();
+  }
+
+  private static boolean isPlain(char c) {
+    return c >= 0x20 && c < 0x7F && c != '\\';
   }
 
   /** Describes one character for a message, e.g. {@code '/'} or {@code U+0000}. */
@@ -43,7 +83,7 @@ public final class Texts {
   }
 
   private static void appendEscaped(StringBuilder b, char c) {
-    if (c >= 0x20 && c < 0x7F) {
+    if (isPlain(c)) {
       b.append(c);
     } else {
       b.append(String.format("\\u%04x", (int) c));

@@ -204,7 +204,7 @@ class PolicyFileFormatTest {
 
   @Test
   void quoteEscapesControlCharactersAndCuts() {
-    assertEquals("'a\\u000Ab\\u001B[31m'", PolicyFileFormat.quote("a\nb\u001b[31m"));
+    assertEquals("'a\\u000ab\\u001b[31m'", PolicyFileFormat.quote("a\nb\u001b[31m"));
     assertEquals("'" + "x".repeat(80) + "...'", PolicyFileFormat.quote("x".repeat(81)));
   }
 }

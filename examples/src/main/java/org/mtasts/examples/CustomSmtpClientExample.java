@@ -177,7 +177,7 @@ public final class CustomSmtpClientExample {
         if (lines.size() == MAX_LINES) {
           throw new IOException("reply of more than " + MAX_LINES + " lines");
         }
-        line = readLine();
+        line = readReplyLine();
         if (line == null || line.length() < 4) {
           throw new IOException("connection closed or bad reply: "
               + (line == null ? "end of stream" : printable(line)));
@@ -196,7 +196,7 @@ public final class CustomSmtpClientExample {
     }
 
     /** One reply line without its CRLF, at most {@link #MAX_LINE} octets; null at the end. */
-    private String readLine() throws IOException {
+    private String readReplyLine() throws IOException {
       ByteArrayOutputStream line = new ByteArrayOutputStream(128);
       int c;
       while ((c = in.read()) != -1) {

@@ -18,6 +18,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.MxCandidate;
 import org.mtasts.MxTlsVerifier;
+import org.mtasts.NetworkText;
 import org.mtasts.RefusalReason;
 import org.mtasts.TlsFacts;
 import org.mtasts.TlsOutcome;
@@ -192,7 +193,7 @@ public final class CustomSmtpClientExample {
 
     /** Reply text is the server's: never let its control characters into a log line. */
     private static String printable(String line) {
-      return "'" + line.replaceAll("[^\\x20-\\x7E]", "?") + "'";
+      return "'" + NetworkText.printable(line) + "'";
     }
 
     /** One reply line without its CRLF, at most {@link #MAX_LINE} octets; null at the end. */

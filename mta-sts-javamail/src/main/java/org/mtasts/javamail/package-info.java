@@ -8,7 +8,7 @@
  * <p>The jar registers {@link org.mtasts.javamail.MtaStsTransport} under the protocol {@code
  * smtp-mtasts} (three ways: {@code META-INF/services/jakarta.mail.Provider}, {@code provides} in
  * {@code module-info}, and {@code META-INF/javamail.providers} plus {@code
- * META-INF/jakarta.providers}). It never registers itself as {@code smtp}. Pick one:
+ * META-INF/jakarta.providers}). It never registers itself as {@code smtp}. Ways to select it:
  *
  * <ul>
  *   <li>{@code mail.transport.protocol=smtp-mtasts}: what {@code session.getTransport()} uses,
@@ -46,8 +46,8 @@
  * properties arrive that way). Text settings may also be given as {@code Integer} or {@code
  * Boolean} objects; a blank value counts as not set. Object settings must be put into the
  * session's {@code Properties} object itself: {@code Properties} cannot read a non-{@code String}
- * default, so one found there is refused. Nothing given is silently ignored: the first message
- * (and {@code MtaStsMail.session}) fails with a {@code MessagingException} (or {@code
+ * default, so one found there is refused. Nothing given is silently ignored: every message (and
+ * {@code MtaStsMail.session}) fails with a {@code MessagingException} (or {@code
  * IllegalArgumentException}) naming the property when a value is invalid, when a {@code
  * mail.mtasts.*} name is not in this table (a typo), when a value carries a {@code #} comment
  * after a space ({@code .properties} files have no inline comments), when a trust store cannot be

@@ -24,7 +24,6 @@ import org.mtasts.MxTlsVerifier;
 import org.mtasts.PolicyStore;
 import org.mtasts.TrustAnchors;
 import org.mtasts.dns.DnsClient;
-import org.mtasts.internal.text.Texts;
 
 /**
  * The policy, TLS and address seams a session's deliveries use, found from the session's
@@ -162,7 +161,7 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
       loaded = TrustAnchors.load(Path.of(file), password == null ? null : password.toCharArray());
     } catch (IOException | RuntimeException e) {
       // Fail closed: no delivery with the JDK's anchors in place of the ones the user named.
-      throw new IOException(Settings.TRUST_STORE + ": cannot use " + Texts.quote(file, 300)
+      throw new IOException(Settings.TRUST_STORE + ": cannot use " + Settings.quote(file, 300)
           + " as trust anchors (" + e + ")"
           + (password == null ? "; if it is a password-protected PKCS#12 file, set "
               + Settings.TRUST_STORE_PASSWORD : ""), e);
@@ -275,7 +274,7 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
       if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
           || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
         throw new IllegalArgumentException(Settings.DNS_SERVERS + ": bad port in "
-            + Texts.quote(s));
+            + Settings.quote(s));
       }
       portNumber = Integer.parseInt(port);
     }
@@ -287,7 +286,7 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
   }
 
   private static IllegalArgumentException notLiteral(String s) {
-    return new IllegalArgumentException(Settings.DNS_SERVERS + ": " + Texts.quote(s)
+    return new IllegalArgumentException(Settings.DNS_SERVERS + ": " + Settings.quote(s)
         + " is not an IP address literal (ip, ip:port, ipv6, [ipv6] or [ipv6]:port); host names"
         + " are refused because the JVM's resolver would look them up");
   }

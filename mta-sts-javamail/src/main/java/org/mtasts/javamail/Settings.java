@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import org.mtasts.internal.text.Texts;
+import org.mtasts.NetworkText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +103,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
         continue;
       }
       if (!NAMES.contains(name)) {
-        throw new IllegalArgumentException(Texts.quote(name, 200)
+        throw new IllegalArgumentException(quote(name, 200)
             + " is not a setting of this version of mta-sts-javamail (known: " + NAMES + ")");
       }
       if (p.get(name) == null && p.getProperty(name) == null) {
@@ -143,7 +143,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
     }
     int hash = s.indexOf('#');
     if (hash > 0 && Character.isWhitespace(s.charAt(hash - 1))) {
-      throw new IllegalArgumentException(name + " is " + Texts.quote(s, 200) + ", which looks"
+      throw new IllegalArgumentException(name + " is " + quote(s, 200) + ", which looks"
           + " like a value followed by a comment; .properties files have no inline comments:"
           + " put the comment on a line of its own");
     }
@@ -180,7 +180,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
     try {
       value = Integer.parseInt(s);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be an integer, is " + Texts.quote(s), e);
+      throw new IllegalArgumentException(name + " must be an integer, is " + quote(s), e);
     }
     if (value < min || value > max) {
       throw new IllegalArgumentException(
@@ -200,7 +200,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
     if (s.equalsIgnoreCase("false")) {
       return false;
     }
-    throw new IllegalArgumentException(name + " must be true or false, is " + Texts.quote(s));
+    throw new IllegalArgumentException(name + " must be true or false, is " + quote(s));
   }
 
   /**
@@ -221,7 +221,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
     }
     if (!type.isInstance(v)) {
       throw new IllegalArgumentException(name + " must be a " + type.getName() + " object, is "
-          + (v instanceof String s ? "the text " + Texts.quote(s)
+          + (v instanceof String s ? "the text " + quote(s)
               + " (this setting cannot be given in a .properties file or system property)"
               : "a " + v.getClass().getName()));
     }
@@ -292,5 +292,15 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
       }
     }
     return Collections.unmodifiableSet(names);
+  }
+
+  /** Quotes a value the user gave for a message: printable, cut after 80 characters. */
+  static String quote(CharSequence s) {
+    return quote(s, 80);
+  }
+
+  /** Quotes a value the user gave for a message: printable, cut after {@code max} characters. */
+  static String quote(CharSequence s, int max) {
+    return s == null ? "null" : "'" + NetworkText.printable(s, max) + "'";
   }
 }

@@ -75,7 +75,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Thread-safe. Each fetch runs on the configured executor (OkHttp's I/O is blocking), so the
- * number of concurrent fetches is bounded by that executor, not by the number of callers.
+ * number of concurrent fetches is bounded by that executor, not by the number of callers. A fetch
+ * that passes its deadline fails on one thread of the fetcher's own ({@code
+ * mta-sts-fetch-timeout-<n>}, started when needed and ended when idle), so callers' continuations
+ * never run on the JDK's shared timer thread and no thread is started per timeout.
  */
 public final class OkHttpPolicyFetcher implements PolicyFetcher {
   static final String PATH = "/.well-known/mta-sts.txt";
@@ -89,6 +92,13 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private final boolean requireTextPlain;
   private final String userAgent;
   private final Executor executor;
+  /**
+   * Completes stages whose deadline passed. Not {@link #executor}: a timeout must not wait
+   * behind the very fetches that hang (every thread of that executor may be blocked in a
+   * resolver), and not {@code CompletableFuture.runAsync}'s default either, which on a machine
+   * with one or two processors starts a new thread for every task (issue 12, item 8a).
+   */
+  private final Executor timeouts = FetchExecutors.bounded(1, "mta-sts-fetch-timeout-");
   /** The host name of an HTTP proxy given unresolved, or null. */
   private final String proxyHost;
   private final int proxyPort;
@@ -158,12 +168,17 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
           if (error != null && !result.isDone()) {
             // Hop off the JDK's timer thread, which serves the whole JVM: completing the stage
             // runs the caller's continuations on the completing thread.
-            CompletableFuture.runAsync(
+            Runnable fail =
                 () ->
                     result.completeExceptionally(
                         failure(policyDomain, FetchFailure.TIMEOUT, "policy fetch for "
                             + policyDomain + " did not complete within its deadline of "
-                            + deadline.toMillis() + " ms", null)));
+                            + deadline.toMillis() + " ms", null));
+            try {
+              timeouts.execute(fail);
+            } catch (RejectedExecutionException e) {
+              fail.run(); // cannot happen with the unbounded queue; never leave the stage open
+            }
           }
         });
     result.whenComplete((ignored, error) -> timer.complete(null));

@@ -46,6 +46,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.PolicyFetchException;
 import org.mtasts.PolicyFetcher;
 import org.mtasts.TrustAnchors;
+import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.ParsedPolicy;
 import org.mtasts.policy.Policy;
 import org.mtasts.policy.PolicySyntaxException;
@@ -82,6 +83,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OkHttpPolicyFetcher implements PolicyFetcher {
   static final String PATH = "/.well-known/mta-sts.txt";
+  /** Most characters of one piece of the policy host's text quoted in a message. */
+  static final int MAX_UNTRUSTED = 200;
   private static final Logger log = LoggerFactory.getLogger(OkHttpPolicyFetcher.class);
 
   private final OkHttpClient client;
@@ -265,7 +268,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       throw e;
     } catch (IOException e) {
       UnknownHostException failure =
-          new UnknownHostException("cannot resolve proxy " + name + ": " + e.getMessage());
+          new UnknownHostException("cannot resolve proxy " + name + ": " + untrusted(e));
       failure.initCause(e);
       throw failure;
     }
@@ -288,11 +291,11 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     try {
       endpoints = hostResolver.resolve(host, 443);
     } catch (UnknownHostException e) {
-      throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address: " + e.getMessage(),
+      throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address: " + untrusted(e),
           e);
     } catch (IOException e) {
       throw failure(domain, FetchFailure.DNS_FAILURE, "cannot resolve " + host + ": "
-          + e.getMessage(), e);
+          + untrusted(e), e);
     }
     if (endpoints.isEmpty()) {
       throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address", null);
@@ -327,7 +330,9 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private FetchedPolicy read(String domain, HttpUrl url, Response response)
       throws PolicyFetchException, IOException {
     int code = response.code();
-    String location = response.header("Location");
+    // Header values and OkHttp's messages about a malformed status line are the policy host's
+    // text: made printable before they reach a message, a log line or an API value (SEC-20).
+    String location = untrusted(response.header("Location"));
     if (response.isRedirect() || (code >= 300 && code < 400 && location != null)) {
       throw failure(domain, FetchFailure.REDIRECT_REFUSED, url + " answered HTTP " + code
           + (location != null ? " redirecting to " + location : " (a redirect)")
@@ -339,7 +344,8 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     }
     ResponseBody body = response.body();
     List<String> contentTypes = response.headers("Content-Type");
-    String contentType = contentTypes.isEmpty() ? null : String.join(", ", contentTypes);
+    String contentType =
+        contentTypes.isEmpty() ? null : untrusted(String.join(", ", contentTypes));
     // Several Content-Type headers are ambiguous (readers pick the first or the last): never
     // text/plain for this check.
     MediaType mediaType =
@@ -407,7 +413,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private static PolicyFetchException classify(String domain, String host, IOException e) {
     if (e instanceof SSLPeerUnverifiedException) {
       return failure(domain, FetchFailure.CERTIFICATE_HOST_MISMATCH,
-          "the certificate of " + host + " is not valid for that name: " + e.getMessage(), e);
+          "the certificate of " + host + " is not valid for that name: " + untrusted(e), e);
     }
     if (e instanceof SSLHandshakeException) {
       if (hasCause(e, CertificateExpiredException.class) || isExpiredPath(e)) {
@@ -425,23 +431,45 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     }
     if (e instanceof InterruptedIOException) {
       return failure(domain, FetchFailure.TIMEOUT,
-          "policy fetch from " + host + " timed out: " + e.getMessage(), e);
+          "policy fetch from " + host + " timed out: " + untrusted(e), e);
     }
     if (e instanceof UnknownHostException) {
       // Raised by our Dns: for the policy host (addresses were checked before) or the proxy.
       return failure(domain, FetchFailure.DNS_FAILURE,
-          "cannot resolve a host for the fetch from " + host + ": " + e.getMessage(), e);
+          "cannot resolve a host for the fetch from " + host + ": " + untrusted(e), e);
     }
     if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       return failure(domain, FetchFailure.CONNECT_FAILED,
-          "cannot connect to " + host + ": " + e.getMessage(), e);
+          "cannot connect to " + host + ": " + untrusted(e), e);
     }
     if (e instanceof javax.net.ssl.SSLException) {
       return failure(domain, FetchFailure.TLS_HANDSHAKE_FAILED,
           "TLS with " + host + " failed: " + rootMessage(e), e);
     }
+    // OkHttp's ProtocolException quotes a malformed status line verbatim: the cause keeps only
+    // a printable copy of that text, so that a logged stack trace shows no raw bytes either.
     return failure(domain, FetchFailure.IO_ERROR,
-        "policy fetch from " + host + " failed: " + rootMessage(e), e);
+        "policy fetch from " + host + " failed: " + rootMessage(e), printableCopy(e));
+  }
+
+  /** Text of the policy host, or an exception message quoting it, made printable and short. */
+  private static String untrusted(String text) {
+    return Texts.printable(text, MAX_UNTRUSTED);
+  }
+
+  private static String untrusted(Throwable e) {
+    return untrusted(e.getMessage());
+  }
+
+  /** {@code e}, or a plain copy with a printable message when its message is not printable. */
+  private static Throwable printableCopy(IOException e) {
+    String message = e.getMessage();
+    if (message == null || message.equals(untrusted(message))) {
+      return e;
+    }
+    IOException copy = new IOException(e.getClass().getName() + ": " + untrusted(message));
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
   }
 
   private static boolean isExpiredPath(Throwable e) {
@@ -470,7 +498,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       root = root.getCause();
     }
     String message = root.getMessage();
-    return message != null ? message : root.getClass().getSimpleName();
+    return message != null ? untrusted(message) : root.getClass().getSimpleName();
   }
 
   private static PolicyFetchException failure(String domain, FetchFailure kind, String message,

@@ -72,7 +72,9 @@ import org.slf4j.LoggerFactory;
  *   <li>At most 64 KiB of decoded body is read, so gzip bombs and endless bodies stop at the
  *       limit (STS-FETCH-13/18, D-07); one deadline covers the whole fetch (STS-FETCH-12, D-06).
  *   <li>Addresses are checked before connecting (D-33): loopback, private, link-local,
- *       unique-local and metadata addresses are refused unless allowed.
+ *       unique-local and metadata addresses are refused unless allowed. A proxy resolves the
+ *       policy host itself, so the checked address would not be the one used: a proxy together
+ *       with the address guard is refused when the fetcher is built (see {@link Builder#proxy}).
  * </ul>
  *
  * <p>Thread-safe. Each fetch runs on the configured executor (OkHttp's I/O is blocking), so the
@@ -599,6 +601,16 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     /**
      * An explicit HTTP proxy; default none (environment proxies are never picked up). A proxy
      * given by an unresolved name is resolved with the {@link #hostResolver host resolver}.
+     *
+     * <p>A proxy needs {@link #allowPrivateAddresses allowPrivateAddresses(true)}, or {@link
+     * #build()} refuses it (issue 12 item 7, SEC-16, SEC-27). The proxy resolves {@code
+     * mta-sts.<domain>} itself (an HTTP {@code CONNECT} names the host; a SOCKS proxy is handed
+     * an unresolved address), so the address guard could only check an address the fetch does
+     * not use. Pinning the checked address would mean {@code CONNECT <address>}, with OkHttp's
+     * SNI and certificate host name check replaced by our own for that connection, and proxies
+     * that allow destinations by name would see bare addresses; a silent half-guard would be
+     * worse than none. With a proxy, its own egress rules must keep fetches away from internal
+     * addresses.
      */
     public Builder proxy(Proxy proxy) {
       this.proxy = Objects.requireNonNull(proxy, "proxy");
@@ -631,10 +643,22 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       return this;
     }
 
-    /** Builds the fetcher. */
+    /**
+     * Builds the fetcher.
+     *
+     * @throws IllegalStateException if {@link #hostResolver} is missing, or a {@link #proxy} is
+     *     set while private addresses are refused
+     */
     public OkHttpPolicyFetcher build() {
       if (hostResolver == null) {
         throw new IllegalStateException("hostResolver is required");
+      }
+      if (proxy.type() != Proxy.Type.DIRECT && !allowPrivateAddresses) {
+        throw new IllegalStateException(
+            "a proxy (" + proxy + ") resolves the policy host itself, so the address guard"
+                + " (D-33) cannot check the address the fetch reaches; either use no proxy, or"
+                + " set allowPrivateAddresses(true) and let the proxy's own rules keep policy"
+                + " fetches away from internal addresses");
       }
       if (executor == null) {
         executor = FetchExecutors.bounded(16);

@@ -36,6 +36,7 @@ import org.mtasts.internal.cache.TimedCache;
 import org.mtasts.internal.discovery.PolicyDiscovery;
 import org.mtasts.internal.discovery.PolicyDiscovery.Discovery;
 import org.mtasts.internal.fetch.OkHttpPolicyFetcher;
+import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.Mode;
@@ -830,11 +831,17 @@ public final class MtaSts implements AutoCloseable {
    *
    * @param lookup the policy lookup
    * @param mxHosts MX host names in delivery order
+   * <p>A name that is not a valid host name ({@link DomainNames#normalize}) is left out of the
+   * plan, like an unreachable host, and named in the plan's message (STS-MX-08): one bad MX
+   * record must not stop delivery to the others.
+   *
    * @return the plan; its status is {@link DeliveryPlan.Status#DELIVER}, or {@link
    *     DeliveryPlan.Status#NO_MATCHING_MX} under {@code enforce} when no host matches, or {@link
+   *     DeliveryPlan.Status#NO_MAIL_HOST} when no name is a valid host name, or {@link
    *     DeliveryPlan.Status#TEMPORARY_FAILURE} when the lookup {@linkplain
    *     PolicyLookup#shouldDefer() asks to defer}
-   * @throws IllegalArgumentException if a host name is invalid or the list is empty
+   * @throws IllegalArgumentException if the list is empty
+   * @throws NullPointerException if {@code lookup}, the list or a name in it is null
    */
   public static DeliveryPlan plan(PolicyLookup lookup, List<String> mxHosts) {
     Objects.requireNonNull(lookup, "lookup");
@@ -864,8 +871,16 @@ public final class MtaSts implements AutoCloseable {
                 : TlsRequirement.OPPORTUNISTIC;
     List<MxCandidate> candidates = new ArrayList<>(hosts.size());
     List<String> refused = new ArrayList<>();
+    List<String> unusable = new ArrayList<>();
     for (int i = 0; i < hosts.size(); i++) {
-      String host = DomainNames.normalize(hosts.get(i));
+      String host;
+      try {
+        host = DomainNames.normalize(hosts.get(i));
+      } catch (InvalidDomainException e) {
+        // STS-MX-08, issue 12 item 3: skipped like an unreachable host; the others still serve.
+        unusable.add(Texts.quote(hosts.get(i)));
+        continue;
+      }
       // Mode none and no policy: every host matches as far as MTA-STS is concerned (§5).
       boolean matches = policy == null || mode == Mode.NONE || policy.allowsMx(host);
       // Testing mode: a mismatch is reported, never refused (RFC 8461 §5).
@@ -875,16 +890,22 @@ public final class MtaSts implements AutoCloseable {
       }
       candidates.add(new MxCandidate(host, preferences.get(i), matches, allowed, tls));
     }
+    String skipped =
+        unusable.isEmpty() ? "" : "; skipped MX names that are not valid host names: " + unusable;
+    if (candidates.isEmpty()) {
+      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MAIL_HOST, candidates,
+          "none of the MX hosts of " + d + " has a valid host name (RFC 5321 §5.1)" + skipped);
+    }
     if (refused.size() == candidates.size()) {
       return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MATCHING_MX, candidates,
           "the enforce policy of " + d + " (id " + lookup.recordId().orElse("?")
-              + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)");
+              + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)" + skipped);
     }
     return new DeliveryPlan(d, lookup, DeliveryPlan.Status.DELIVER, candidates,
         "deliver to " + d + " via " + candidates.stream().filter(MxCandidate::allowed)
             .map(MxCandidate::host).toList()
             + (mode == null ? " (no MTA-STS policy: " + lookup.status() + ")"
-                : " under MTA-STS mode " + mode.token()));
+                : " under MTA-STS mode " + mode.token()) + skipped);
   }
 
   /**

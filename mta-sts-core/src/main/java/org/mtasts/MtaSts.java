@@ -32,6 +32,7 @@ import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxResolver;
 import org.mtasts.internal.cache.CacheEntry;
 import org.mtasts.internal.cache.FetchGate;
+import org.mtasts.internal.cache.Throttle;
 import org.mtasts.internal.cache.TimedCache;
 import org.mtasts.internal.discovery.PolicyDiscovery;
 import org.mtasts.internal.discovery.PolicyDiscovery.Discovery;
@@ -86,9 +87,18 @@ import org.slf4j.LoggerFactory;
  * 30 days; success extends its lifetime, failure
  * keeps it and is reported (STS-CACHE-06/07/08, SEC-02).
  *
- * <p><b>Persistence.</b> With a {@link PolicyStore}, cached policies survive restarts: they are
- * loaded (and re-parsed) when the client is built and saved after each successful fetch. Store
- * failures are logged and reported to the listener, never to the caller.
+ * <p><b>Persistence, eviction and restarts.</b> With a {@link PolicyStore}, every policy is
+ * saved after each successful fetch, and an unexpired policy is never lost while the store holds
+ * it. The in-memory cache holds at most {@link Builder#maximumCachedPolicies} policies; when it is
+ * full it evicts some, unexpired ones included, and the next lookup of an evicted domain reads its
+ * policy back from the store before asking DNS (a cache hit never touches the store). At start-up
+ * the store is walked once: up to {@code maximumCachedPolicies} unexpired policies are loaded
+ * (and re-parsed, SEC-25), the rest stay in the store and are read when looked up, and expired
+ * entries are removed; once a day expired entries are removed again. A stored fetch time after
+ * now (the clock behind) is clamped to now, once per entry (SEC-24). Without a store ({@link
+ * PolicyStore#none()}, the default) a restart forgets every policy and an evicted policy is gone:
+ * the next lookup is first contact again, so size the cache above the number of domains mailed or
+ * configure a store. Store failures are logged and reported to the listener, never to the caller.
  *
  * <p>Thread-safe. Lookups never fail for DNS or HTTPS reasons: those are statuses of the {@link
  * PolicyLookup}.
@@ -108,6 +118,9 @@ public final class MtaSts implements AutoCloseable {
   /** The least time between fetches of different ids of one domain (SEC-14, EDGE-87). */
   static final Duration NEW_ID_FETCH_INTERVAL = Duration.ofMinutes(1);
 
+  /** How often the store is walked to remove expired entries (issue 12 item 6). */
+  static final Duration STORE_PRUNE_INTERVAL = Duration.ofDays(1);
+
   private final DnsClient dns;
   private final PolicyDiscovery discovery;
   private final MxResolver mxResolver;
@@ -118,8 +131,13 @@ public final class MtaSts implements AutoCloseable {
   private final boolean deferOnDnsFailure;
   private final Duration refreshInterval;
   private final Duration negativeCacheTtl;
+  private final long maximumCachedPolicies;
   private final TimedCache<CacheEntry> policies;
   private final TimedCache<Negative> negatives;
+  /** Stored entries fetched "in the future", and when this client first clamped each (SEC-24). */
+  private final TimedCache<Clamp> clamps;
+  private final Throttle storeReadFailures;
+  private volatile long lastPruneMillis;
   private final FetchGate gate;
   private final ConcurrentHashMap<String, CompletableFuture<PolicyLookup>> inFlight =
       new ConcurrentHashMap<>();
@@ -131,6 +149,14 @@ public final class MtaSts implements AutoCloseable {
 
   /** A remembered "no policy" or "invalid record" answer. */
   private record Negative(PolicyLookup lookup, Instant expiresAt) {}
+
+  /**
+   * A stored entry whose fetch time lay ahead of the clock, and when it was first read: its
+   * {@code max_age} counts from then on every later read, so that reading it again (after an
+   * eviction) does not start its lifetime anew while the clock is behind (SEC-24). Kept until the
+   * entry's own expiry, {@code storedFetchedAt + max_age}.
+   */
+  private record Clamp(Instant storedFetchedAt, Instant clampedAt, Instant storedExpiresAt) {}
 
   private MtaSts(Builder b) {
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -158,9 +184,13 @@ public final class MtaSts implements AutoCloseable {
     this.deferOnDnsFailure = b.deferOnDnsFailure;
     this.refreshInterval = b.refreshInterval;
     this.negativeCacheTtl = b.negativeCacheTtl;
+    this.maximumCachedPolicies = b.maximumCachedPolicies;
     this.policies =
         new TimedCache<>(clock, b.maximumCachedPolicies, CacheEntry::expiresAt, this::expired);
     this.negatives = new TimedCache<>(clock, b.maximumCachedPolicies, Negative::expiresAt, null);
+    this.clamps = new TimedCache<>(clock, b.maximumCachedPolicies, Clamp::storedExpiresAt, null);
+    this.storeReadFailures = new Throttle(clock, Duration.ofMinutes(1), 1_000);
+    this.lastPruneMillis = clock.millis();
     this.gate =
         new FetchGate(clock, b.maximumCachedPolicies, b.fetchRetryBackoff, NEW_ID_FETCH_INTERVAL);
     loadStore();
@@ -304,15 +334,21 @@ public final class MtaSts implements AutoCloseable {
   }
 
   private CompletionStage<PolicyLookup> lookup(String d) {
-    CacheEntry cached = policies.get(d);
-    if (cached != null) {
-      cached.touch(clock.millis());
+    CacheEntry inMemory = policies.get(d);
+    CacheEntry cached = inMemory;
+    if (inMemory != null) {
+      inMemory.touch(clock.millis());
     } else {
       Negative negative = negatives.get(d);
       if (negative != null) {
         return CompletableFuture.completedFuture(negative.lookup());
       }
+      // Issue 12 item 5: a policy evicted from the full cache, or not loaded at start-up, is
+      // still in the store; without this read an attacker who blocks DNS or HTTPS would turn
+      // the domain's next lookup into first contact.
+      cached = readThrough(d);
     }
+    CacheEntry known = cached;
     CompletionStage<Discovery> discovered;
     try {
       discovered = discovery.discover(d);
@@ -323,8 +359,8 @@ public final class MtaSts implements AutoCloseable {
         .handle(
             (disc, error) ->
                 error == null
-                    ? afterDiscovery(d, disc, cached)
-                    : CompletableFuture.completedFuture(afterDnsFailure(d, unwrap(error), cached)))
+                    ? afterDiscovery(d, disc, known)
+                    : CompletableFuture.completedFuture(afterDnsFailure(d, unwrap(error), known)))
         .thenCompose(Function.identity());
   }
 
@@ -444,10 +480,10 @@ public final class MtaSts implements AutoCloseable {
     entry.txtConfirmedUntil(txtFreshUntil);
     negatives.remove(d);
     if (policy.maxAge().isZero()) {
-      // D-09: max_age 0 applies to this lookup only. It supersedes any cached policy.
-      if (policies.remove(d) != null) {
-        deleteFromStore(d);
-      }
+      // D-09: max_age 0 applies to this lookup only. It supersedes any cached policy, also
+      // one that was evicted from memory but is still stored (the store would bring it back).
+      policies.remove(d);
+      deleteFromStore(d);
     } else {
       policies.put(d, entry);
       save(current, parsed);
@@ -539,6 +575,9 @@ public final class MtaSts implements AutoCloseable {
       refreshNow();
     } catch (RuntimeException e) {
       log.warn("MTA-STS policy refresh failed", e);
+    }
+    if (clock.millis() - lastPruneMillis >= STORE_PRUNE_INTERVAL.toMillis()) {
+      pruneStore();
     }
   }
 
@@ -654,6 +693,7 @@ public final class MtaSts implements AutoCloseable {
     String d = DomainNames.normalize(domain);
     CacheEntry removed = policies.remove(d);
     negatives.remove(d);
+    clamps.remove(d);
     gate.clear(d);
     deleteFromStore(d);
     if (removed != null) {
@@ -666,6 +706,7 @@ public final class MtaSts implements AutoCloseable {
     List<CacheEntry> removed = new ArrayList<>(policies.snapshot().values());
     policies.clear();
     negatives.clear();
+    clamps.clear();
     gate.clearAll();
     try {
       store.deleteAll();
@@ -678,7 +719,8 @@ public final class MtaSts implements AutoCloseable {
   }
 
   /**
-   * Lists the cached, unexpired policies, by domain.
+   * Lists the unexpired policies held in memory, by domain; a store may hold more (those evicted
+   * or not loaded at start-up), which lookups still find.
    *
    * @return a snapshot
    */
@@ -692,41 +734,182 @@ public final class MtaSts implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Store
 
+  /**
+   * Walks the store once at start-up (issue 12 items 5 and 6): fills the cache with up to {@code
+   * maximumCachedPolicies} unexpired entries, removes the expired ones, and leaves the rest in
+   * the store for {@link #readThrough} to find. Holds one stored entry at a time beyond the cache.
+   */
   private void loadStore() {
-    List<StoredPolicy> stored;
-    try {
-      stored = store.loadAll();
-    } catch (RuntimeException e) {
-      storeFailed("load", null, e);
-      return;
-    }
     Instant now = clock.instant();
-    int loaded = 0;
-    for (StoredPolicy s : stored) {
-      try {
-        String d = DomainNames.normalize(s.domain());
-        PolicyRecord.of(s.recordId()); // validates the id
-        ParsedPolicy parsed = Policy.parseDetailed(s.policyText()); // SEC-25: same parser
-        // SEC-24: a fetch time in the future is clamped to now.
-        Instant fetchedAt = s.fetchedAt().isAfter(now) ? now : s.fetchedAt();
-        CachedPolicy p =
-            new CachedPolicy(d, s.recordId(), parsed.policy(), fetchedAt,
-                fetchedAt.plus(parsed.policy().maxAge()));
-        if (!p.isValidAt(now)) {
-          continue; // STS-CACHE-02
+    long[] counts = new long[4]; // loaded, left in the store, removed as expired, clamped
+    try {
+      store.forEach(s -> {
+        if (s.fetchedAt().isAfter(now)) {
+          counts[3]++;
         }
-        CacheEntry entry = new CacheEntry(p, parsed.warnings(), now);
+        CacheEntry entry = fromStore(s, now);
+        if (entry == null) {
+          if (isExpired(s, now)) {
+            counts[2]++;
+          }
+          return;
+        }
+        if (counts[0] >= maximumCachedPolicies) {
+          counts[1]++; // bounded memory: read through when looked up
+          return;
+        }
+        String d = entry.policy().domain();
+        Instant fetchedAt = entry.policy().fetchedAt();
         policies.compute(
             d,
             (k, cur) ->
                 cur == null || cur.policy().fetchedAt().isBefore(fetchedAt) ? entry : cur);
-        loaded++;
-      } catch (PolicySyntaxException | IllegalArgumentException e) {
-        log.warn("ignoring the stored MTA-STS policy of {}: {}", s.domain(), e.getMessage());
-        storeFailed("load", s.domain(), e);
-      }
+        counts[0]++;
+      });
+    } catch (RuntimeException e) {
+      storeFailed("load", null, e);
     }
-    log.debug("loaded {} stored MTA-STS policies", loaded);
+    if (counts[3] > 0) {
+      log.warn("{} stored MTA-STS policies were fetched at a time after now ({}): the clock may "
+          + "be behind; their max_age counts from now (SEC-24)", counts[3], now);
+    }
+    log.debug("MTA-STS policy store: {} policies loaded, {} left in the store (cache full), {} "
+        + "expired ones removed", counts[0], counts[1], counts[2]);
+  }
+
+  /**
+   * Reads the stored policy of {@code d} into the cache after a miss (issue 12 item 5).
+   *
+   * @return the live entry now cached, or null when the store has none
+   */
+  private CacheEntry readThrough(String d) {
+    Optional<StoredPolicy> stored;
+    try {
+      stored = store.load(d);
+    } catch (IOException | RuntimeException e) {
+      // The lookup goes on as if nothing were stored; one line a minute, however many misses.
+      long suppressed = storeReadFailures.pass("load");
+      if (suppressed >= 0) {
+        log.warn("MTA-STS policy store read for {} failed{}: {}", d,
+            suppressed > 0 ? " (and " + suppressed + " more in the last minute)" : "", e.toString());
+      }
+      fire(l -> l.storeFailed("load", Optional.of(d), e));
+      return null;
+    }
+    if (stored == null || stored.isEmpty() || !stored.get().domain().equals(d)) {
+      return null;
+    }
+    Instant now = clock.instant();
+    CacheEntry entry = fromStore(stored.get(), now);
+    if (entry == null) {
+      return null;
+    }
+    Instant fetchedAt = entry.policy().fetchedAt();
+    return live(policies.compute(
+        d,
+        (k, cur) -> cur == null || !cur.policy().isValidAt(now)
+            || cur.policy().fetchedAt().isBefore(fetchedAt) ? entry : cur));
+  }
+
+  /**
+   * Validates a stored entry as if it had just been fetched (SEC-25) and makes it a cache entry;
+   * null if it is invalid (reported), expired (then removed from the store, issue 12 item 6), or
+   * its clamped lifetime is used up (SEC-24: then it stays stored until its own expiry).
+   */
+  private CacheEntry fromStore(StoredPolicy s, Instant now) {
+    String d;
+    ParsedPolicy parsed;
+    try {
+      d = DomainNames.normalize(s.domain());
+      PolicyRecord.of(s.recordId()); // validates the id
+      parsed = Policy.parseDetailed(s.policyText()); // SEC-25: same parser
+    } catch (PolicySyntaxException | IllegalArgumentException e) {
+      log.warn("ignoring the stored MTA-STS policy of {}: {}", s.domain(), e.getMessage());
+      storeFailed("load", s.domain(), e);
+      return null;
+    }
+    if (isExpired(s, parsed.policy(), now)) {
+      removeFromStore(s); // STS-CACHE-02: never applied again
+      return null;
+    }
+    Duration maxAge = parsed.policy().maxAge();
+    Instant fetchedAt = s.fetchedAt();
+    if (fetchedAt.isAfter(now)) {
+      fetchedAt = clampedFetchTime(d, s, maxAge, now);
+    }
+    CachedPolicy p =
+        new CachedPolicy(d, s.recordId(), parsed.policy(), fetchedAt, fetchedAt.plus(maxAge));
+    return p.isValidAt(now) ? new CacheEntry(p, parsed.warnings(), now) : null;
+  }
+
+  /**
+   * SEC-24: a fetch time after now cannot be true, so the policy's {@code max_age} counts from
+   * the first time this client read the entry: never longer than {@code max_age} by this clock,
+   * and not started anew when the entry is read again after an eviction. The store keeps the
+   * entry as it is: when the clock is set right, the entry's own time counts again.
+   */
+  private Instant clampedFetchTime(String d, StoredPolicy s, Duration maxAge, Instant now) {
+    Clamp known = clamps.get(d);
+    if (known != null && known.storedFetchedAt().equals(s.fetchedAt())) {
+      return known.clampedAt();
+    }
+    clamps.put(d, new Clamp(s.fetchedAt(), now, plus(s.fetchedAt(), maxAge)));
+    log.debug("the stored MTA-STS policy of {} was fetched at {}, after now ({}); its max_age "
+        + "counts from now (SEC-24)", d, s.fetchedAt(), now);
+    return now;
+  }
+
+  /** Whether a stored entry has expired by its own fetch time (unparseable: no). */
+  private static boolean isExpired(StoredPolicy s, Instant now) {
+    try {
+      return isExpired(s, Policy.parse(s.policyText()), now);
+    } catch (PolicySyntaxException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static boolean isExpired(StoredPolicy s, Policy policy, Instant now) {
+    return !now.isBefore(plus(s.fetchedAt(), policy.maxAge()));
+  }
+
+  /** {@code t + d}, saturating: a damaged store may hold any instant. */
+  private static Instant plus(Instant t, Duration d) {
+    return Instant.MAX.minus(d).isBefore(t) ? Instant.MAX : t.plus(d);
+  }
+
+  /**
+   * Walks the store and removes the entries that have expired by their own fetch time (issue 12
+   * item 6). Entries fetched "in the future" are kept (SEC-24), as are entries this client cannot
+   * parse (reported when read). The scheduler calls this once a day; tests call it directly.
+   *
+   * @return how many entries were removed
+   */
+  long pruneStore() {
+    Instant now = clock.instant();
+    lastPruneMillis = now.toEpochMilli();
+    long[] removed = {0};
+    try {
+      store.forEach(s -> {
+        if (isExpired(s, now) && removeFromStore(s)) {
+          removed[0]++;
+        }
+      });
+    } catch (RuntimeException e) {
+      storeFailed("prune", null, e);
+    }
+    if (removed[0] > 0) {
+      log.debug("MTA-STS policy store: removed {} expired policies", removed[0]);
+    }
+    return removed[0];
+  }
+
+  private boolean removeFromStore(StoredPolicy s) {
+    try {
+      return store.remove(s);
+    } catch (IOException | RuntimeException e) {
+      storeFailed("remove", s.domain(), e);
+      return false;
+    }
   }
 
   private void save(CachedPolicy p, ParsedPolicy parsed) {
@@ -1210,7 +1393,10 @@ public final class MtaSts implements AutoCloseable {
     }
 
     /**
-     * Sets how many policies are cached at most.
+     * Sets how many policies are held in memory at most. When the cache is full, some are evicted,
+     * unexpired ones included; with a {@link #policyStore} the next lookup of such a domain reads
+     * its policy back, without one it is first contact again (see {@link MtaSts}). Start-up loads
+     * at most this many policies from the store.
      *
      * @param maximum 1 to 100 000 000
      * @return this builder

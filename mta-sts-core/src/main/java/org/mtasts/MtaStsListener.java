@@ -127,7 +127,9 @@ public abstract class MtaStsListener {
   /**
    * The {@link PolicyStore} failed; the lookup went on without it.
    *
-   * @param operation {@code load}, {@code save}, {@code delete} or {@code deleteAll}
+   * @param operation {@code load} (at start-up, or of one domain after a cache miss), {@code
+   *     save}, {@code delete}, {@code remove} (of an expired entry), {@code prune} (the daily walk
+   *     that removes expired entries) or {@code deleteAll}
    * @param domain the domain concerned, or empty
    * @param error the failure
    */

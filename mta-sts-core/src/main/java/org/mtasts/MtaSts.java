@@ -100,6 +100,13 @@ import org.slf4j.LoggerFactory;
  * the next lookup is first contact again, so size the cache above the number of domains mailed or
  * configure a store. Store failures are logged and reported to the listener, never to the caller.
  *
+ * <p><b>What an operator sees without a listener.</b> A policy that cannot be applied because of
+ * this client's own configuration ({@link ProtectionLoss}: the address guard refused the policy
+ * host; a full cache without a store evicted a live policy) is logged under {@code
+ * org.mtasts.MtaSts} at WARN once a day per domain and cause, and passed to {@link
+ * MtaStsListener#protectionLost} every time. A testing-mode violation found by {@link #check} is
+ * logged at WARN once a minute per domain and reason, with the number of lines held back.
+ *
  * <p>Thread-safe. Lookups never fail for DNS or HTTPS reasons: those are statuses of the {@link
  * PolicyLookup}.
  */
@@ -137,6 +144,7 @@ public final class MtaSts implements AutoCloseable {
   /** Stored entries fetched "in the future", and when this client first clamped each (SEC-24). */
   private final TimedCache<Clamp> clamps;
   private final Throttle storeReadFailures;
+  private final OperatorWarnings warnings;
   private volatile long lastPruneMillis;
   private final FetchGate gate;
   private final ConcurrentHashMap<String, CompletableFuture<PolicyLookup>> inFlight =
@@ -185,8 +193,10 @@ public final class MtaSts implements AutoCloseable {
     this.refreshInterval = b.refreshInterval;
     this.negativeCacheTtl = b.negativeCacheTtl;
     this.maximumCachedPolicies = b.maximumCachedPolicies;
+    this.warnings = new OperatorWarnings(clock, 10_000, listener);
     this.policies =
-        new TimedCache<>(clock, b.maximumCachedPolicies, CacheEntry::expiresAt, this::expired);
+        new TimedCache<>(clock, b.maximumCachedPolicies, CacheEntry::expiresAt, this::expired,
+            this::evicted);
     this.negatives = new TimedCache<>(clock, b.maximumCachedPolicies, Negative::expiresAt, null);
     this.clamps = new TimedCache<>(clock, b.maximumCachedPolicies, Clamp::storedExpiresAt, null);
     this.storeReadFailures = new Throttle(clock, Duration.ofMinutes(1), 1_000);
@@ -504,7 +514,25 @@ public final class MtaSts implements AutoCloseable {
       log.info("{} (policy id {})", failure.message(), id);
     }
     fire(l -> l.fetchFailed(d, failure, applied));
+    addressGuardStoodInTheWay(d, failure, live == null ? null : live.policy());
     return live != null ? stale(live, failure) : withoutPolicy(d, failure);
+  }
+
+  /**
+   * Issue 12 item 11: the address guard is this client's own decision; when it stops a fetch the
+   * operator must hear that the domain's policy cannot be applied (D-33 is right for strangers'
+   * domains that point at the sender's network, wrong for a private deployment).
+   */
+  private void addressGuardStoodInTheWay(String d, LookupFailure failure, CachedPolicy applied) {
+    if (failure.fetchFailure().orElse(null) != FetchFailure.ADDRESS_REFUSED) {
+      return;
+    }
+    warnings.protectionLost(d, ProtectionLoss.ADDRESS_GUARD, failure.message()
+        + (applied == null || applied.mode() == Mode.NONE
+            ? "; mail to " + d + " goes as without a policy"
+            : "; the cached " + applied.mode().token() + " policy (id " + applied.recordId()
+                + ") applies until " + applied.expiresAt() + ", then mail to " + d
+                + " goes as without a policy"));
   }
 
   private PolicyLookup withoutPolicy(String d, LookupFailure failure) {
@@ -565,6 +593,24 @@ public final class MtaSts implements AutoCloseable {
 
   private void expired(CacheEntry entry) {
     fire(l -> l.policyExpired(entry.policy()));
+  }
+
+  /**
+   * The full cache dropped an entry. With a store, the next lookup reads it back (issue 12 item
+   * 5); without one, an unexpired policy is lost, which the operator must hear (item 11).
+   */
+  private void evicted(CacheEntry entry) {
+    CachedPolicy p = entry.policy();
+    if (store != PolicyStore.none() || p.mode() == Mode.NONE || live(entry) == null) {
+      log.debug("MTA-STS policy of {} evicted from the full cache", p.domain());
+      return;
+    }
+    warnings.protectionLost(p.domain(), ProtectionLoss.CACHE_EVICTION,
+        "the in-memory cache is full (maximumCachedPolicies " + maximumCachedPolicies
+            + ") and evicted the unexpired " + p.mode().token() + " policy of " + p.domain()
+            + " (id " + p.recordId() + ", until " + p.expiresAt() + "); no policy store keeps "
+            + "it, so the next lookup is first contact again: configure a PolicyStore or a "
+            + "larger cache");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -677,6 +723,7 @@ public final class MtaSts implements AutoCloseable {
       log.debug("refresh of the mode-none policy of {} failed: {}", p.domain(), failure.message());
     }
     fire(l -> l.fetchFailed(p.domain(), failure, Optional.of(p)));
+    addressGuardStoodInTheWay(p.domain(), failure, p);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1132,8 +1179,10 @@ public final class MtaSts implements AutoCloseable {
     if (mode == Mode.ENFORCE) {
       fire(l -> l.deliveryRefused(decision));
     } else {
-      // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported.
+      // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported,
+      // to the listener and (paced) to the log, so that it is seen without a listener.
       fire(l -> l.testingViolation(decision));
+      warnings.testingViolation(decision);
     }
     return decision;
   }

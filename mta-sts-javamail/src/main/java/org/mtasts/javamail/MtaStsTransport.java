@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,7 +168,10 @@ public final class MtaStsTransport extends Transport {
       text.append(u.length + i.length).append(" of ").append(addresses.length)
           .append(" recipients not delivered");
       for (MessagingException f : failures) {
-        text.append("; ").append(f.getMessage());
+        // SEC-20: an SMTP server's exception quotes its reply (CR, LF, escapes); ours are
+        // printable already.
+        text.append("; ").append(f instanceof MtaStsDeliveryException ? f.getMessage()
+            : Texts.printable(String.valueOf(f.getMessage()), MtaStsDeliveryException.MAX_MESSAGE));
       }
       SendFailedException top = new SendFailedException(text.toString(),
           failures.isEmpty() ? null : failures.get(0), s, u, i);

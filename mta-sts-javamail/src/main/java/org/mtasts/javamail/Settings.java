@@ -8,7 +8,8 @@ import java.util.Properties;
  * {@code package-info.java}.
  */
 record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, String ehlo,
-    boolean honourTlsRequiredNo, boolean enforce) {
+    boolean honourTlsRequiredNo, boolean enforce, int mxAddressLimit, int deliveryDeadlineMillis,
+    int replyTimeoutMillis) {
 
   static final String PREFIX = "mail.mtasts.";
   static final String INSTANCE = PREFIX + "instance";
@@ -25,10 +26,17 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String ALLOW_PRIVATE_ADDRESSES = PREFIX + "allowPrivateAddresses";
   static final String FETCH_TIMEOUT = PREFIX + "fetchTimeout";
   static final String CACHE_DIRECTORY = PREFIX + "cacheDirectory";
+  static final String MX_ADDRESS_LIMIT = PREFIX + "mxAddressLimit";
+  static final String DELIVERY_DEADLINE = PREFIX + "deliveryDeadline";
+  static final String REPLY_TIMEOUT = PREFIX + "replyTimeout";
 
   static final int DEFAULT_PORT = 25;
   static final int DEFAULT_CONNECT_TIMEOUT = 30_000;
   static final int DEFAULT_TIMEOUT = 300_000;
+  /** Postfix's {@code smtp_mx_address_limit} default. */
+  static final int DEFAULT_MX_ADDRESS_LIMIT = 5;
+  static final int DEFAULT_DELIVERY_DEADLINE = 300_000;
+  static final int DEFAULT_REPLY_TIMEOUT = 60_000;
 
   static Settings of(Session session) {
     Properties p = session.getProperties();
@@ -42,7 +50,10 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
             1, Integer.MAX_VALUE),
         stringProperty(p, EHLO, stringProperty(p, "mail.smtp.localhost", null)),
         booleanProperty(p, TLS_REQUIRED_HEADER, true),
-        booleanProperty(p, ENFORCE, true));
+        booleanProperty(p, ENFORCE, true),
+        intProperty(p, MX_ADDRESS_LIMIT, DEFAULT_MX_ADDRESS_LIMIT, 1, 1000),
+        intProperty(p, DELIVERY_DEADLINE, DEFAULT_DELIVERY_DEADLINE, 1, Integer.MAX_VALUE),
+        intProperty(p, REPLY_TIMEOUT, DEFAULT_REPLY_TIMEOUT, 1, Integer.MAX_VALUE));
   }
 
   static String stringProperty(Properties p, String name, String dflt) {

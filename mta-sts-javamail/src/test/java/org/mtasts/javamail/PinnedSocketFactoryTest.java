@@ -13,12 +13,19 @@ import org.junit.jupiter.api.Test;
 /** The per-MX socket factory handed to Angus (STS-JM-01). */
 class PinnedSocketFactoryTest {
 
+  static PinnedSocketFactory factory(String host, List<InetSocketAddress> targets,
+      SessionRecorder recorder) {
+    return new PinnedSocketFactory(host, targets, recorder,
+        Deadline.after(Settings.DEFAULT_DELIVERY_DEADLINE, System::nanoTime),
+        Settings.DEFAULT_REPLY_TIMEOUT);
+  }
+
   @Test
   void connectsToThePinnedAddressWhateverAngusAsksFor_STS_JM_01() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InetSocketAddress pinned = (InetSocketAddress) server.getLocalSocketAddress();
       PinnedSocketFactory factory =
-          new PinnedSocketFactory("mx.example.com", List.of(pinned), new SessionRecorder());
+          factory("mx.example.com", List.of(pinned), new SessionRecorder());
       try (Socket socket = factory.createSocket("192.0.2.1", 25)) {
         assertEquals(pinned, socket.getRemoteSocketAddress());
       }
@@ -36,7 +43,7 @@ class PinnedSocketFactoryTest {
           List.of(List.of((InetSocketAddress) server.getLocalSocketAddress()),
               List.of(refusing, (InetSocketAddress) server.getLocalSocketAddress()))) {
         PinnedSocketFactory factory =
-            new PinnedSocketFactory("mx.example.com", targets, new SessionRecorder());
+            factory("mx.example.com", targets, new SessionRecorder());
         try (Socket socket = factory.createSocket()) {
           socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 25), 5_000);
           assertTrue(socket.getTcpNoDelay(), targets.toString());

@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 import org.mtasts.HostResolver;
 import org.mtasts.RefusalReason;
-import org.mtasts.internal.text.Texts;
 import org.mtasts.javamail.MtaStsDeliveryException.Kind;
 import org.mtasts.javamail.PolicyGate.Hop;
 import org.mtasts.javamail.PolicyGate.Route;
@@ -285,7 +284,7 @@ final class Courier {
         transport.close();
       } catch (MessagingException | RuntimeException e) {
         log.debug("closing the session with {} failed: {}", host,
-            Texts.printable(rootMessage(e), MAX_LOGGED));
+            MxAttempt.printable(rootMessage(e), MAX_LOGGED));
       }
       // Service.connect saved a (user, null password) entry for this host in the session;
       // forget it so a reused delegate session does not collect one per MX address.

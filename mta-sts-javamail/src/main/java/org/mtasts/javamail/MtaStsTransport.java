@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,8 +169,8 @@ public final class MtaStsTransport extends Transport {
       for (MessagingException f : failures) {
         // SEC-20: an SMTP server's exception quotes its reply (CR, LF, escapes); ours are
         // printable already.
-        text.append("; ").append(f instanceof MtaStsDeliveryException ? f.getMessage()
-            : Texts.printable(String.valueOf(f.getMessage()), MtaStsDeliveryException.MAX_MESSAGE));
+        text.append("; ").append(MxAttempt.printable(String.valueOf(f.getMessage()),
+            MtaStsDeliveryException.MAX_MESSAGE));
       }
       SendFailedException top = new SendFailedException(text.toString(),
           failures.isEmpty() ? null : failures.get(0), s, u, i);

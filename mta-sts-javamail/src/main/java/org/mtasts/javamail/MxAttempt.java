@@ -56,8 +56,10 @@ public final class MxAttempt {
 
   /**
    * {@code text} made printable by {@link Texts#printable} (SEC-20), cut after {@code max}
-   * characters. Text that is printable US-ASCII already (including the escapes of an earlier
-   * pass, whose backslashes {@code Texts.printable} would escape again) is only cut.
+   * characters: the transport's one way to print network text (its log lines, {@link
+   * #message()}, {@link MtaStsDeliveryException} and {@code SendFailedException} messages). Text
+   * that is printable US-ASCII already (including the escapes of an earlier pass, whose
+   * backslashes {@code Texts.printable} would escape again) is only cut.
    */
   static String printable(String text, int max) {
     for (int i = 0; i < text.length(); i++) {

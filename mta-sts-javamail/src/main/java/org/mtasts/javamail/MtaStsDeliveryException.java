@@ -23,7 +23,7 @@ import org.mtasts.policy.Mode;
  * or {@code 5.7.10}, {@link org.mtasts.RefusalReason#permanentStatusCode()}).
  *
  * <p>The message is printable US-ASCII: text that came from the network (an SMTP reply, a DNS
- * name) is escaped by {@code Texts.printable} (SEC-20), so it cannot forge log lines.
+ * name) is escaped by {@code NetworkText.printable} (SEC-20), so it cannot forge log lines.
  */
 public final class MtaStsDeliveryException extends SendFailedException {
   private static final long serialVersionUID = 1L;

@@ -2,8 +2,8 @@ package org.mtasts.javamail;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.mtasts.NetworkText;
 import org.mtasts.RefusalReason;
-import org.mtasts.internal.text.Texts;
 
 /**
  * One MX host tried (or deliberately not contacted) during the delivery of a message to one
@@ -55,17 +55,18 @@ public final class MxAttempt {
   }
 
   /**
-   * {@code text} made printable by {@link Texts#printable} (SEC-20), cut after {@code max}
+   * {@code text} made printable by {@link NetworkText#printable(CharSequence, int)} (SEC-20),
+   * cut after {@code max}
    * characters: the transport's one way to print network text (its log lines, {@link
    * #message()}, {@link MtaStsDeliveryException} and {@code SendFailedException} messages). Text
    * that is printable US-ASCII already (including the escapes of an earlier pass, whose
-   * backslashes {@code Texts.printable} would escape again) is only cut.
+   * backslashes {@code NetworkText} would escape again) is only cut.
    */
   static String printable(String text, int max) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c >= 0x7f) {
-        return Texts.printable(text, max);
+        return NetworkText.printable(text, max);
       }
     }
     return text.length() <= max ? text : text.substring(0, max) + "...";

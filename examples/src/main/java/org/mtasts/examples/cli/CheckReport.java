@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.mtasts.internal.text.Texts;
+import org.mtasts.NetworkText;
 
 /**
  * The result of {@code mta-sts check}: items with a verdict, a detail and a fix for each problem,
@@ -174,7 +174,7 @@ final class CheckReport {
 
   /**
    * The command's one way to print text that came from the network (SEC-20): text with a control
-   * character or any character outside printable US-ASCII goes through {@code Texts.printable}
+   * character or any character outside printable US-ASCII goes through {@code NetworkText}
    * (CR, LF, ESC become {@code \}{@code uXXXX}), so neither tables nor JSON carry them raw. Text
    * that is printable already, such as the library's escaped messages, is only cut after {@link
    * #MAX_PRINTED} characters (escaping it again would double its backslashes).
@@ -188,7 +188,7 @@ final class CheckReport {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c >= 0x7f) {
-        return Texts.printable(text, MAX_PRINTED);
+        return NetworkText.printable(text, MAX_PRINTED);
       }
     }
     return text.length() <= MAX_PRINTED ? text : text.substring(0, MAX_PRINTED) + "...";

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * property; the transport turns it into a {@code MessagingException}.
  */
 record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, String ehlo,
-    boolean honourTlsRequiredNo, boolean enforce) {
+    boolean honourTlsRequiredNo, boolean enforce, int mxAddressLimit, int deliveryDeadlineMillis,
+    int replyTimeoutMillis) {
   private static final Logger log = LoggerFactory.getLogger(Settings.class);
 
   static final String PREFIX = "mail.mtasts.";
@@ -50,10 +51,17 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String ALLOW_PRIVATE_ADDRESSES = PREFIX + "allowPrivateAddresses";
   static final String FETCH_TIMEOUT = PREFIX + "fetchTimeout";
   static final String CACHE_DIRECTORY = PREFIX + "cacheDirectory";
+  static final String MX_ADDRESS_LIMIT = PREFIX + "mxAddressLimit";
+  static final String DELIVERY_DEADLINE = PREFIX + "deliveryDeadline";
+  static final String REPLY_TIMEOUT = PREFIX + "replyTimeout";
 
   static final int DEFAULT_PORT = 25;
   static final int DEFAULT_CONNECT_TIMEOUT = 30_000;
   static final int DEFAULT_TIMEOUT = 300_000;
+  /** Postfix's {@code smtp_mx_address_limit} default. */
+  static final int DEFAULT_MX_ADDRESS_LIMIT = 5;
+  static final int DEFAULT_DELIVERY_DEADLINE = 300_000;
+  static final int DEFAULT_REPLY_TIMEOUT = 60_000;
 
   /**
    * Every {@code mail.mtasts.*} property this version knows: the {@code static final String}
@@ -80,7 +88,10 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
             1, Integer.MAX_VALUE),
         stringProperty(p, EHLO, stringProperty(p, "mail.smtp.localhost", null)),
         booleanProperty(p, TLS_REQUIRED_HEADER, true),
-        booleanProperty(p, ENFORCE, true));
+        booleanProperty(p, ENFORCE, true),
+        intProperty(p, MX_ADDRESS_LIMIT, DEFAULT_MX_ADDRESS_LIMIT, 1, 1000),
+        intProperty(p, DELIVERY_DEADLINE, DEFAULT_DELIVERY_DEADLINE, 1, Integer.MAX_VALUE),
+        intProperty(p, REPLY_TIMEOUT, DEFAULT_REPLY_TIMEOUT, 1, Integer.MAX_VALUE));
     if (!s.enforce()) {
       warnOnce(p, ENFORCE, ENFORCE + "=false: MTA-STS protection is OFF for sessions with this"
           + " configuration. Policies in enforce mode are treated like testing: mail goes to MX"

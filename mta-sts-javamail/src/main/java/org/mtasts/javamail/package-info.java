@@ -114,6 +114,20 @@
  *       <td>Deadline of one policy fetch of the default client.</td></tr>
  *   <tr><td>{@code mail.mtasts.cacheDirectory}</td><td>String (path)</td><td>none</td>
  *       <td>Directory where the default client keeps fetched policies across restarts.</td></tr>
+ *   <tr><td>{@code mail.mtasts.deliveryDeadline}</td><td>int (ms)</td><td>300000</td>
+ *       <td>Deadline of one domain's delivery: the policy lookup, every MX host and every address
+ *       (connects, TLS handshakes, reads and writes) together. It shrinks the connect and read
+ *       timeouts of later attempts; once it has passed the remaining MX hosts are not tried and
+ *       the recipients fail temporarily ({@code MtaStsDeliveryException.Kind.DEADLINE_EXCEEDED},
+ *       {@code 4.4.2}). A server that sends a byte just before each read timeout cannot hold a
+ *       sending thread longer.</td></tr>
+ *   <tr><td>{@code mail.mtasts.replyTimeout}</td><td>int (ms)</td><td>60000</td>
+ *       <td>The most time one SMTP reply may take from its first byte to its last line; a server
+ *       that trickles a reply is dropped and the next MX tried. (Waiting for the first byte is
+ *       bounded by {@code mail.mtasts.timeout}.)</td></tr>
+ *   <tr><td>{@code mail.mtasts.mxAddressLimit}</td><td>int</td><td>5</td>
+ *       <td>At most this many addresses (A/AAAA) are tried per MX host, as Postfix's {@code
+ *       smtp_mx_address_limit} (which counts per delivery).</td></tr>
  * </table>
  *
  * <p>Properties of the default client are read when a session first needs it; sessions with the

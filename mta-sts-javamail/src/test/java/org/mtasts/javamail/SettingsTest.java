@@ -60,6 +60,9 @@ class SettingsTest {
     SAMPLES.put(Settings.ALLOW_PRIVATE_ADDRESSES, "true");
     SAMPLES.put(Settings.FETCH_TIMEOUT, "9000");
     SAMPLES.put(Settings.CACHE_DIRECTORY, "/nonexistent/mta-sts-cache");
+    SAMPLES.put(Settings.MX_ADDRESS_LIMIT, "2");
+    SAMPLES.put(Settings.DELIVERY_DEADLINE, "120000");
+    SAMPLES.put(Settings.REPLY_TIMEOUT, "30000");
     OBJECTS.put(Settings.INSTANCE, null); // an MtaSts, made per test (it owns a thread)
     OBJECTS.put(Settings.TRUST_MANAGER, TrustAnchors.system());
     OBJECTS.put(Settings.HOST_RESOLVER, HostResolver.none());

@@ -26,10 +26,10 @@ import org.mtasts.TrustAnchors;
 import org.mtasts.dns.DnsClient;
 
 /**
- * The policy, TLS and address seams a session's deliveries use, found from the session's
- * properties (see the table in {@code package-info.java}).
+ * The core client, MX TLS verifier and address resolver a session's deliveries use, found from
+ * the session's properties (see the table in {@code package-info.java}).
  */
-record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
+record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
   /**
    * Default clients, DNS clients and trust anchors, one per distinct configuration, kept for the
    * life of the JVM (the default clients' refresh threads are daemons).
@@ -37,8 +37,8 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
   private static final ConcurrentHashMap<List<Object>, Object> SHARED = new ConcurrentHashMap<>();
 
   Gates {
-    Objects.requireNonNull(policy, "policy");
-    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(sts, "sts");
+    Objects.requireNonNull(verifier, "verifier");
     Objects.requireNonNull(resolver, "resolver");
   }
 
@@ -53,18 +53,13 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
   }
 
   private static Gates of(Properties p) throws IOException {
-    if (p.get(Settings.INSTANCE) instanceof Gates g) {
-      Settings.check(p);
-      return g; // tests: hand-made seams
-    }
     Given given = Given.read(p);
     X509TrustManager trust = given.tm() != null ? given.tm()
         : trustManager(given.trustStore(), given.password());
     HostResolver resolver = given.hr() != null ? given.hr()
         : HostResolver.dns(dnsClient(given.dnsServers()));
     MtaSts client = given.sts() != null ? given.sts() : defaultClient(p, given, trust);
-    return new Gates(new FacadePolicyGate(client),
-        new VerifierTlsGate(MxTlsVerifier.create(trust)), resolver);
+    return new Gates(client, MxTlsVerifier.create(trust), resolver);
   }
 
   /**
@@ -75,9 +70,7 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
    * @throws IllegalArgumentException naming the first property that cannot be applied
    */
   static void validate(Properties p) {
-    if (!(p.get(Settings.INSTANCE) instanceof Gates)) {
-      Given.read(p);
-    }
+    Given.read(p);
   }
 
   /** The seam settings as given, checked, before anything is built from them. */

@@ -125,33 +125,31 @@ public final class MtaStsTransport extends Transport {
         byDomain.computeIfAbsent(domain, d -> new ArrayList<>()).add(a);
       }
     }
-    Courier courier =
-        new Courier(session, settings, gates.policy(), gates.tls(), gates.resolver());
+    MxWalk walk = new MxWalk(gates.sts(),
+        new Courier(session, settings, gates.verifier(), gates.resolver()), settings,
+        System::nanoTime);
     List<Address> sent = new ArrayList<>();
     List<Address> unsent = new ArrayList<>();
     List<DomainDelivery> deliveries = new ArrayList<>();
     for (Map.Entry<String, List<Address>> e : byDomain.entrySet()) {
-      Courier.DomainOutcome outcome;
+      DomainDelivery outcome;
       try {
-        outcome = courier.deliver(e.getKey(), e.getValue().toArray(new Address[0]), message,
+        outcome = walk.deliver(e.getKey(), e.getValue().toArray(new Address[0]), message,
             tlsRequiredNo);
       } catch (RuntimeException ex) {
         // A bug or misconfiguration must not look like a delivery: those recipients stay unsent.
         log.error("delivery to {} failed unexpectedly", e.getKey(), ex);
         MessagingException me = new MessagingException(
             "delivery to " + e.getKey() + " failed unexpectedly: " + ex, ex);
-        outcome = new Courier.DomainOutcome(e.getKey(), List.of(), e.getValue(), List.of(), me,
-            List.of());
+        outcome = new DomainDelivery(e.getKey(), null, List.of(), e.getValue(), List.of(),
+            List.of(), me);
       }
       sent.addAll(outcome.sent());
       unsent.addAll(outcome.unsent());
       invalid.addAll(outcome.invalid());
-      if (outcome.failure() != null) {
-        failures.add(outcome.failure());
-      }
+      outcome.failure().ifPresent(failures::add);
       log.debug("{}: {}", e.getKey(), outcome.attempts());
-      deliveries.add(new DomainDelivery(outcome.domain(), outcome.mode(), outcome.sent(),
-          outcome.unsent(), outcome.invalid(), outcome.attempts(), outcome.failure()));
+      deliveries.add(outcome);
     }
     lastDeliveries = List.copyOf(deliveries);
     Address[] s = sent.toArray(new Address[0]);

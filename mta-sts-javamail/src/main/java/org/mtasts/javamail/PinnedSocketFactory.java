@@ -234,7 +234,6 @@ final class PinnedSocketFactory extends SocketFactory {
           attempt.close();
         }
       }
-      recorder.connectFailed(failure);
       throw failure;
     }
 

@@ -1,28 +1,26 @@
 package org.mtasts.javamail;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.mtasts.RefusalReason;
+import org.mtasts.TlsFacts;
+import org.mtasts.TlsOutcome;
 
 /**
  * What one delegate SMTP session did, seen from its sockets: whether TCP connected, whether
- * STARTTLS and DATA were sent, the TLS handshake outcome, and the first bound the MX crossed.
- * Written on the sending thread (and the verifier's callback on it, and the deadline watchdog),
- * read after {@code connect} or {@code sendMessage} returns or throws.
+ * STARTTLS and DATA were sent, the core verifier's {@link TlsOutcome} of the handshake, and the
+ * first bound the MX crossed. Written on the sending thread (and the verifier's callback on it,
+ * and the deadline watchdog), read after {@code connect} or {@code sendMessage} returns or throws.
  */
 final class SessionRecorder {
   private volatile InetSocketAddress remote;
-  private volatile IOException connectFailure;
   private volatile boolean startTlsSent;
-  private volatile TlsGate.Handshake handshake;
+  private volatile TlsOutcome handshake;
   private volatile boolean dataSent;
   private volatile MxLimitException limit;
 
   void connected(InetSocketAddress remote) {
     this.remote = remote;
-  }
-
-  void connectFailed(IOException failure) {
-    this.connectFailure = failure;
   }
 
   boolean isConnected() {
@@ -31,10 +29,6 @@ final class SessionRecorder {
 
   InetSocketAddress remote() {
     return remote;
-  }
-
-  IOException connectFailure() {
-    return connectFailure;
   }
 
   boolean startTlsSent() {
@@ -66,27 +60,43 @@ final class SessionRecorder {
     return limit;
   }
 
-  void handshake(TlsGate.Handshake outcome) {
+  /** The verifier's callback ({@code MxTlsVerifier.socketFactory}); the first outcome counts. */
+  void handshake(TlsOutcome outcome) {
     if (handshake == null) {
       handshake = outcome;
     }
   }
 
-  TlsGate.Handshake handshake() {
-    return handshake;
+  /** The reason the verifier aborted or saw fail the handshake, if it did. */
+  Optional<RefusalReason> handshakeFailure() {
+    TlsOutcome h = handshake;
+    return h == null || h.handshakeCompleted() ? Optional.empty() : h.refusal();
   }
 
-  /** The facts of a session whose {@code connect} succeeded. */
-  SessionFacts facts() {
-    TlsGate.Handshake h = handshake;
+  /** The negotiated TLS protocol, empty while the session is in plaintext. */
+  Optional<String> tlsProtocol() {
+    TlsOutcome h = handshake;
+    return h != null && h.handshakeCompleted() ? h.protocol() : Optional.empty();
+  }
+
+  /** The facts of a session whose {@code connect} succeeded, for the core's {@code check}. */
+  TlsFacts facts() {
+    return facts(handshake);
+  }
+
+  /**
+   * The one conversion of the core verifier's {@link TlsOutcome} into the {@link TlsFacts} its
+   * {@code check} takes (null: no handshake, so no STARTTLS). Core has no such factory yet.
+   */
+  static TlsFacts facts(TlsOutcome h) {
     if (h == null) {
-      return SessionFacts.noStartTls();
+      return TlsFacts.noStartTls();
     }
-    if (!h.completed()) {
-      return SessionFacts.handshakeFailed(h.reason());
+    if (!h.handshakeCompleted()) {
+      return TlsFacts.handshakeFailed(h.refusal().orElse(RefusalReason.TLS_HANDSHAKE_FAILED));
     }
-    return h.reason() == null
-        ? SessionFacts.verified(h.protocol())
-        : SessionFacts.certificateProblem(h.protocol(), h.reason());
+    String protocol = h.protocol().orElse("TLS");
+    return h.refusal().map(r -> TlsFacts.certificateProblem(protocol, r))
+        .orElseGet(() -> TlsFacts.verified(protocol));
   }
 }

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.HostResolver;
-import org.mtasts.javamail.PolicyGate.RouteStatus;
 import org.mtasts.policy.Mode;
 import org.mtasts.testkit.Cert;
 import org.mtasts.testkit.Mx;
@@ -110,40 +109,6 @@ abstract class MtaStsTransportTest {
 
   /** The MTA-STS violations reported so far (refused under enforce, reported under testing). */
   abstract List<org.mtasts.RefusalReason> violations();
-
-  static FakePolicyGate fakePolicy() {
-    return new FakePolicyGate()
-        .domain("good.example", Mode.ENFORCE, List.of("mx1.good.example"), "mx1.good.example")
-        .domain("fallback.example", Mode.ENFORCE,
-            List.of("plain.fallback.example", "wrongname.fallback.example",
-                "expired.fallback.example", "selfsigned.fallback.example",
-                "refused.fallback.example", "good.fallback.example"),
-            "plain.fallback.example", "wrongname.fallback.example", "expired.fallback.example",
-            "selfsigned.fallback.example", "refused.fallback.example", "good.fallback.example")
-        .domain("mismatch.example", Mode.ENFORCE, List.of("mx.mismatch.example"),
-            "evil.mismatch.example", "mx.mismatch.example")
-        .domain("nopass.example", Mode.ENFORCE,
-            List.of("expired.nopass.example", "plain.nopass.example", "down.nopass.example"),
-            "expired.nopass.example", "down.nopass.example", "plain.nopass.example",
-            "outside.nopass.example")
-        .domain("testing.example", Mode.TESTING, List.of("mx.testing.example"),
-            "mx.testing.example")
-        .domain("none.example", Mode.NONE, List.of("mx.none.example"), "mx.none.example")
-        .domain("nopolicy.example", null, List.of(), "mx.nopolicy.example")
-        .status("nullmx.example", RouteStatus.NULL_MX)
-        .domain("smtp.example", null, List.of(), "mx.smtp.example")
-        .domain("data4.example", null, List.of(), "mx.data4.example")
-        .domain("data5.example", null, List.of(), "mx.data5.example")
-        .domain("tls.example", Mode.ENFORCE, List.of("old.tls.example", "cnonly.tls.example",
-            "broken.tls.example", "good.tls.example"), "old.tls.example", "cnonly.tls.example",
-            "broken.tls.example", "good.tls.example")
-        .status("dnsfail.example", RouteStatus.TEMPORARY_FAILURE)
-        .domain("nomatch.example", Mode.ENFORCE, List.of("mx.other.example"),
-            "mx1.nomatch.example", "mx2.nomatch.example")
-        .domain("inject.example", Mode.ENFORCE, List.of("mx.inject.example"),
-            "mx.inject.example")
-        .status("nosuch.example", RouteStatus.NO_SUCH_DOMAIN);
-  }
 
   @BeforeEach
   void setUp() {

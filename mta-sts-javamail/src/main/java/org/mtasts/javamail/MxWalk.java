@@ -1,0 +1,254 @@
+package org.mtasts.javamail;
+
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.mtasts.DeliveryDecision;
+import org.mtasts.DeliveryPlan;
+import org.mtasts.MtaSts;
+import org.mtasts.MxCandidate;
+import org.mtasts.RefusalReason;
+import org.mtasts.TlsFacts;
+import org.mtasts.TlsRequirement;
+import org.mtasts.javamail.MtaStsDeliveryException.Kind;
+import org.mtasts.policy.Mode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MX walk of one domain (RFC 8461 §5): the core's {@link DeliveryPlan} in its order, an MX
+ * outside an {@code enforce} policy refused without a connection, each session judged by the
+ * core's {@link MtaSts#check} with the {@link TlsFacts} it got, a refused MX followed by the next,
+ * never a plaintext retry under {@code enforce}, and the {@code TLS-Required: No} pass (RFC 8689)
+ * after a compliant pass that failed. The sessions themselves are {@link Courier}'s; this class
+ * decides which to open and what their results mean, into one {@link DomainDelivery}
+ * (conventions point 8: the transport throws).
+ *
+ * <p>One delivery is bounded (issue 12, item 2) by one {@link Deadline} ({@code
+ * mail.mtasts.deliveryDeadline}) from the policy lookup on; once it has passed the remaining MX
+ * hosts are not tried.
+ *
+ * <p>Used by one thread (the one in {@code sendMessage}), one domain at a time.
+ */
+final class MxWalk {
+  private static final Logger log = LoggerFactory.getLogger(MxWalk.class);
+
+  private final MtaSts sts;
+  private final Courier courier;
+  private final Settings settings;
+  private final LongSupplier ticker;
+
+  MxWalk(MtaSts sts, Courier courier, Settings settings, LongSupplier ticker) {
+    this.sts = sts;
+    this.courier = courier;
+    this.settings = settings;
+    this.ticker = ticker;
+  }
+
+  /** The mode of the policy that applies to {@code plan}, null without one. */
+  static Mode mode(DeliveryPlan plan) {
+    return plan.lookup().mode().orElse(null);
+  }
+
+  /** Delivers {@code message} to {@code recipients}, all of {@code domain}. */
+  DomainDelivery deliver(String domain, Address[] recipients, Message message,
+      boolean tlsRequiredNo) {
+    // Issue 12, item 2: one deadline for the whole domain, from the policy lookup on.
+    Deadline deadline = Deadline.after(settings.deliveryDeadlineMillis(), ticker);
+    DeliveryPlan plan = sts.plan(domain);
+    return new Walk(plan, deadline, recipients, message).run(tlsRequiredNo);
+  }
+
+  /** The state of one domain's walk. */
+  private final class Walk {
+    private final DeliveryPlan plan;
+    private final Deadline deadline;
+    private final Address[] recipients;
+    private final Message message;
+    private final List<MxAttempt> attempts = new ArrayList<>();
+    private final List<String> untried = new ArrayList<>();
+    /** Whether an attempt ended because the deadline passed. */
+    private boolean deadlineHit;
+
+    Walk(DeliveryPlan plan, Deadline deadline, Address[] recipients, Message message) {
+      this.plan = plan;
+      this.deadline = deadline;
+      this.recipients = recipients;
+      this.message = message;
+    }
+
+    DomainDelivery run(boolean tlsRequiredNo) {
+      switch (plan.status()) {
+        case NULL_MX:
+          return failed(Kind.NULL_MX, "5.1.10", plan.message());
+        case NO_SUCH_DOMAIN:
+          return failed(Kind.NO_SUCH_DOMAIN, "5.1.2", plan.message());
+        case NO_MAIL_HOST:
+          return failed(Kind.NO_MAIL_HOST, "5.1.2", plan.message());
+        case TEMPORARY_FAILURE:
+          return failed(Kind.DNS_TEMPORARY_FAILURE, "4.4.3", plan.message());
+        default:
+          break;
+      }
+      for (MxCandidate mx : plan.candidates()) {
+        TlsRequirement tls = required(mx);
+        if (!mx.allowed() && tls == TlsRequirement.VERIFIED) {
+          // STS-MX-11, STS-APPLY-01: a host outside an enforce policy is never contacted.
+          DeliveryDecision d = sts.check(plan.lookup(), mx.host(), TlsFacts.noStartTls());
+          attempts.add(new MxAttempt(mx.host(), MxAttempt.Result.REFUSED, false,
+              RefusalReason.MX_MISMATCH, RefusalReason.MX_MISMATCH.transientStatusCode(),
+              d.message()));
+          continue;
+        }
+        Optional<DomainDelivery> done =
+            session(new MxSession(plan, mx, MxSession.Pass.COMPLIANT, tls, true, deadline));
+        if (done.isPresent()) {
+          return done.get();
+        }
+      }
+      boolean refused = attempts.stream().anyMatch(a -> a.result() == MxAttempt.Result.REFUSED);
+      if (refused && tlsRequiredNo && untried.isEmpty() && !deadline.passed()) {
+        // RFC 8689 §4.2.2, STS-RTLS-01/03: the compliant path was tried first and failed; the
+        // sender asked for delivery regardless of recipient policies. Safe by the sender's
+        // choice; the refusals above were reported to the listener (STS-RTLS-07).
+        log.warn("{}: delivering without MTA-STS enforcement because the message carries"
+            + " 'TLS-Required: No' (RFC 8689); refusals: {}", plan.domain(), attempts);
+        for (MxCandidate mx : plan.candidates()) {
+          Optional<DomainDelivery> done = session(new MxSession(plan, mx,
+              MxSession.Pass.TLS_REQUIRED_NO, TlsRequirement.OPPORTUNISTIC, true, deadline));
+          if (done.isPresent()) {
+            return done.get();
+          }
+        }
+      }
+      return undelivered(refused);
+    }
+
+    /** The candidate's TLS, report-only when {@code mail.mtasts.enforce=false}. */
+    private TlsRequirement required(MxCandidate mx) {
+      return mx.tls() == TlsRequirement.VERIFIED && !settings.enforce()
+          ? TlsRequirement.VERIFY_AND_REPORT : mx.tls();
+    }
+
+    /**
+     * One MX session (and, unless enforcing, a plaintext retry after a failed handshake). Returns
+     * the domain's delivery when the MX took part in an SMTP transaction, empty to try the next.
+     */
+    private Optional<DomainDelivery> session(MxSession s) {
+      if (deadline.passed()) {
+        untried.add(s.host()); // issue 12, item 2: no MX after the deadline
+        return Optional.empty();
+      }
+      Courier.Opened opened = courier.open(s);
+      if (opened instanceof Courier.Failed f) {
+        attempts.add(f.attempt());
+        deadlineHit |= f.deadlineCrossed();
+        return Optional.empty();
+      }
+      if (opened instanceof Courier.TlsFailed t) {
+        return tlsFailed(s, t);
+      }
+      Courier.Connected c = (Courier.Connected) opened;
+      try (Courier.Connection connection = c.connection()) {
+        DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), c.facts()) : null;
+        if (d != null && !d.isAllowed()) {
+          if (s.tls() == TlsRequirement.VERIFIED) {
+            RefusalReason reason = d.reason().orElseThrow();
+            attempts.add(new MxAttempt(s.host(), MxAttempt.Result.REFUSED, true, reason,
+                reason.transientStatusCode(), d.message()));
+            return Optional.empty();
+          }
+          // enforce switched to report-only by configuration: deliver and report.
+          log.warn("{} (delivering anyway: {}=false)", d.message(), Settings.ENFORCE);
+        }
+        RefusalReason violation = d == null ? null : d.reason().orElse(null);
+        return courier.send(connection, s, violation, recipients, message, attempts);
+      }
+    }
+
+    private Optional<DomainDelivery> tlsFailed(MxSession s, Courier.TlsFailed t) {
+      DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), t.facts()) : null;
+      if (s.tls() == TlsRequirement.VERIFIED) {
+        // STS-TLS-10: no plaintext retry under enforce; the next MX is tried.
+        attempts.add(new MxAttempt(s.host(), MxAttempt.Result.REFUSED, true, t.reason(),
+            t.reason().transientStatusCode(), d != null ? d.message()
+                : s.host() + ": " + t.reason().code() + ": " + t.detail()));
+        return Optional.empty();
+      }
+      if (!s.startTls()) {
+        attempts.add(new MxAttempt(s.host(), MxAttempt.Result.SMTP_FAILED, true, null, "4.4.2",
+            "SMTP session with " + s.host() + " failed: " + t.detail()));
+        return Optional.empty();
+      }
+      // testing / opportunistic: STS-TLS-11 allows falling back to plaintext where the local
+      // opportunistic configuration would; the failure was reported above under testing.
+      if (deadline.passed()) {
+        deadlineHit = true;
+        return Optional.empty();
+      }
+      Mode mode = mode(plan);
+      log.info("{}: TLS failed ({}); retrying without STARTTLS (mode {})", s.host(),
+          t.reason().code(),
+          s.pass() == MxSession.Pass.TLS_REQUIRED_NO || mode == null ? "no policy" : mode.token());
+      return session(s.plaintext());
+    }
+
+    /** No MX took the message: why, in order of what matters most to the sender. */
+    private DomainDelivery undelivered(boolean refused) {
+      if (!untried.isEmpty() || deadlineHit) {
+        // Issue 12, item 2: temporary; the next try starts with a new deadline.
+        return failed(Kind.DEADLINE_EXCEEDED, "4.4.2",
+            "delivery to " + plan.domain() + " stopped: its deadline of " + deadline.millis()
+                + " ms (" + Settings.DELIVERY_DEADLINE + ") passed"
+                + (untried.isEmpty() ? "" : "; not tried: " + String.join(", ", untried))
+                + (attempts.isEmpty() ? "" : "; " + describe(attempts)));
+      }
+      if (plan.status() == DeliveryPlan.Status.NO_MATCHING_MX && !refused) {
+        return failed(Kind.NO_MATCHING_MX, "4.7.5", plan.message());
+      }
+      if (refused) {
+        MxAttempt first = attempts.stream()
+            .filter(a -> a.result() == MxAttempt.Result.REFUSED).findFirst().orElseThrow();
+        boolean allMismatch = attempts.stream().allMatch(a -> !a.connected()
+            && a.result() == MxAttempt.Result.REFUSED);
+        Mode mode = mode(plan);
+        return failed(allMismatch ? Kind.NO_MATCHING_MX : Kind.POLICY_REFUSED,
+            first.statusCode().orElse("4.7.5"),
+            "no MX host of " + plan.domain() + " passed MTA-STS validation under mode "
+                + (mode == null ? "?" : mode.token()) + ": " + describe(attempts));
+      }
+      return failed(Kind.NO_REACHABLE_MX, "4.4.1",
+          "no MX host of " + plan.domain() + " accepted the message: " + describe(attempts));
+    }
+
+    private DomainDelivery failed(Kind kind, String status, String text) {
+      Mode mode = mode(plan);
+      MtaStsDeliveryException e = new MtaStsDeliveryException(plan.domain(), kind, mode,
+          status, attempts, recipients.clone(), status + " " + text);
+      List<Address> all = List.of(recipients);
+      return kind.isPermanent()
+          ? new DomainDelivery(plan.domain(), mode, List.of(), List.of(), all, attempts, e)
+          : new DomainDelivery(plan.domain(), mode, List.of(), all, List.of(), attempts, e);
+    }
+  }
+
+  private static String describe(List<MxAttempt> attempts) {
+    StringBuilder b = new StringBuilder();
+    for (MxAttempt a : attempts) {
+      if (b.length() > 0) {
+        b.append("; ");
+      }
+      b.append(a.host()).append(' ').append(a.result().name().toLowerCase(Locale.ROOT));
+      a.reason().ifPresent(r -> b.append(' ').append(r.code()));
+      a.statusCode().ifPresent(c -> b.append(" (").append(c).append(')'));
+      if (a.reason().isEmpty() && a.result() != MxAttempt.Result.DELIVERED) {
+        b.append(" [").append(a.message()).append(']'); // printable already (MxAttempt)
+      }
+    }
+    return b.toString();
+  }
+}

@@ -16,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
@@ -30,12 +29,6 @@ import org.mtasts.dns.DnsClient;
  * the session's properties (see the table in {@code package-info.java}).
  */
 record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
-  /**
-   * Default clients, DNS clients and trust anchors, one per distinct configuration, kept for the
-   * life of the JVM (the default clients' refresh threads are daemons).
-   */
-  private static final ConcurrentHashMap<List<Object>, Object> SHARED = new ConcurrentHashMap<>();
-
   Gates {
     Objects.requireNonNull(sts, "sts");
     Objects.requireNonNull(verifier, "verifier");
@@ -144,23 +137,19 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
     if (file == null) {
       return TrustAnchors.system();
     }
-    List<Object> key = List.of("trust", file, digest(password));
-    Object cached = SHARED.get(key);
-    if (cached != null) {
-      return (X509TrustManager) cached;
-    }
-    X509TrustManager loaded;
-    try {
-      loaded = TrustAnchors.load(Path.of(file), password == null ? null : password.toCharArray());
-    } catch (IOException | RuntimeException e) {
-      // Fail closed: no delivery with the JDK's anchors in place of the ones the user named.
-      throw new IOException(Settings.TRUST_STORE + ": cannot use " + Settings.quote(file, 300)
-          + " as trust anchors (" + e + ")"
-          + (password == null ? "; if it is a password-protected PKCS#12 file, set "
-              + Settings.TRUST_STORE_PASSWORD : ""), e);
-    }
-    Object raced = SHARED.putIfAbsent(key, loaded);
-    return raced != null ? (X509TrustManager) raced : loaded;
+    return DefaultClients.get(List.of("trust", file, digest(password)), X509TrustManager.class,
+        () -> {
+          try {
+            return TrustAnchors.load(Path.of(file),
+                password == null ? null : password.toCharArray());
+          } catch (IOException | RuntimeException e) {
+            // Fail closed: no delivery with the JDK's anchors in place of the ones the user named.
+            throw new IOException(Settings.TRUST_STORE + ": cannot use "
+                + Settings.quote(file, 300) + " as trust anchors (" + e + ")"
+                + (password == null ? "; if it is a password-protected PKCS#12 file, set "
+                    + Settings.TRUST_STORE_PASSWORD : ""), e);
+          }
+        });
   }
 
   /** A digest of the password, so the cache key does not hold the password for the JVM's life. */
@@ -177,23 +166,19 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
     }
   }
 
-  private static DnsClient dnsClient(String servers) {
-    List<Object> key = List.of("dns", servers == null ? "" : servers);
-    Object cached = SHARED.get(key);
-    if (cached != null) {
-      return (DnsClient) cached;
-    }
-    DnsClient.Builder dns = DnsClient.builder();
-    if (servers != null) {
-      for (String s : servers.split("\\s+")) {
-        if (!s.isEmpty()) {
-          dns.server(server(s));
-        }
-      }
-    }
-    DnsClient made = dns.build();
-    Object raced = SHARED.putIfAbsent(key, made);
-    return raced != null ? (DnsClient) raced : made;
+  private static DnsClient dnsClient(String servers) throws IOException {
+    return DefaultClients.get(List.of("dns", servers == null ? "" : servers), DnsClient.class,
+        () -> {
+          DnsClient.Builder dns = DnsClient.builder();
+          if (servers != null) {
+            for (String s : servers.split("\\s+")) {
+              if (!s.isEmpty()) {
+                dns.server(server(s));
+              }
+            }
+          }
+          return dns.build();
+        });
   }
 
   private static MtaSts defaultClient(Properties p, Given g, X509TrustManager trust)
@@ -208,13 +193,10 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           + " configuration; policy hosts may resolve to loopback, private and link-local"
           + " addresses (D-33). Use it for tests and private deployments only.");
     }
-    synchronized (SHARED) {
-      Object cached = SHARED.get(key);
-      if (cached != null) {
-        return (MtaSts) cached;
-      }
+    DnsClient dns = dnsClient(g.dnsServers());
+    return DefaultClients.get(key, MtaSts.class, () -> {
       MtaSts.Builder b = MtaSts.builder()
-          .dnsClient(dnsClient(g.dnsServers()))
+          .dnsClient(dns)
           .trustManager(trust)
           .allowPrivateAddresses(g.allowPrivate())
           .fetchDeadline(Duration.ofMillis(g.fetchTimeout()));
@@ -224,10 +206,8 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       if (g.cacheDir() != null) {
         b.policyStore(PolicyStore.directory(Path.of(g.cacheDir())));
       }
-      MtaSts made = b.build();
-      SHARED.put(key, made);
-      return made;
-    }
+      return b.build();
+    });
   }
 
   /**

@@ -95,4 +95,20 @@ public final class MtaStsMail {
     }
     return session;
   }
+
+  /**
+   * Closes the default {@code MtaSts} clients the transport built from {@code mail.mtasts.*}
+   * properties (sessions without {@code mail.mtasts.instance}) and forgets them, with the DNS
+   * clients and trust anchors built for them. Call it when the application (or a web
+   * application's class loader) stops. A later delivery builds what it needs again, with an empty
+   * policy cache unless {@code mail.mtasts.cacheDirectory} is set. Clients given as {@code
+   * mail.mtasts.instance} or to {@link #session} are the application's and are not closed.
+   *
+   * <p>Without this call the transport keeps at most one default client per distinct
+   * configuration, and at most 32 configurations: the least recently used is closed when a new
+   * one is needed. Thread-safe.
+   */
+  public static void closeDefaultClients() {
+    DefaultClients.closeAll();
+  }
 }

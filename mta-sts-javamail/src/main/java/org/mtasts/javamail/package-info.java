@@ -100,7 +100,7 @@
  *       refused, since the JVM's resolver would look it up.</td></tr>
  *   <tr><td>{@code mail.mtasts.trustStore}</td><td>String (path)</td><td>none</td>
  *       <td>PEM bundle, PKCS#12 or JKS file of trust anchors for the default client (policy
- *       fetch) and for MX certificates, read once per JVM. A file that cannot be read fails
+ *       fetch) and for MX certificates, read once per configuration (see below). A file that cannot be read fails
  *       every message (nothing is sent with other anchors).</td></tr>
  *   <tr><td>{@code mail.mtasts.trustStorePassword}</td><td>String</td><td>none</td>
  *       <td>Password of the PKCS#12 or JKS {@code trustStore} (needed when its certificates are
@@ -131,7 +131,23 @@
  * </table>
  *
  * <p>Properties of the default client are read when a session first needs it; sessions with the
- * same values share one client for the life of the JVM.
+ * same values share one client (and its policy cache). At most 32 distinct configurations are
+ * kept, the least recently used closed when another is needed;
+ * {@link org.mtasts.javamail.MtaStsMail#closeDefaultClients()} closes them all (call it when the
+ * application stops). A client given as {@code mail.mtasts.instance} is the application's to
+ * close.
+ *
+ * <h2>Inside</h2>
+ *
+ * <p>The transport speaks the core's vocabulary. For each recipient domain, {@code MxWalk} asks
+ * {@link org.mtasts.MtaSts#plan} for a {@link org.mtasts.DeliveryPlan} and walks its {@link
+ * org.mtasts.MxCandidate}s in order (RFC 8461 §5); each MX session ({@code MxSession}: candidate,
+ * pass, {@link org.mtasts.TlsRequirement}, deadline) is opened by {@code Courier}, the Angus Mail
+ * plumbing (delegate session, properties, bounded sockets, replies, exceptions), whose handshake
+ * the core's {@link org.mtasts.MxTlsVerifier} judges into a {@link org.mtasts.TlsOutcome}; that
+ * becomes the {@link org.mtasts.TlsFacts} for {@link org.mtasts.MtaSts#check}, whose {@link
+ * org.mtasts.DeliveryDecision} (and {@link org.mtasts.RefusalReason}) decides whether the message
+ * goes over the session.
  *
  * <h2>Outcomes</h2>
  *

@@ -108,12 +108,12 @@ final class Courier {
     Transport transport;
     try {
       transport = delegate(delegateSession, s, sockets, recorder);
-    } catch (NoSuchProviderException | RuntimeException e) {
+    } catch (NoSuchProviderException e) {
       DelegateSessions.release(session, delegateSession);
-      if (e instanceof NoSuchProviderException) {
-        throw new IllegalStateException("no SMTP transport (Angus Mail) on the class path", e);
-      }
-      throw (RuntimeException) e;
+      throw new IllegalStateException("no SMTP transport (Angus Mail) on the class path", e);
+    } catch (RuntimeException e) {
+      DelegateSessions.release(session, delegateSession);
+      throw e;
     }
     Connection connection = new Connection(host, transport, delegateSession, recorder);
     try {

@@ -2,8 +2,11 @@ package org.mtasts;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,7 +19,7 @@ import org.mtasts.dns.DnsClient;
 import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxResolver;
 import org.mtasts.internal.discovery.PolicyDiscovery;
-import org.mtasts.internal.fetch.OkHttpPolicyFetcher;
+import org.mtasts.internal.fetch.FetchExecutors;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.Mode;
@@ -91,34 +94,37 @@ public final class MtaSts implements AutoCloseable {
   private final PolicyResolution resolution;
   private final PolicyRefresh refresh;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** What this client was built with, defaults filled in (for newBuilder()). */
+  private final Builder preset;
 
-  private MtaSts(Builder b) {
-    Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
-    DnsClient dns = b.dnsClient != null ? b.dnsClient : DnsClient.system();
-    this.mxResolver = MxResolver.create(dns);
-    PolicyFetcher fetcher;
-    if (b.policyFetcher != null) {
-      fetcher = b.policyFetcher;
-    } else {
-      OkHttpPolicyFetcher.Builder fb =
-          OkHttpPolicyFetcher.builder()
-              .hostResolver(b.hostResolver != null ? b.hostResolver : HostResolver.dns(dns))
-              .allowPrivateAddresses(b.allowPrivateAddresses)
-              .deadline(b.fetchDeadline);
-      if (b.trustManager != null) {
-        fb.trustManager(b.trustManager);
-      }
-      if (b.executor != null) {
-        fb.executor(b.executor);
-      }
-      fetcher = fb.build();
+  private MtaSts(Builder given) {
+    Builder b = given.copy(); // newBuilder() starts from what this client actually uses
+    if (b.clock == null) {
+      b.clock = Clock.systemUTC();
     }
+    if (b.dnsClient == null) {
+      // The one clock reaches the DNS cache and DNSSEC validity too; a DNS client given to the
+      // builder keeps its own (see Builder#clock).
+      b.dnsClient = DnsClient.builder().clock(b.clock).build();
+    }
+    if (b.policyFetcher == null) {
+      if (b.executor == null) {
+        b.executor = FetchExecutors.bounded(16); // named, so that newBuilder() can share it
+      }
+      b.policyFetcher = b.httpsFetcher().build(b.dnsClient);
+      b.fetcherFromSettings = true;
+    }
+    b.set.clear();
+    this.preset = b;
+    Clock clock = b.clock;
+    DnsClient dns = b.dnsClient;
+    this.mxResolver = MxResolver.create(dns);
     PolicyStore store = b.policyStore != null ? b.policyStore : PolicyStore.none();
     this.listener = b.listener != null ? b.listener : MtaStsListener.NONE;
     this.warnings = new OperatorWarnings(clock, 10_000, listener);
     this.resolution =
-        new PolicyResolution(clock, new PolicyDiscovery(dns), fetcher, store, listener, warnings,
-            b.deferOnDnsFailure, b.negativeCacheTtl, b.maximumCachedPolicies,
+        new PolicyResolution(clock, new PolicyDiscovery(dns), b.policyFetcher, store, listener,
+            warnings, b.deferOnDnsFailure, b.negativeCacheTtl, b.maximumCachedPolicies,
             b.fetchRetryBackoff);
     resolution.store().load();
     this.refresh =
@@ -133,6 +139,34 @@ public final class MtaSts implements AutoCloseable {
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Returns a builder preset with this client's configuration, for a variant that differs in a
+   * few settings (OkHttp's {@code newBuilder()}). The new client shares this one's DNS client
+   * (and its answer cache), policy fetcher and fetch thread pool, policy store, listener and
+   * clock, and a {@linkplain Builder#scheduler scheduler} given to this client; it has its own
+   * policy cache and, unless a scheduler was given, its own refresh thread. Each preset setting
+   * may be set once more; changing a fetch setting ({@link Builder#hostResolver}, {@link
+   * Builder#trustManager}, {@link Builder#allowPrivateAddresses}, {@link Builder#fetchDeadline},
+   * {@link Builder#executor}) or the DNS client makes a new HTTPS fetcher with the other settings
+   * kept. Closing this client does not close the new one, nor the reverse.
+   *
+   * @return a preset builder
+   */
+  public Builder newBuilder() {
+    return preset.copy();
+  }
+
+  /**
+   * The clock this client reads: the one given to {@link Builder#clock}, or the system clock. Give
+   * it to an {@link MxTlsVerifier.Builder#clock MX verifier} so that one clock judges policy
+   * lifetimes and certificate validity.
+   *
+   * @return the clock
+   */
+  public Clock clock() {
+    return preset.clock;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -345,21 +379,30 @@ public final class MtaSts implements AutoCloseable {
     return "MtaSts{about " + resolution.policies().estimatedSize() + " cached policies}";
   }
 
+
   /**
    * Configures an {@link MtaSts}. Each setter validates its argument at once and names the bad
    * value; each setting may be set once. Not thread-safe.
    *
+   * <p><b>Policy fetch.</b> By default the client fetches with the library's HTTPS fetcher
+   * ({@link PolicyFetcher#https()}) made from {@link #hostResolver}, {@link #trustManager}, {@link
+   * #allowPrivateAddresses}, {@link #fetchDeadline} and {@link #executor}. A {@link #policyFetcher}
+   * replaces it; setting it together with any of those five fails {@link #build()}, since they
+   * could not apply (give them to {@link PolicyFetcher#https()} instead).
+   *
    * <table>
    *   <caption>Settings</caption>
    *   <tr><th>setting</th><th>default</th></tr>
-   *   <tr><td>{@link #dnsClient}</td><td>{@link DnsClient#system()}</td></tr>
+   *   <tr><td>{@link #dnsClient}</td><td>{@link DnsClient#builder()} with the {@link
+   *       #clock}</td></tr>
    *   <tr><td>{@link #hostResolver}</td><td>{@link HostResolver#dns} on the DNS client</td></tr>
    *   <tr><td>{@link #trustManager}</td><td>the JDK's trust store</td></tr>
    *   <tr><td>{@link #allowPrivateAddresses}</td><td>false (D-33)</td></tr>
    *   <tr><td>{@link #fetchDeadline}</td><td>60 s (D-06)</td></tr>
-   *   <tr><td>{@link #policyFetcher}</td><td>the OkHttp fetcher made from the settings above</td></tr>
-   *   <tr><td>{@link #clock}</td><td>{@link Clock#systemUTC()}</td></tr>
    *   <tr><td>{@link #executor}</td><td>a bounded pool of daemon threads for fetches</td></tr>
+   *   <tr><td>{@link #policyFetcher}</td><td>the HTTPS fetcher made from the five settings
+   *       above</td></tr>
+   *   <tr><td>{@link #clock}</td><td>{@link Clock#systemUTC()}</td></tr>
    *   <tr><td>{@link #scheduler}</td><td>one daemon thread, stopped by {@link #close()}</td></tr>
    *   <tr><td>{@link #maximumCachedPolicies}</td><td>{@value #DEFAULT_MAXIMUM_CACHED_POLICIES}</td></tr>
    *   <tr><td>{@link #policyStore}</td><td>{@link PolicyStore#none()}</td></tr>
@@ -374,91 +417,97 @@ public final class MtaSts implements AutoCloseable {
     /** Cached policies kept when no maximum is set. */
     public static final long DEFAULT_MAXIMUM_CACHED_POLICIES = 100_000;
 
+    /** The settings that configure the built-in HTTPS fetcher, in the order they are named. */
+    private static final List<String> FETCH_SETTINGS =
+        List.of("hostResolver", "trustManager", "allowPrivateAddresses", "fetchDeadline",
+            "executor");
+
+    /** Settings made on this builder (those preset by newBuilder() are not). */
+    private final Set<String> set = new LinkedHashSet<>();
     private DnsClient dnsClient;
     private HostResolver hostResolver;
     private X509TrustManager trustManager;
-    private Boolean allowPrivateAddressesSet;
     private boolean allowPrivateAddresses;
-    private Duration fetchDeadline = Duration.ofSeconds(60);
-    private boolean fetchDeadlineSet;
-    private PolicyFetcher policyFetcher;
-    private Clock clock;
+    private Duration fetchDeadline = PolicyFetcher.HttpsBuilder.DEFAULT_DEADLINE;
     private Executor executor;
+    private PolicyFetcher policyFetcher;
+    /** Whether {@link #policyFetcher} was made from the fetch settings (newBuilder()). */
+    private boolean fetcherFromSettings;
+    private Clock clock;
     private ScheduledExecutorService scheduler;
     private long maximumCachedPolicies = DEFAULT_MAXIMUM_CACHED_POLICIES;
-    private boolean maximumSet;
     private PolicyStore policyStore;
     private MtaStsListener listener;
-    private Boolean deferSet;
     private boolean deferOnDnsFailure;
     private Duration refreshInterval = Duration.ofHours(24);
-    private boolean refreshIntervalSet;
     private Duration fetchRetryBackoff = Duration.ofMinutes(5);
-    private boolean backoffSet;
     private Duration negativeCacheTtl = Duration.ofMinutes(5);
-    private boolean negativeSet;
 
     private Builder() {}
 
     /**
-     * Sets the DNS client for TXT, MX and (by default) address lookups.
+     * Sets the DNS client for TXT, MX and (by default) address lookups. It keeps its own clock:
+     * give it the same one as {@link #clock} ({@link DnsClient.Builder#clock}).
      *
      * @param dnsClient the client
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder dnsClient(DnsClient dnsClient) {
-      requireState(this.dnsClient == null, "dnsClient was already set to %s", this.dnsClient);
-      this.dnsClient = Objects.requireNonNull(dnsClient, "dnsClient");
+      Objects.requireNonNull(dnsClient, "dnsClient");
+      once("dnsClient", this.dnsClient);
+      this.dnsClient = dnsClient;
       return this;
     }
 
     /**
-     * Sets where the policy fetch connects for {@code mta-sts.<domain>}.
+     * Sets where the policy fetch connects for {@code mta-sts.<domain>}. A fetch setting: not
+     * with {@link #policyFetcher}.
      *
      * @param hostResolver the resolver
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder hostResolver(HostResolver hostResolver) {
-      requireState(this.hostResolver == null, "hostResolver was already set to %s",
-          this.hostResolver);
-      this.hostResolver = Objects.requireNonNull(hostResolver, "hostResolver");
+      Objects.requireNonNull(hostResolver, "hostResolver");
+      once("hostResolver", this.hostResolver);
+      this.hostResolver = hostResolver;
       return this;
     }
 
     /**
-     * Sets the trust anchors for the policy host's certificate.
+     * Sets the trust anchors for the policy host's certificate. A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param trustManager the trust manager
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder trustManager(X509TrustManager trustManager) {
-      requireState(this.trustManager == null, "trustManager was already set to %s",
-          this.trustManager);
-      this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
+      Objects.requireNonNull(trustManager, "trustManager");
+      once("trustManager", this.trustManager);
+      this.trustManager = trustManager;
       return this;
     }
 
     /**
      * Allows policy fetches to loopback, private, link-local and metadata addresses (D-33). For
-     * tests, demos and private deployments only.
+     * tests, demos and private deployments only. A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param allow whether to allow them
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder allowPrivateAddresses(boolean allow) {
-      requireState(allowPrivateAddressesSet == null, "allowPrivateAddresses was already set to %s",
-          allowPrivateAddressesSet);
-      this.allowPrivateAddressesSet = allow;
+      once("allowPrivateAddresses", this.allowPrivateAddresses);
       this.allowPrivateAddresses = allow;
       return this;
     }
 
     /**
-     * Sets the deadline for one whole policy fetch (D-06).
+     * Sets the deadline for one whole policy fetch (D-06). A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param deadline more than zero, at most 10 minutes
      * @return this builder
@@ -466,52 +515,60 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder fetchDeadline(Duration deadline) {
-      requireState(!fetchDeadlineSet, "fetchDeadline was already set to %s", fetchDeadline);
-      this.fetchDeadline = range(deadline, "fetchDeadline", Duration.ofMillis(1),
+      Duration checked = range(deadline, "fetchDeadline", Duration.ofMillis(1),
           Duration.ofMinutes(10));
-      this.fetchDeadlineSet = true;
+      once("fetchDeadline", this.fetchDeadline);
+      this.fetchDeadline = checked;
       return this;
     }
 
     /**
-     * Replaces the built-in HTTPS policy fetcher; {@link #hostResolver}, {@link #trustManager},
-     * {@link #allowPrivateAddresses}, {@link #fetchDeadline} and {@link #executor} then do not
-     * apply to fetches.
-     *
-     * @param policyFetcher the fetcher
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder policyFetcher(PolicyFetcher policyFetcher) {
-      requireState(this.policyFetcher == null, "policyFetcher was already set to %s",
-          this.policyFetcher);
-      this.policyFetcher = Objects.requireNonNull(policyFetcher, "policyFetcher");
-      return this;
-    }
-
-    /**
-     * Sets the clock for policy lifetimes, back-off and refresh. Give the DNS client the same one.
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder clock(Clock clock) {
-      requireState(this.clock == null, "clock was already set to %s", this.clock);
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /**
-     * Sets the executor that runs the blocking policy fetches.
+     * Sets the executor that runs the blocking policy fetches. A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param executor the executor
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder executor(Executor executor) {
-      requireState(this.executor == null, "executor was already set to %s", this.executor);
-      this.executor = Objects.requireNonNull(executor, "executor");
+      Objects.requireNonNull(executor, "executor");
+      once("executor", this.executor);
+      this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Replaces the built-in HTTPS policy fetcher, for example with one made by {@link
+     * PolicyFetcher#https()}. {@link #build()} fails if a fetch setting ({@link #hostResolver},
+     * {@link #trustManager}, {@link #allowPrivateAddresses}, {@link #fetchDeadline}, {@link
+     * #executor}) is set too: it could not apply.
+     *
+     * @param policyFetcher the fetcher
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder policyFetcher(PolicyFetcher policyFetcher) {
+      Objects.requireNonNull(policyFetcher, "policyFetcher");
+      once("policyFetcher", this.policyFetcher);
+      this.policyFetcher = policyFetcher;
+      this.fetcherFromSettings = false;
+      return this;
+    }
+
+    /**
+     * Sets the clock for policy lifetimes, back-off and refresh, and for the DNS client the
+     * builder makes when none is {@linkplain #dnsClient given} (its cache and DNSSEC validity). A
+     * given DNS client keeps its own clock; the HTTPS fetch needs none (its deadline is elapsed
+     * time). {@link MtaSts#clock()} hands it on, e.g. to an {@link MxTlsVerifier}.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      once("clock", this.clock);
+      this.clock = clock;
       return this;
     }
 
@@ -524,8 +581,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
-      requireState(this.scheduler == null, "scheduler was already set to %s", this.scheduler);
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      Objects.requireNonNull(scheduler, "scheduler");
+      once("scheduler", this.scheduler);
+      this.scheduler = scheduler;
       return this;
     }
 
@@ -541,14 +599,12 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder maximumCachedPolicies(long maximum) {
-      requireState(!maximumSet, "maximumCachedPolicies was already set to %s",
-          maximumCachedPolicies);
       if (maximum < 1 || maximum > 100_000_000L) {
         throw new IllegalArgumentException(
             "maximumCachedPolicies must be between 1 and 100000000: " + maximum);
       }
+      once("maximumCachedPolicies", this.maximumCachedPolicies);
       this.maximumCachedPolicies = maximum;
-      this.maximumSet = true;
       return this;
     }
 
@@ -560,9 +616,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder policyStore(PolicyStore policyStore) {
-      requireState(this.policyStore == null, "policyStore was already set to %s",
-          this.policyStore);
-      this.policyStore = Objects.requireNonNull(policyStore, "policyStore");
+      Objects.requireNonNull(policyStore, "policyStore");
+      once("policyStore", this.policyStore);
+      this.policyStore = policyStore;
       return this;
     }
 
@@ -574,8 +630,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder listener(MtaStsListener listener) {
-      requireState(this.listener == null, "listener was already set to %s", this.listener);
-      this.listener = Objects.requireNonNull(listener, "listener");
+      Objects.requireNonNull(listener, "listener");
+      once("listener", this.listener);
+      this.listener = listener;
       return this;
     }
 
@@ -588,8 +645,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder deferOnDnsFailure(boolean defer) {
-      requireState(deferSet == null, "deferOnDnsFailure was already set to %s", deferSet);
-      this.deferSet = defer;
+      once("deferOnDnsFailure", this.deferOnDnsFailure);
       this.deferOnDnsFailure = defer;
       return this;
     }
@@ -603,10 +659,10 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder refreshInterval(Duration interval) {
-      requireState(!refreshIntervalSet, "refreshInterval was already set to %s", refreshInterval);
-      this.refreshInterval = range(interval, "refreshInterval", Duration.ofMinutes(1),
+      Duration checked = range(interval, "refreshInterval", Duration.ofMinutes(1),
           Duration.ofDays(30));
-      this.refreshIntervalSet = true;
+      once("refreshInterval", this.refreshInterval);
+      this.refreshInterval = checked;
       return this;
     }
 
@@ -620,10 +676,10 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder fetchRetryBackoff(Duration backoff) {
-      requireState(!backoffSet, "fetchRetryBackoff was already set to %s", fetchRetryBackoff);
-      this.fetchRetryBackoff = range(backoff, "fetchRetryBackoff", Duration.ofMinutes(5),
+      Duration checked = range(backoff, "fetchRetryBackoff", Duration.ofMinutes(5),
           Duration.ofDays(1));
-      this.backoffSet = true;
+      once("fetchRetryBackoff", this.fetchRetryBackoff);
+      this.fetchRetryBackoff = checked;
       return this;
     }
 
@@ -637,9 +693,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder negativeCacheTtl(Duration ttl) {
-      requireState(!negativeSet, "negativeCacheTtl was already set to %s", negativeCacheTtl);
-      this.negativeCacheTtl = range(ttl, "negativeCacheTtl", Duration.ZERO, Duration.ofHours(1));
-      this.negativeSet = true;
+      Duration checked = range(ttl, "negativeCacheTtl", Duration.ZERO, Duration.ofHours(1));
+      once("negativeCacheTtl", this.negativeCacheTtl);
+      this.negativeCacheTtl = checked;
       return this;
     }
 
@@ -647,9 +703,85 @@ public final class MtaSts implements AutoCloseable {
      * Builds the client: loads the store and starts the refresh task.
      *
      * @return a new client; close it when done
+     * @throws IllegalStateException if {@link #policyFetcher} is set together with a fetch setting
+     *     (the message names them), or this builder came from {@link MtaSts#newBuilder()} of a
+     *     client with its own policy fetcher and a fetch setting is set
      */
     public MtaSts build() {
+      List<String> fetchSettings = new ArrayList<>();
+      for (String name : FETCH_SETTINGS) {
+        if (set.contains(name)) {
+          fetchSettings.add(name);
+        }
+      }
+      if (policyFetcher != null && !fetchSettings.isEmpty()) {
+        if (set.contains("policyFetcher") || !fetcherFromSettings) {
+          throw new IllegalStateException(
+              (set.contains("policyFetcher") ? "policyFetcher is set"
+                  : "the client this builder came from has its own policyFetcher")
+                  + ", so " + String.join(", ", fetchSettings) + " would not apply to policy "
+                  + "fetches; give them to PolicyFetcher.https() and pass its fetcher to "
+                  + "policyFetcher");
+        }
+      }
       return new MtaSts(this);
+    }
+
+    /** The HTTPS fetcher's builder from the fetch settings here. */
+    PolicyFetcher.HttpsBuilder httpsFetcher() {
+      PolicyFetcher.HttpsBuilder https =
+          PolicyFetcher.https()
+              .allowPrivateAddresses(allowPrivateAddresses)
+              .deadline(fetchDeadline);
+      if (hostResolver != null) {
+        https.hostResolver(hostResolver);
+      }
+      if (trustManager != null) {
+        https.trustManager(trustManager);
+      }
+      if (executor != null) {
+        https.executor(executor);
+      }
+      return https;
+    }
+
+    /**
+     * A copy of this builder. A fetcher made from the fetch settings is dropped, to be made anew,
+     * when a fetch setting or the DNS client (behind the default host resolver) was set since.
+     */
+    Builder copy() {
+      Builder c = new Builder();
+      c.set.addAll(set);
+      c.dnsClient = dnsClient;
+      c.hostResolver = hostResolver;
+      c.trustManager = trustManager;
+      c.allowPrivateAddresses = allowPrivateAddresses;
+      c.fetchDeadline = fetchDeadline;
+      c.executor = executor;
+      c.policyFetcher = policyFetcher;
+      c.fetcherFromSettings = fetcherFromSettings;
+      c.clock = clock;
+      c.scheduler = scheduler;
+      c.maximumCachedPolicies = maximumCachedPolicies;
+      c.policyStore = policyStore;
+      c.listener = listener;
+      c.deferOnDnsFailure = deferOnDnsFailure;
+      c.refreshInterval = refreshInterval;
+      c.fetchRetryBackoff = fetchRetryBackoff;
+      c.negativeCacheTtl = negativeCacheTtl;
+      boolean fetchChanged = FETCH_SETTINGS.stream().anyMatch(set::contains)
+          || (set.contains("dnsClient") && hostResolver == null);
+      if (c.fetcherFromSettings && fetchChanged) {
+        c.policyFetcher = null;
+        c.fetcherFromSettings = false;
+      }
+      return c;
+    }
+
+    private void once(String name, Object value) {
+      if (!set.add(name)) {
+        throw new IllegalStateException(name + " was already set to " + value);
+      }
     }
 
     private static Duration range(Duration d, String name, Duration min, Duration max) {
@@ -659,12 +791,6 @@ public final class MtaSts implements AutoCloseable {
             name + " must be between " + min + " and " + max + ": " + d);
       }
       return d;
-    }
-
-    private static void requireState(boolean ok, String template, Object value) {
-      if (!ok) {
-        throw new IllegalStateException(String.format(template, value));
-      }
     }
   }
 }

@@ -227,8 +227,8 @@ public final class ColdResolutionBenchmark {
                     : domain + ": " + (error != null ? error : lookup)));
         if (fetcherOnly) {
           // The library's fetcher alone, as the facade builds it: no TXT lookup, no cache.
-          org.mtasts.internal.fetch.OkHttpPolicyFetcher fetcher =
-              org.mtasts.internal.fetch.OkHttpPolicyFetcher.builder()
+          org.mtasts.PolicyFetcher fetcher =
+              org.mtasts.PolicyFetcher.https()
                   .hostResolver(hosts)
                   .trustManager(servers.trust())
                   .allowPrivateAddresses(true)

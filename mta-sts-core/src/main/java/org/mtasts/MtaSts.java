@@ -106,6 +106,7 @@ public final class MtaSts implements AutoCloseable {
       // The one clock reaches the DNS cache and DNSSEC validity too; a DNS client given to the
       // builder keeps its own (see Builder#clock).
       b.dnsClient = DnsClient.builder().clock(b.clock).build();
+      b.dnsClientMade = true;
     }
     if (b.policyFetcher == null) {
       if (b.executor == null) {
@@ -146,7 +147,8 @@ public final class MtaSts implements AutoCloseable {
    * few settings (OkHttp's {@code newBuilder()}). The new client shares this one's DNS client
    * (and its answer cache), policy fetcher and fetch thread pool, policy store, listener and
    * clock, and a {@linkplain Builder#scheduler scheduler} given to this client; it has its own
-   * policy cache and, unless a scheduler was given, its own refresh thread. Each preset setting
+   * policy cache and, unless a scheduler was given, its own refresh thread. A new {@linkplain
+   * Builder#clock clock} also gets a new DNS client when this client made its own. Each preset setting
    * may be set once more; changing a fetch setting ({@link Builder#hostResolver}, {@link
    * Builder#trustManager}, {@link Builder#allowPrivateAddresses}, {@link Builder#fetchDeadline},
    * {@link Builder#executor}) or the DNS client makes a new HTTPS fetcher with the other settings
@@ -433,6 +435,8 @@ public final class MtaSts implements AutoCloseable {
     private PolicyFetcher policyFetcher;
     /** Whether {@link #policyFetcher} was made from the fetch settings (newBuilder()). */
     private boolean fetcherFromSettings;
+    /** Whether {@link #dnsClient} was made by the client with its clock (newBuilder()). */
+    private boolean dnsClientMade;
     private Clock clock;
     private ScheduledExecutorService scheduler;
     private long maximumCachedPolicies = DEFAULT_MAXIMUM_CACHED_POLICIES;
@@ -457,6 +461,7 @@ public final class MtaSts implements AutoCloseable {
       Objects.requireNonNull(dnsClient, "dnsClient");
       once("dnsClient", this.dnsClient);
       this.dnsClient = dnsClient;
+      this.dnsClientMade = false;
       return this;
     }
 
@@ -760,6 +765,7 @@ public final class MtaSts implements AutoCloseable {
       c.executor = executor;
       c.policyFetcher = policyFetcher;
       c.fetcherFromSettings = fetcherFromSettings;
+      c.dnsClientMade = dnsClientMade;
       c.clock = clock;
       c.scheduler = scheduler;
       c.maximumCachedPolicies = maximumCachedPolicies;
@@ -769,7 +775,12 @@ public final class MtaSts implements AutoCloseable {
       c.refreshInterval = refreshInterval;
       c.fetchRetryBackoff = fetchRetryBackoff;
       c.negativeCacheTtl = negativeCacheTtl;
+      if (c.dnsClientMade && set.contains("clock") && !set.contains("dnsClient")) {
+        c.dnsClient = null; // made with the old clock: one clock reaches DNS too
+        c.dnsClientMade = false;
+      }
       boolean fetchChanged = FETCH_SETTINGS.stream().anyMatch(set::contains)
+          || (c.dnsClient != dnsClient && hostResolver == null)
           || (set.contains("dnsClient") && hostResolver == null);
       if (c.fetcherFromSettings && fetchChanged) {
         c.policyFetcher = null;

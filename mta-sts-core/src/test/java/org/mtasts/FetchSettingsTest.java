@@ -213,6 +213,22 @@ class FetchSettingsTest {
   }
 
   @Test
+  void item03_newBuilder_newClock_reachesTheVariant_andTheVariantStillFetches() {
+    MtaSts first = client(MtaSts.builder()
+        .hostResolver(hosts())
+        .trustManager(world.trustManager())
+        .allowPrivateAddresses(true)
+        .dnsClient(dns())
+        .clock(clock));
+    MutableClock later = new MutableClock(T0.plusSeconds(3600));
+    MtaSts second = client(first.newBuilder().clock(later));
+    assertSame(later, second.clock());
+    PolicyLookup lookup = second.resolve(D);
+    assertEquals(Status.VALID, lookup.status(), lookup.toString());
+    assertEquals(T0.plusSeconds(3600), lookup.fetchedAt().orElseThrow());
+  }
+
+  @Test
   void item03_clockGivenOnce_isTheClientsClock_andTheSystemClockOtherwise() {
     assertSame(clock, client(MtaSts.builder().dnsClient(FakeDns.servfail())
         .policyFetcher(d -> new CompletableFuture<>()).clock(clock)).clock());

@@ -522,8 +522,9 @@ public final class ColdResolutionBenchmark {
    *
    * <p>TLS is set up as the library's HTTPS fetcher ({@code PolicyFetcher.https()}) sets it up:
    * an {@code SSLContext("TLS")} with the same trust manager and no key manager, TLS 1.3 and 1.2
-   * only, the cipher suites of OkHttp's {@code MODERN_TLS} connection spec (enabled suites in the JDK's order), ALPN offering {@code h2}
-   * and {@code http/1.1} as OkHttp does on JDK 9+, a direct socket ({@code Proxy.NO_PROXY}).
+   * only, the cipher suites of OkHttp's {@code MODERN_TLS} connection spec (enabled suites in the
+   * JDK's order), ALPN offering {@code h2} and {@code http/1.1} as OkHttp does on JDK 9+, a direct
+   * socket ({@code Proxy.NO_PROXY}).
    * OkHttp checks the host name after the handshake with its own verifier; here the JDK's {@code
    * HTTPS} endpoint identification does it during the handshake.
    */

@@ -2,7 +2,6 @@ package org.mtasts;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Where to deliver mail for one domain: the MX hosts in delivery order, each with what the policy
@@ -90,11 +89,6 @@ public final class DeliveryPlan {
   /** A sentence describing the outcome, for logs and bounce messages. */
   public String message() {
     return message;
-  }
-
-  /** The policy lookup's failure, if any (for reporting). */
-  public Optional<LookupFailure> policyFailure() {
-    return lookup.failure();
   }
 
   @Override

@@ -6,12 +6,13 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.mtasts.dns.DnsAnswer;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.dns.DnsException;
+import org.mtasts.policy.DomainNames;
+import org.mtasts.policy.InvalidDomainException;
 
 /**
  * Finds the socket addresses to connect to for a host name and port: the policy host on port
@@ -34,8 +35,11 @@ public interface HostResolver {
 
   /**
    * Returns a resolver that answers names in {@code overrides} (whatever port is asked for) and
-   * delegates all other names to {@code fallback}. Keys are matched case-insensitively, without a
-   * trailing dot. Meant for tests that run servers on random loopback ports.
+   * delegates all other names to {@code fallback}. Keys and asked names are compared after {@link
+   * DomainNames#normalize} (any case, U-labels or A-labels, one trailing dot). Meant for tests
+   * that run servers on random loopback ports.
+   *
+   * @throws InvalidDomainException if a key is not a valid host name
    */
   static HostResolver overriding(Map<String, InetSocketAddress> overrides,
       HostResolver fallback) {
@@ -45,9 +49,10 @@ public interface HostResolver {
             overrides.entrySet().stream()
                 .collect(
                     java.util.stream.Collectors.toMap(
-                        e -> normalise(e.getKey()), Map.Entry::getValue)));
+                        e -> DomainNames.normalize(e.getKey()), Map.Entry::getValue)));
     return (host, port) -> {
-      InetSocketAddress address = copy.get(normalise(host));
+      String name = normalise(host);
+      InetSocketAddress address = name == null ? null : copy.get(name);
       return address != null ? List.of(address) : fallback.resolve(host, port);
     };
   }
@@ -84,8 +89,12 @@ public interface HostResolver {
     };
   }
 
+  /** {@link DomainNames#normalize}, the library's one normaliser; null for no host name. */
   private static String normalise(String host) {
-    String lower = host.toLowerCase(Locale.ROOT);
-    return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    try {
+      return DomainNames.normalize(host);
+    } catch (InvalidDomainException e) {
+      return null;
+    }
   }
 }

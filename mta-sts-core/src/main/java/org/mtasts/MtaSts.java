@@ -1,54 +1,28 @@
 package org.mtasts;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.dns.DnsClient;
-import org.mtasts.dns.DnsException;
-import org.mtasts.dns.MxHost;
 import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxResolver;
-import org.mtasts.internal.cache.CacheEntry;
-import org.mtasts.internal.cache.FetchGate;
-import org.mtasts.internal.cache.Throttle;
-import org.mtasts.internal.cache.TimedCache;
 import org.mtasts.internal.discovery.PolicyDiscovery;
-import org.mtasts.internal.discovery.PolicyDiscovery.Discovery;
-import org.mtasts.internal.fetch.OkHttpPolicyFetcher;
-import org.mtasts.internal.text.Texts;
+import org.mtasts.internal.fetch.FetchExecutors;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.Mode;
-import org.mtasts.policy.ParsedPolicy;
-import org.mtasts.policy.Policy;
-import org.mtasts.policy.PolicyRecord;
-import org.mtasts.policy.PolicySyntaxException;
-import org.mtasts.policy.RecordSelection;
-import org.mtasts.report.ResultType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The MTA-STS client (RFC 8461): finds, caches and applies the policy of a recipient domain. Build
@@ -111,129 +85,52 @@ import org.slf4j.LoggerFactory;
  * PolicyLookup}.
  */
 public final class MtaSts implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(MtaSts.class);
-
-  /** Domains not looked up for this long are no longer refreshed and age out. */
-  static final Duration USAGE_WINDOW = Duration.ofDays(30);
-
-  /**
-   * Longest time a TXT answer that confirmed a cached policy's id is reused without asking DNS,
-   * whatever its TTL: the library's own DNS cache keeps no answer longer either.
-   */
-  static final Duration MAX_TXT_REUSE = Duration.ofDays(1);
-
-  /** The least time between fetches of different ids of one domain (SEC-14, EDGE-87). */
-  static final Duration NEW_ID_FETCH_INTERVAL = Duration.ofMinutes(1);
-
-  /** How often the store is walked to remove expired entries (issue 12 item 6). */
-  static final Duration STORE_PRUNE_INTERVAL = Duration.ofDays(1);
-
-  private final DnsClient dns;
-  private final PolicyDiscovery discovery;
+  // The rules live beside this facade, one file per topic: PolicyResolution (which policy
+  // applies: TXT lookup, cache, fetch, failures), PolicyRefresh (the background refresh),
+  // StoreSync (the policy store) and DeliveryRules (plan and check, pure).
   private final MxResolver mxResolver;
-  private final PolicyFetcher fetcher;
-  private final Clock clock;
-  private final PolicyStore store;
   private final MtaStsListener listener;
-  private final boolean deferOnDnsFailure;
-  private final Duration refreshInterval;
-  private final Duration negativeCacheTtl;
-  private final long maximumCachedPolicies;
-  private final TimedCache<CacheEntry> policies;
-  private final TimedCache<Negative> negatives;
-  /** Stored entries fetched "in the future", and when this client first clamped each (SEC-24). */
-  private final TimedCache<Clamp> clamps;
-  private final Throttle storeReadFailures;
   private final OperatorWarnings warnings;
-  private volatile long lastPruneMillis;
-  private final FetchGate gate;
-  private final ConcurrentHashMap<String, CompletableFuture<PolicyLookup>> inFlight =
-      new ConcurrentHashMap<>();
-  private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService scheduler;
-  private final boolean ownsScheduler;
-  private final ScheduledFuture<?> refreshTask;
+  private final PolicyResolution resolution;
+  private final PolicyRefresh refresh;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** What this client was built with, defaults filled in (for newBuilder()). */
+  private final Builder preset;
 
-  /** A remembered "no policy" or "invalid record" answer. */
-  private record Negative(PolicyLookup lookup, Instant expiresAt) {}
-
-  /**
-   * A stored entry whose fetch time lay ahead of the clock, and when it was first read: its
-   * {@code max_age} counts from then on every later read, so that reading it again (after an
-   * eviction) does not start its lifetime anew while the clock is behind (SEC-24). Kept until the
-   * entry's own expiry, {@code storedFetchedAt + max_age}.
-   */
-  private record Clamp(Instant storedFetchedAt, Instant clampedAt, Instant storedExpiresAt) {}
-
-  private MtaSts(Builder b) {
-    this.clock = b.clock != null ? b.clock : Clock.systemUTC();
-    this.dns = b.dnsClient != null ? b.dnsClient : DnsClient.system();
-    this.discovery = new PolicyDiscovery(dns);
+  private MtaSts(Builder given) {
+    Builder b = given.copy(); // newBuilder() starts from what this client actually uses
+    if (b.clock == null) {
+      b.clock = Clock.systemUTC();
+    }
+    if (b.dnsClient == null) {
+      // The one clock reaches the DNS cache and DNSSEC validity too; a DNS client given to the
+      // builder keeps its own (see Builder#clock).
+      b.dnsClient = DnsClient.builder().clock(b.clock).build();
+      b.dnsClientMade = true;
+    }
+    if (b.policyFetcher == null) {
+      if (b.executor == null) {
+        b.executor = FetchExecutors.bounded(16); // named, so that newBuilder() can share it
+      }
+      b.policyFetcher = b.httpsFetcher().build(b.dnsClient);
+      b.fetcherFromSettings = true;
+    }
+    b.set.clear();
+    this.preset = b;
+    Clock clock = b.clock;
+    DnsClient dns = b.dnsClient;
     this.mxResolver = MxResolver.create(dns);
-    if (b.policyFetcher != null) {
-      this.fetcher = b.policyFetcher;
-    } else {
-      OkHttpPolicyFetcher.Builder fb =
-          OkHttpPolicyFetcher.builder()
-              .hostResolver(b.hostResolver != null ? b.hostResolver : HostResolver.dns(dns))
-              .allowPrivateAddresses(b.allowPrivateAddresses)
-              .deadline(b.fetchDeadline);
-      if (b.trustManager != null) {
-        fb.trustManager(b.trustManager);
-      }
-      if (b.executor != null) {
-        fb.executor(b.executor);
-      }
-      this.fetcher = fb.build();
-    }
-    this.store = b.policyStore != null ? b.policyStore : PolicyStore.none();
+    PolicyStore store = b.policyStore != null ? b.policyStore : PolicyStore.none();
     this.listener = b.listener != null ? b.listener : MtaStsListener.NONE;
-    this.deferOnDnsFailure = b.deferOnDnsFailure;
-    this.refreshInterval = b.refreshInterval;
-    this.negativeCacheTtl = b.negativeCacheTtl;
-    this.maximumCachedPolicies = b.maximumCachedPolicies;
     this.warnings = new OperatorWarnings(clock, 10_000, listener);
-    this.policies =
-        new TimedCache<>(clock, b.maximumCachedPolicies, CacheEntry::expiresAt, this::expired,
-            this::evicted);
-    this.negatives = new TimedCache<>(clock, b.maximumCachedPolicies, Negative::expiresAt, null);
-    this.clamps = new TimedCache<>(clock, b.maximumCachedPolicies, Clamp::storedExpiresAt, null);
-    this.storeReadFailures = new Throttle(clock, Duration.ofMinutes(1), 1_000);
-    this.lastPruneMillis = clock.millis();
-    this.gate =
-        new FetchGate(clock, b.maximumCachedPolicies, b.fetchRetryBackoff, NEW_ID_FETCH_INTERVAL);
-    loadStore();
-    if (b.scheduler != null) {
-      this.scheduler = b.scheduler;
-      this.ownsScheduler = false;
-    } else {
-      ScheduledThreadPoolExecutor s =
-          new ScheduledThreadPoolExecutor(
-              1,
-              r -> {
-                Thread t = new Thread(r, "mta-sts-refresh");
-                t.setDaemon(true);
-                return t;
-              });
-      s.setRemoveOnCancelPolicy(true);
-      this.scheduler = s;
-      this.ownsScheduler = true;
-    }
-    long period = refreshCheckPeriod(refreshInterval).toMillis();
-    long initialDelay = period + ThreadLocalRandom.current().nextLong(period); // jitter
-    this.refreshTask =
-        scheduler.scheduleWithFixedDelay(
-            this::scheduledRefresh, initialDelay, period, TimeUnit.MILLISECONDS);
-  }
-
-  /** How often the refresh task looks for due policies: 1/24 of the interval, 1 min to 1 h. */
-  static Duration refreshCheckPeriod(Duration refreshInterval) {
-    Duration p = refreshInterval.dividedBy(24);
-    if (p.compareTo(Duration.ofMinutes(1)) < 0) {
-      return Duration.ofMinutes(1);
-    }
-    return p.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : p;
+    this.resolution =
+        new PolicyResolution(clock, new PolicyDiscovery(dns), b.policyFetcher, store, listener,
+            warnings, b.deferOnDnsFailure, b.negativeCacheTtl, b.maximumCachedPolicies,
+            b.fetchRetryBackoff);
+    resolution.store().load();
+    this.refresh =
+        new PolicyRefresh(clock, resolution, listener, b.refreshInterval, b.scheduler);
+    refresh.start();
   }
 
   /**
@@ -245,8 +142,37 @@ public final class MtaSts implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * Returns a builder preset with this client's configuration, for a variant that differs in a
+   * few settings (OkHttp's {@code newBuilder()}). The new client shares this one's DNS client
+   * (and its answer cache), policy fetcher and fetch thread pool, policy store, listener and
+   * clock, and a {@linkplain Builder#scheduler scheduler} given to this client; it has its own
+   * policy cache and, unless a scheduler was given, its own refresh thread. A new {@linkplain
+   * Builder#clock clock} also gets a new DNS client when this client made its own. Each preset setting
+   * may be set once more; changing a fetch setting ({@link Builder#hostResolver}, {@link
+   * Builder#trustManager}, {@link Builder#allowPrivateAddresses}, {@link Builder#fetchDeadline},
+   * {@link Builder#executor}) or the DNS client makes a new HTTPS fetcher with the other settings
+   * kept. Closing this client does not close the new one, nor the reverse.
+   *
+   * @return a preset builder
+   */
+  public Builder newBuilder() {
+    return preset.copy();
+  }
+
+  /**
+   * The clock this client reads: the one given to {@link Builder#clock}, or the system clock. Give
+   * it to an {@link MxTlsVerifier.Builder#clock MX verifier} so that one clock judges policy
+   * lifetimes and certificate validity.
+   *
+   * @return the clock
+   */
+  public Clock clock() {
+    return preset.clock;
+  }
+
   // ---------------------------------------------------------------------------------------------
-  // Lookup
+  // Lookup: PolicyResolution
 
   /**
    * Finds the policy that applies to {@code domain} now. Never completes exceptionally for DNS or
@@ -259,35 +185,11 @@ public final class MtaSts implements AutoCloseable {
    */
   public CompletionStage<PolicyLookup> resolveAsync(String domain) {
     String d = DomainNames.normalize(domain);
-    PolicyLookup hit = cacheHit(d);
+    PolicyLookup hit = resolution.cacheHit(d);
     if (hit != null) {
       return CompletableFuture.completedStage(hit);
     }
-    return resolveNormalized(d);
-  }
-
-  private CompletionStage<PolicyLookup> resolveNormalized(String d) {
-    CompletableFuture<PolicyLookup> mine = new CompletableFuture<>();
-    CompletableFuture<PolicyLookup> running = inFlight.putIfAbsent(d, mine);
-    if (running != null) {
-      return running.minimalCompletionStage(); // single flight: share the lookup in progress
-    }
-    CompletionStage<PolicyLookup> work;
-    try {
-      work = lookup(d);
-    } catch (RuntimeException e) {
-      work = CompletableFuture.failedFuture(e);
-    }
-    work.whenComplete(
-        (lookup, error) -> {
-          inFlight.remove(d, mine);
-          if (error != null) {
-            mine.completeExceptionally(unwrap(error));
-          } else {
-            mine.complete(lookup);
-          }
-        });
-    return mine.minimalCompletionStage();
+    return resolution.resolve(d);
   }
 
   /**
@@ -302,428 +204,8 @@ public final class MtaSts implements AutoCloseable {
    */
   public PolicyLookup resolve(String domain) {
     String d = DomainNames.normalize(domain);
-    PolicyLookup hit = cacheHit(d);
-    return hit != null ? hit : await(resolveNormalized(d), domain);
-  }
-
-  /**
-   * The per-message fast path (issue 8): answers from memory when the domain's cached policy is
-   * unexpired and the TXT answer that last named its id is within its DNS TTL (asking DNS again
-   * could only return that same cached answer), or when a negative answer is remembered. Null
-   * when the full lookup must run. Allocates nothing once the entry's result is made.
-   */
-  private PolicyLookup cacheHit(String d) {
-    long now = clock.millis();
-    // Quiet reads: recording every access for the eviction policy writes shared state, which
-    // made two threads reading one hot domain contend (issue 8: 2 threads ran 1.45 times as
-    // many lookups as one). One access a second per domain is recorded instead.
-    CacheEntry cached = policies.peek(d);
-    if (cached != null) {
-      if (!cached.answersAlone(now)) {
-        return null;
-      }
-      if (cached.touch(now)) {
-        policies.getEvenIfExpired(d);
-      }
-      return cacheLookup(cached);
-    }
-    Negative negative = negatives.peek(d);
-    return negative != null && now < negative.expiresAt().toEpochMilli()
-        ? negative.lookup()
-        : null;
-  }
-
-  private static PolicyLookup cacheLookup(CacheEntry entry) {
-    PolicyLookup lookup = entry.cacheHit();
-    if (lookup == null) {
-      lookup =
-          PolicyLookup.valid(PolicyLookup.Source.CACHE, entry.policy(), entry.warnings(), null);
-      entry.cacheHit(lookup);
-    }
-    return lookup;
-  }
-
-  private CompletionStage<PolicyLookup> lookup(String d) {
-    CacheEntry inMemory = policies.get(d);
-    CacheEntry cached = inMemory;
-    if (inMemory != null) {
-      inMemory.touch(clock.millis());
-    } else {
-      Negative negative = negatives.get(d);
-      if (negative != null) {
-        return CompletableFuture.completedFuture(negative.lookup());
-      }
-      // Issue 12 item 5: a policy evicted from the full cache, or not loaded at start-up, is
-      // still in the store; without this read an attacker who blocks DNS or HTTPS would turn
-      // the domain's next lookup into first contact.
-      cached = readThrough(d);
-    }
-    CacheEntry known = cached;
-    CompletionStage<Discovery> discovered;
-    try {
-      discovered = discovery.discover(d);
-    } catch (RuntimeException e) {
-      discovered = CompletableFuture.failedFuture(e);
-    }
-    return discovered
-        .handle(
-            (disc, error) ->
-                error == null
-                    ? afterDiscovery(d, disc, known)
-                    : CompletableFuture.completedFuture(afterDnsFailure(d, unwrap(error), known)))
-        .thenCompose(Function.identity());
-  }
-
-  private PolicyLookup afterDnsFailure(String d, Throwable error, CacheEntry cached) {
-    LookupFailure failure =
-        new LookupFailure(
-            ResultType.STS_POLICY_FETCH_ERROR,
-            "TXT lookup of _mta-sts." + d + " failed: " + error.getMessage(),
-            error);
-    CacheEntry live = live(cached);
-    if (live != null) {
-      return stale(live, failure); // STS-DISC-16: a valid cached policy applies
-    }
-    // D-01: proceeding without a policy is the default and is safe to offer: without DNSSEC an
-    // attacker who can make this lookup fail can as easily forge "no record". deferOnDnsFailure
-    // makes the lookup ask the caller to defer instead.
-    return PolicyLookup.failed(d, PolicyLookup.Status.DNS_ERROR, failure, deferOnDnsFailure);
-  }
-
-  private CompletionStage<PolicyLookup> afterDiscovery(String d, Discovery disc,
-      CacheEntry cached) {
-    CacheEntry live = live(cached);
-    RecordSelection<PolicyRecord> selection = disc.selection();
-    if (selection instanceof RecordSelection.Found<PolicyRecord> found) {
-      String id = found.record().id();
-      long txtFreshUntil = clock.millis() + min(disc.ttl(), MAX_TXT_REUSE).toMillis();
-      if (live != null && live.policy().recordId().equals(id)) {
-        // STS-CACHE-04: same id, unexpired: no HTTPS request.
-        live.txtConfirmedUntil(txtFreshUntil);
-        return CompletableFuture.completedFuture(cacheLookup(live));
-      }
-      // STS-CACHE-03, STS-DISC-13: any other id is a new policy
-      return fetch(d, id, txtFreshUntil, live);
-    }
-    String what = describe(d, selection);
-    if (live != null) {
-      // STS-DISC-14: a missing or unusable record does not remove a valid cached policy.
-      if (live.firstVanishReport()) {
-        log.warn("{}; still applying the cached policy (id {}) until {}", what,
-            live.policy().recordId(), live.expiresAt());
-        CachedPolicy p = live.policy();
-        fire(l -> l.recordVanished(d, selection.status(), p));
-      }
-      return CompletableFuture.completedFuture(stale(live, new LookupFailure(null, what, null)));
-    }
-    PolicyLookup result;
-    if (selection.status() == RecordSelection.Status.NO_RECORD) {
-      // STS-DISC-15: no record, nothing cached: no policy.
-      result = PolicyLookup.failed(d, PolicyLookup.Status.NO_POLICY, null, false);
-    } else {
-      // RFC 8461 §3.1: several records or an invalid one mean no policy is available; reported
-      // as an invalid policy so that the publisher hears about it.
-      Throwable cause =
-          selection instanceof RecordSelection.Invalid<PolicyRecord> invalid
-              ? invalid.error()
-              : null;
-      result =
-          PolicyLookup.failed(
-              d,
-              PolicyLookup.Status.INVALID,
-              new LookupFailure(ResultType.STS_POLICY_INVALID, what, cause),
-              false);
-    }
-    Duration ttl = min(disc.ttl(), negativeCacheTtl);
-    if (!ttl.isZero()) {
-      negatives.put(d, new Negative(result, clock.instant().plus(ttl)));
-    }
-    return CompletableFuture.completedFuture(result);
-  }
-
-  private static String describe(String d, RecordSelection<PolicyRecord> selection) {
-    switch (selection.status()) {
-      case NO_RECORD:
-        return "no MTA-STS TXT record at _mta-sts." + d;
-      case MULTIPLE_RECORDS:
-        return "several MTA-STS TXT records at _mta-sts." + d + " (exactly one is allowed)";
-      default:
-        return "invalid MTA-STS TXT record at _mta-sts." + d + ": "
-            + ((RecordSelection.Invalid<PolicyRecord>) selection).error().getMessage();
-    }
-  }
-
-  private CompletionStage<PolicyLookup> fetch(String d, String id, long txtFreshUntil,
-      CacheEntry live) {
-    FetchGate.Blocked blocked = gate.tryAcquire(d, id, clock.instant());
-    if (blocked != null) {
-      LookupFailure last = blocked.lastFailure();
-      LookupFailure failure =
-          new LookupFailure(
-              last != null ? last.resultType().orElse(ResultType.STS_POLICY_FETCH_ERROR)
-                  : ResultType.STS_POLICY_FETCH_ERROR,
-              blocked.reason() + (last != null ? "; last failure: " + last.message() : ""),
-              last != null ? last.cause().orElse(null) : null);
-      return CompletableFuture.completedFuture(
-          live != null ? stale(live, failure) : withoutPolicy(d, failure));
-    }
-    CompletionStage<FetchedPolicy> fetched;
-    try {
-      fetched = Objects.requireNonNull(fetcher.fetch(d), "PolicyFetcher returned null");
-    } catch (RuntimeException e) {
-      fetched = CompletableFuture.failedFuture(e);
-    }
-    return fetched.handle(
-        (policy, error) ->
-            error == null
-                ? fetched(d, id, txtFreshUntil, policy, live)
-                : fetchFailed(d, id, unwrap(error), live));
-  }
-
-  private PolicyLookup fetched(String d, String id, long txtFreshUntil, FetchedPolicy fetched,
-      CacheEntry previous) {
-    Instant at = clock.instant();
-    ParsedPolicy parsed = fetched.parsed();
-    Policy policy = parsed.policy();
-    CachedPolicy current = new CachedPolicy(d, id, policy, at, at.plus(policy.maxAge()));
-    CacheEntry entry = new CacheEntry(current, parsed.warnings(), at);
-    entry.txtConfirmedUntil(txtFreshUntil);
-    negatives.remove(d);
-    if (policy.maxAge().isZero()) {
-      // D-09: max_age 0 applies to this lookup only. It supersedes any cached policy, also
-      // one that was evicted from memory but is still stored (the store would bring it back).
-      policies.remove(d);
-      deleteFromStore(d);
-    } else {
-      policies.put(d, entry);
-      save(current, parsed);
-    }
-    announce(previous == null ? null : previous.policy(), current);
-    return PolicyLookup.valid(PolicyLookup.Source.FETCHED, current, parsed.warnings(), null);
-  }
-
-  private PolicyLookup fetchFailed(String d, String id, Throwable error, CacheEntry cached) {
-    LookupFailure failure = fetchFailure(d, error);
-    gate.failed(d, id, clock.instant(), failure);
-    CacheEntry live = live(cached);
-    Optional<CachedPolicy> applied = Optional.ofNullable(live).map(CacheEntry::policy);
-    if (live != null && live.policy().mode() != Mode.NONE) {
-      log.warn("{} (policy id {}); still applying the cached policy (id {}) until {}",
-          failure.message(), id, live.policy().recordId(), live.expiresAt());
-    } else {
-      log.info("{} (policy id {})", failure.message(), id);
-    }
-    fire(l -> l.fetchFailed(d, failure, applied));
-    addressGuardStoodInTheWay(d, failure, live == null ? null : live.policy());
-    return live != null ? stale(live, failure) : withoutPolicy(d, failure);
-  }
-
-  /**
-   * Issue 12 item 11: the address guard is this client's own decision; when it stops a fetch the
-   * operator must hear that the domain's policy cannot be applied (D-33 is right for strangers'
-   * domains that point at the sender's network, wrong for a private deployment).
-   */
-  private void addressGuardStoodInTheWay(String d, LookupFailure failure, CachedPolicy applied) {
-    if (failure.fetchFailure().orElse(null) != FetchFailure.ADDRESS_REFUSED) {
-      return;
-    }
-    warnings.protectionLost(d, ProtectionLoss.ADDRESS_GUARD, failure.message()
-        + (applied == null || applied.mode() == Mode.NONE
-            ? "; mail to " + d + " goes as without a policy"
-            : "; the cached " + applied.mode().token() + " policy (id " + applied.recordId()
-                + ") applies until " + applied.expiresAt() + ", then mail to " + d
-                + " goes as without a policy"));
-  }
-
-  private PolicyLookup withoutPolicy(String d, LookupFailure failure) {
-    // STS-FETCH-15: a record but no policy and nothing cached: the caller delivers as without
-    // MTA-STS. Safe to offer because an attacker who blocks HTTPS could as well remove the record.
-    PolicyLookup.Status status =
-        failure.resultType().orElse(null) == ResultType.STS_POLICY_INVALID
-            ? PolicyLookup.Status.INVALID
-            : PolicyLookup.Status.FETCH_ERROR;
-    return PolicyLookup.failed(d, status, failure, false);
-  }
-
-  private static LookupFailure fetchFailure(String d, Throwable error) {
-    if (error instanceof PolicyFetchException e) {
-      return new LookupFailure(e.failure().resultType(),
-          "policy fetch for " + d + " failed (" + e.failure() + "): " + e.getMessage(), e);
-    }
-    return new LookupFailure(ResultType.STS_POLICY_FETCH_ERROR,
-        "policy fetch for " + d + " failed: " + error, error);
-  }
-
-  private PolicyLookup stale(CacheEntry live, LookupFailure failure) {
-    PolicyLookup lookup =
-        PolicyLookup.valid(PolicyLookup.Source.STALE_CACHE, live.policy(), live.warnings(), failure);
-    fire(l -> l.staleServed(lookup));
-    return lookup;
-  }
-
-  /** Returns {@code entry} if it has not expired now, else null (STS-CACHE-02). */
-  private CacheEntry live(CacheEntry entry) {
-    return entry != null && entry.policy().isValidAt(clock.instant()) ? entry : null;
-  }
-
-  private void announce(CachedPolicy previous, CachedPolicy current) {
-    if (previous == null) {
-      fire(l -> l.policyFetched(current));
-    } else if (previous.recordId().equals(current.recordId())
-        && previous.policy().equals(current.policy())) {
-      fire(l -> l.policyRefreshed(current));
-    } else {
-      fire(l -> l.policyChanged(previous, current));
-      if (strength(current.mode()) < strength(previous.mode())) {
-        log.warn("MTA-STS mode of {} lowered from {} to {} (policy id {} -> {})",
-            current.domain(), previous.mode().token(), current.mode().token(),
-            previous.recordId(), current.recordId());
-        fire(l -> l.modeLowered(previous, current));
-      }
-    }
-  }
-
-  private static int strength(Mode mode) {
-    return switch (mode) {
-      case ENFORCE -> 2;
-      case TESTING -> 1;
-      case NONE -> 0;
-    };
-  }
-
-  private void expired(CacheEntry entry) {
-    fire(l -> l.policyExpired(entry.policy()));
-  }
-
-  /**
-   * The full cache dropped an entry. With a store, the next lookup reads it back (issue 12 item
-   * 5); without one, an unexpired policy is lost, which the operator must hear (item 11).
-   */
-  private void evicted(CacheEntry entry) {
-    CachedPolicy p = entry.policy();
-    if (store != PolicyStore.none() || p.mode() == Mode.NONE || live(entry) == null) {
-      log.debug("MTA-STS policy of {} evicted from the full cache", p.domain());
-      return;
-    }
-    warnings.protectionLost(p.domain(), ProtectionLoss.CACHE_EVICTION,
-        "the in-memory cache is full (maximumCachedPolicies " + maximumCachedPolicies
-            + ") and evicted the unexpired " + p.mode().token() + " policy of " + p.domain()
-            + " (id " + p.recordId() + ", until " + p.expiresAt() + "); no policy store keeps "
-            + "it, so the next lookup is first contact again: configure a PolicyStore or a "
-            + "larger cache");
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Refresh
-
-  private void scheduledRefresh() {
-    try {
-      refreshNow();
-    } catch (RuntimeException e) {
-      log.warn("MTA-STS policy refresh failed", e);
-    }
-    if (clock.millis() - lastPruneMillis >= STORE_PRUNE_INTERVAL.toMillis()) {
-      pruneStore();
-    }
-  }
-
-  /**
-   * Fetches again every cached policy that is due (older than the refresh interval or half its
-   * {@code max_age}, domain used within {@link #USAGE_WINDOW}), at most one refresh per domain at a time. The scheduler calls
-   * this; tests call it directly with a fake clock.
-   *
-   * @return a stage that completes when the refreshes started by this call are done
-   */
-  CompletableFuture<Void> refreshNow() {
-    policies.cleanUp();
-    Instant now = clock.instant();
-    List<CompletableFuture<?>> started = new ArrayList<>();
-    for (CacheEntry entry : policies.snapshot().values()) {
-      CachedPolicy p = entry.policy();
-      String d = p.domain();
-      if (Duration.between(p.fetchedAt(), now).compareTo(refreshAge(p)) < 0
-          || Duration.between(entry.lastUsed(), now).compareTo(USAGE_WINDOW) > 0
-          || !refreshing.add(d)) {
-        continue;
-      }
-      CompletionStage<FetchedPolicy> fetched;
-      try {
-        fetched = Objects.requireNonNull(fetcher.fetch(d), "PolicyFetcher returned null");
-      } catch (RuntimeException e) {
-        fetched = CompletableFuture.failedFuture(e);
-      }
-      started.add(
-          fetched
-              .handle(
-                  (policy, error) -> {
-                    try {
-                      if (error == null) {
-                        refreshed(entry, policy);
-                      } else {
-                        refreshFailed(entry, unwrap(error));
-                      }
-                    } finally {
-                      refreshing.remove(d);
-                    }
-                    return null;
-                  })
-              .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0]));
-  }
-
-  /**
-   * The age at which a cached policy is due for refresh: the refresh interval, or half its {@code
-   * max_age} if that is shorter, so that a policy is refreshed before it expires (STS-CACHE-06).
-   */
-  private Duration refreshAge(CachedPolicy p) {
-    Duration half = p.policy().maxAge().dividedBy(2);
-    return half.compareTo(refreshInterval) < 0 ? half : refreshInterval;
-  }
-
-  private void refreshed(CacheEntry old, FetchedPolicy fetched) {
-    Instant at = clock.instant();
-    CachedPolicy previous = old.policy();
-    String d = previous.domain();
-    ParsedPolicy parsed = fetched.parsed();
-    CachedPolicy current =
-        new CachedPolicy(d, previous.recordId(), parsed.policy(), at,
-            at.plus(parsed.policy().maxAge()));
-    CacheEntry entry = new CacheEntry(current, parsed.warnings(), old.lastUsed());
-    boolean[] replaced = new boolean[1];
-    policies.compute(
-        d,
-        (k, cur) -> {
-          if (cur != old) {
-            return cur; // a lookup installed a newer policy meanwhile; keep it
-          }
-          replaced[0] = true;
-          return current.policy().maxAge().isZero() ? null : entry;
-        });
-    if (!replaced[0]) {
-      return;
-    }
-    if (current.policy().maxAge().isZero()) {
-      deleteFromStore(d);
-    } else {
-      save(current, parsed);
-    }
-    announce(previous, current);
-  }
-
-  private void refreshFailed(CacheEntry old, Throwable error) {
-    CachedPolicy p = old.policy();
-    LookupFailure failure = fetchFailure(p.domain(), error);
-    // STS-CACHE-08: alert on failed refreshes, except for mode none.
-    if (p.mode() != Mode.NONE) {
-      log.warn("refresh of the MTA-STS policy of {} failed; the cached policy stays in force "
-          + "until {} ({} left): {}", p.domain(), p.expiresAt(),
-          TimedCache.left(p.expiresAt(), clock.instant()), failure.message());
-    } else {
-      log.debug("refresh of the mode-none policy of {} failed: {}", p.domain(), failure.message());
-    }
-    fire(l -> l.fetchFailed(p.domain(), failure, Optional.of(p)));
-    addressGuardStoodInTheWay(p.domain(), failure, p);
+    PolicyLookup hit = resolution.cacheHit(d);
+    return hit != null ? hit : await(resolution.resolve(d), domain);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -737,32 +219,12 @@ public final class MtaSts implements AutoCloseable {
    * @throws InvalidDomainException if {@code domain} is not a valid domain name
    */
   public void invalidate(String domain) {
-    String d = DomainNames.normalize(domain);
-    CacheEntry removed = policies.remove(d);
-    negatives.remove(d);
-    clamps.remove(d);
-    gate.clear(d);
-    deleteFromStore(d);
-    if (removed != null) {
-      fire(l -> l.invalidated(removed.policy()));
-    }
+    resolution.invalidate(DomainNames.normalize(domain));
   }
 
   /** Removes every cached policy, from memory and from the store. */
   public void invalidateAll() {
-    List<CacheEntry> removed = new ArrayList<>(policies.snapshot().values());
-    policies.clear();
-    negatives.clear();
-    clamps.clear();
-    gate.clearAll();
-    try {
-      store.deleteAll();
-    } catch (IOException | RuntimeException e) {
-      storeFailed("deleteAll", null, e);
-    }
-    for (CacheEntry e : removed) {
-      fire(l -> l.invalidated(e.policy()));
-    }
+    resolution.invalidateAll();
   }
 
   /**
@@ -772,221 +234,21 @@ public final class MtaSts implements AutoCloseable {
    * @return a snapshot
    */
   public List<CachedPolicy> cachedPolicies() {
-    return policies.snapshot().values().stream()
-        .map(CacheEntry::policy)
-        .sorted(Comparator.comparing(CachedPolicy::domain))
-        .toList();
+    return resolution.cachedPolicies();
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Store
-
-  /**
-   * Walks the store once at start-up (issue 12 items 5 and 6): fills the cache with up to {@code
-   * maximumCachedPolicies} unexpired entries, removes the expired ones, and leaves the rest in
-   * the store for {@link #readThrough} to find. Holds one stored entry at a time beyond the cache.
-   */
-  private void loadStore() {
-    Instant now = clock.instant();
-    long[] counts = new long[4]; // loaded, left in the store, removed as expired, clamped
-    try {
-      store.forEach(s -> {
-        if (s.fetchedAt().isAfter(now)) {
-          counts[3]++;
-        }
-        CacheEntry entry = fromStore(s, now);
-        if (entry == null) {
-          if (isExpired(s, now)) {
-            counts[2]++;
-          }
-          return;
-        }
-        if (counts[0] >= maximumCachedPolicies) {
-          counts[1]++; // bounded memory: read through when looked up
-          return;
-        }
-        String d = entry.policy().domain();
-        Instant fetchedAt = entry.policy().fetchedAt();
-        policies.compute(
-            d,
-            (k, cur) ->
-                cur == null || cur.policy().fetchedAt().isBefore(fetchedAt) ? entry : cur);
-        counts[0]++;
-      });
-    } catch (RuntimeException e) {
-      storeFailed("load", null, e);
-    }
-    if (counts[3] > 0) {
-      log.warn("{} stored MTA-STS policies were fetched at a time after now ({}): the clock may "
-          + "be behind; their max_age counts from now (SEC-24)", counts[3], now);
-    }
-    log.debug("MTA-STS policy store: {} policies loaded, {} left in the store (cache full), {} "
-        + "expired ones removed", counts[0], counts[1], counts[2]);
+  /** Runs the refresh task once now (PolicyRefresh); for tests with a fake clock. */
+  CompletableFuture<Void> refreshNow() {
+    return refresh.refreshNow();
   }
 
-  /**
-   * Reads the stored policy of {@code d} into the cache after a miss (issue 12 item 5).
-   *
-   * @return the live entry now cached, or null when the store has none
-   */
-  private CacheEntry readThrough(String d) {
-    Optional<StoredPolicy> stored;
-    try {
-      stored = store.load(d);
-    } catch (IOException | RuntimeException e) {
-      // The lookup goes on as if nothing were stored; one line a minute, however many misses.
-      long suppressed = storeReadFailures.pass("load");
-      if (suppressed >= 0) {
-        log.warn("MTA-STS policy store read for {} failed{}: {}", d,
-            suppressed > 0 ? " (and " + suppressed + " more in the last minute)" : "", e.toString());
-      }
-      fire(l -> l.storeFailed("load", Optional.of(d), e));
-      return null;
-    }
-    if (stored == null || stored.isEmpty() || !stored.get().domain().equals(d)) {
-      return null;
-    }
-    Instant now = clock.instant();
-    CacheEntry entry = fromStore(stored.get(), now);
-    if (entry == null) {
-      return null;
-    }
-    Instant fetchedAt = entry.policy().fetchedAt();
-    return live(policies.compute(
-        d,
-        (k, cur) -> cur == null || !cur.policy().isValidAt(now)
-            || cur.policy().fetchedAt().isBefore(fetchedAt) ? entry : cur));
-  }
-
-  /**
-   * Validates a stored entry as if it had just been fetched (SEC-25) and makes it a cache entry;
-   * null if it is invalid (reported), expired (then removed from the store, issue 12 item 6), or
-   * its clamped lifetime is used up (SEC-24: then it stays stored until its own expiry).
-   */
-  private CacheEntry fromStore(StoredPolicy s, Instant now) {
-    String d;
-    ParsedPolicy parsed;
-    try {
-      d = DomainNames.normalize(s.domain());
-      PolicyRecord.of(s.recordId()); // validates the id
-      parsed = Policy.parseDetailed(s.policyText()); // SEC-25: same parser
-    } catch (PolicySyntaxException | IllegalArgumentException e) {
-      log.warn("ignoring the stored MTA-STS policy of {}: {}", s.domain(), e.getMessage());
-      storeFailed("load", s.domain(), e);
-      return null;
-    }
-    if (isExpired(s, parsed.policy(), now)) {
-      removeFromStore(s); // STS-CACHE-02: never applied again
-      return null;
-    }
-    Duration maxAge = parsed.policy().maxAge();
-    Instant fetchedAt = s.fetchedAt();
-    if (fetchedAt.isAfter(now)) {
-      fetchedAt = clampedFetchTime(d, s, maxAge, now);
-    }
-    CachedPolicy p =
-        new CachedPolicy(d, s.recordId(), parsed.policy(), fetchedAt, fetchedAt.plus(maxAge));
-    return p.isValidAt(now) ? new CacheEntry(p, parsed.warnings(), now) : null;
-  }
-
-  /**
-   * SEC-24: a fetch time after now cannot be true, so the policy's {@code max_age} counts from
-   * the first time this client read the entry: never longer than {@code max_age} by this clock,
-   * and not started anew when the entry is read again after an eviction. The store keeps the
-   * entry as it is: when the clock is set right, the entry's own time counts again.
-   */
-  private Instant clampedFetchTime(String d, StoredPolicy s, Duration maxAge, Instant now) {
-    Clamp known = clamps.get(d);
-    if (known != null && known.storedFetchedAt().equals(s.fetchedAt())) {
-      return known.clampedAt();
-    }
-    clamps.put(d, new Clamp(s.fetchedAt(), now, plus(s.fetchedAt(), maxAge)));
-    log.debug("the stored MTA-STS policy of {} was fetched at {}, after now ({}); its max_age "
-        + "counts from now (SEC-24)", d, s.fetchedAt(), now);
-    return now;
-  }
-
-  /** Whether a stored entry has expired by its own fetch time (unparseable: no). */
-  private static boolean isExpired(StoredPolicy s, Instant now) {
-    try {
-      return isExpired(s, Policy.parse(s.policyText()), now);
-    } catch (PolicySyntaxException | IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  private static boolean isExpired(StoredPolicy s, Policy policy, Instant now) {
-    return !now.isBefore(plus(s.fetchedAt(), policy.maxAge()));
-  }
-
-  /** {@code t + d}, saturating: a damaged store may hold any instant. */
-  private static Instant plus(Instant t, Duration d) {
-    return Instant.MAX.minus(d).isBefore(t) ? Instant.MAX : t.plus(d);
-  }
-
-  /**
-   * Walks the store and removes the entries that have expired by their own fetch time (issue 12
-   * item 6). Entries fetched "in the future" are kept (SEC-24), as are entries this client cannot
-   * parse (reported when read). The scheduler calls this once a day; tests call it directly.
-   *
-   * @return how many entries were removed
-   */
+  /** Removes expired entries from the store now (StoreSync); for tests with a fake clock. */
   long pruneStore() {
-    Instant now = clock.instant();
-    lastPruneMillis = now.toEpochMilli();
-    long[] removed = {0};
-    try {
-      store.forEach(s -> {
-        if (isExpired(s, now) && removeFromStore(s)) {
-          removed[0]++;
-        }
-      });
-    } catch (RuntimeException e) {
-      storeFailed("prune", null, e);
-    }
-    if (removed[0] > 0) {
-      log.debug("MTA-STS policy store: removed {} expired policies", removed[0]);
-    }
-    return removed[0];
-  }
-
-  private boolean removeFromStore(StoredPolicy s) {
-    try {
-      return store.remove(s);
-    } catch (IOException | RuntimeException e) {
-      storeFailed("remove", s.domain(), e);
-      return false;
-    }
-  }
-
-  private void save(CachedPolicy p, ParsedPolicy parsed) {
-    try {
-      store.save(new StoredPolicy(p.domain(), p.recordId(), text(parsed), p.fetchedAt()));
-    } catch (IOException | RuntimeException e) {
-      storeFailed("save", p.domain(), e);
-    }
-  }
-
-  private void deleteFromStore(String d) {
-    try {
-      store.delete(d);
-    } catch (IOException | RuntimeException e) {
-      storeFailed("delete", d, e);
-    }
-  }
-
-  private void storeFailed(String operation, String domain, Exception e) {
-    log.warn("MTA-STS policy store {} failed{}: {}", operation,
-        domain == null ? "" : " for " + domain, e.toString());
-    fire(l -> l.storeFailed(operation, Optional.ofNullable(domain), e));
-  }
-
-  private static String text(ParsedPolicy parsed) {
-    return String.join("\n", parsed.lines()) + "\n";
+    return resolution.store().prune();
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Planning and checking
+  // Planning and checking: DeliveryRules
 
   /**
    * Resolves the policy and the MX hosts of {@code domain} and returns where to deliver, judged
@@ -1011,7 +273,9 @@ public final class MtaSts implements AutoCloseable {
             lookup ->
                 mxFuture.handle(
                     (hosts, error) ->
-                        error == null ? plan(lookup, hosts) : mxFailed(lookup, unwrap(error))));
+                        error == null
+                            ? DeliveryRules.plan(lookup, hosts)
+                            : DeliveryRules.mxFailed(lookup, PolicyResolution.unwrap(error))));
   }
 
   /**
@@ -1026,45 +290,17 @@ public final class MtaSts implements AutoCloseable {
     return await(planAsync(domain), domain);
   }
 
-  private DeliveryPlan mxFailed(PolicyLookup lookup, Throwable error) {
-    return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.TEMPORARY_FAILURE,
-        List.of(), "MX lookup of " + lookup.domain() + " failed temporarily: "
-            + error.getMessage());
-  }
-
-  private static DeliveryPlan plan(PolicyLookup lookup, MxLookup mx) {
-    switch (mx.status()) {
-      case NULL_MX:
-        return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.NULL_MX, List.of(),
-            lookup.domain() + " accepts no mail (null MX, RFC 7505)");
-      case NO_SUCH_DOMAIN:
-        return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.NO_SUCH_DOMAIN,
-            List.of(), lookup.domain() + " does not exist (NXDOMAIN)");
-      case NO_MAIL_HOST:
-        return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.NO_MAIL_HOST,
-            List.of(), lookup.domain() + " has neither MX records nor an address");
-      default:
-        List<String> names = new ArrayList<>();
-        List<Integer> preferences = new ArrayList<>();
-        for (MxHost h : mx.hosts()) {
-          names.add(h.name());
-          preferences.add(h.preference());
-        }
-        return plan(lookup, names, preferences);
-    }
-  }
-
   /**
    * Judges MX hosts the caller found itself against one policy lookup: each host, in the order
    * given, with whether the policy matches it and allows a connection, and what TLS it needs.
    * Pure: no I/O.
    *
-   * @param lookup the policy lookup
-   * @param mxHosts MX host names in delivery order
    * <p>A name that is not a valid host name ({@link DomainNames#normalize}) is left out of the
    * plan, like an unreachable host, and named in the plan's message (STS-MX-08): one bad MX
    * record must not stop delivery to the others.
    *
+   * @param lookup the policy lookup
+   * @param mxHosts MX host names in delivery order
    * @return the plan; its status is {@link DeliveryPlan.Status#DELIVER}, or {@link
    *     DeliveryPlan.Status#NO_MATCHING_MX} under {@code enforce} when no host matches, or {@link
    *     DeliveryPlan.Status#NO_MAIL_HOST} when no name is a valid host name, or {@link
@@ -1074,68 +310,7 @@ public final class MtaSts implements AutoCloseable {
    * @throws NullPointerException if {@code lookup}, the list or a name in it is null
    */
   public static DeliveryPlan plan(PolicyLookup lookup, List<String> mxHosts) {
-    Objects.requireNonNull(lookup, "lookup");
-    List<Integer> preferences = new ArrayList<>();
-    for (int i = 0; i < mxHosts.size(); i++) {
-      preferences.add(i);
-    }
-    return plan(lookup, mxHosts, preferences);
-  }
-
-  private static DeliveryPlan plan(PolicyLookup lookup, List<String> hosts,
-      List<Integer> preferences) {
-    if (hosts.isEmpty()) {
-      throw new IllegalArgumentException("no MX hosts to plan for " + lookup.domain());
-    }
-    String d = lookup.domain();
-    if (lookup.shouldDefer()) {
-      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.TEMPORARY_FAILURE, List.of(),
-          "MTA-STS TXT lookup for " + d + " failed temporarily; deferring (deferOnDnsFailure): "
-              + lookup.failure().map(LookupFailure::message).orElse(""));
-    }
-    Policy policy = lookup.policy().orElse(null);
-    Mode mode = policy == null ? null : policy.mode();
-    TlsRequirement tls =
-        mode == Mode.ENFORCE ? TlsRequirement.VERIFIED
-            : mode == Mode.TESTING ? TlsRequirement.VERIFY_AND_REPORT
-                : TlsRequirement.OPPORTUNISTIC;
-    List<MxCandidate> candidates = new ArrayList<>(hosts.size());
-    List<String> refused = new ArrayList<>();
-    List<String> unusable = new ArrayList<>();
-    for (int i = 0; i < hosts.size(); i++) {
-      String host;
-      try {
-        host = DomainNames.normalize(hosts.get(i));
-      } catch (InvalidDomainException e) {
-        // STS-MX-08, issue 12 item 3: skipped like an unreachable host; the others still serve.
-        unusable.add(Texts.quote(hosts.get(i)));
-        continue;
-      }
-      // Mode none and no policy: every host matches as far as MTA-STS is concerned (§5).
-      boolean matches = policy == null || mode == Mode.NONE || policy.allowsMx(host);
-      // Testing mode: a mismatch is reported, never refused (RFC 8461 §5).
-      boolean allowed = matches || mode != Mode.ENFORCE;
-      if (!allowed) {
-        refused.add(host);
-      }
-      candidates.add(new MxCandidate(host, preferences.get(i), matches, allowed, tls));
-    }
-    String skipped =
-        unusable.isEmpty() ? "" : "; skipped MX names that are not valid host names: " + unusable;
-    if (candidates.isEmpty()) {
-      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MAIL_HOST, candidates,
-          "none of the MX hosts of " + d + " has a valid host name (RFC 5321 §5.1)" + skipped);
-    }
-    if (refused.size() == candidates.size()) {
-      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MATCHING_MX, candidates,
-          "the enforce policy of " + d + " (id " + lookup.recordId().orElse("?")
-              + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)" + skipped);
-    }
-    return new DeliveryPlan(d, lookup, DeliveryPlan.Status.DELIVER, candidates,
-        "deliver to " + d + " via " + candidates.stream().filter(MxCandidate::allowed)
-            .map(MxCandidate::host).toList()
-            + (mode == null ? " (no MTA-STS policy: " + lookup.status() + ")"
-                : " under MTA-STS mode " + mode.token()) + skipped);
+    return DeliveryRules.plan(lookup, mxHosts);
   }
 
   /**
@@ -1151,55 +326,23 @@ public final class MtaSts implements AutoCloseable {
    * @throws InvalidDomainException if {@code mxHost} is not a valid host name
    */
   public DeliveryDecision check(PolicyLookup lookup, String mxHost, TlsFacts facts) {
-    Objects.requireNonNull(lookup, "lookup");
-    Objects.requireNonNull(facts, "facts");
-    String host = DomainNames.normalize(mxHost);
-    String d = lookup.domain();
-    Policy policy = lookup.policy().orElse(null);
-    if (policy == null || policy.mode() == Mode.NONE) {
-      // STS-APPLY-08: no policy (or mode none) leaves transport security as configured.
-      return DeliveryDecision.allowed(d, host, policy == null ? null : Mode.NONE,
-          "no MTA-STS policy applies to " + d + " (" + lookup.status()
-              + (policy == null ? "" : ", mode none") + ")");
+    DeliveryDecision decision = DeliveryRules.check(lookup, mxHost, facts);
+    if (decision.reason().isEmpty()) {
+      return decision; // allowed without a violation: nothing to report
     }
-    Mode mode = policy.mode();
-    RefusalReason reason =
-        policy.allowsMx(host) ? facts.failure().orElse(null) : RefusalReason.MX_MISMATCH;
-    if (reason == null) {
-      return DeliveryDecision.allowed(d, host, mode,
-          host + " satisfies the MTA-STS policy of " + d + " (mode " + mode.token() + ", "
-              + facts.protocol().orElse("?") + ")");
-    }
-    String message =
-        host + " fails the MTA-STS policy of " + d + " (mode " + mode.token() + ", id "
-            + lookup.recordId().orElse("?") + "): " + explain(reason, policy, facts)
-            + (mode == Mode.ENFORCE ? "; not delivering to this host (" + reason.transientStatusCode()
-                + ")" : "; delivering anyway (testing mode), reported");
-    DeliveryDecision decision = DeliveryDecision.violated(d, host, mode, reason, message);
-    if (mode == Mode.ENFORCE) {
-      fire(l -> l.deliveryRefused(decision));
+    if (decision.mode().orElse(null) == Mode.ENFORCE) {
+      MtaStsListener.fire(listener, l -> l.deliveryRefused(decision));
     } else {
       // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported,
       // to the listener and (paced) to the log, so that it is seen without a listener.
-      fire(l -> l.testingViolation(decision));
+      MtaStsListener.fire(listener, l -> l.testingViolation(decision));
       warnings.testingViolation(decision);
     }
     return decision;
   }
 
-  private static String explain(RefusalReason reason, Policy policy, TlsFacts facts) {
-    return switch (reason) {
-      case MX_MISMATCH -> "the host matches none of the policy's mx patterns "
-          + policy.mxPatterns();
-      case STARTTLS_NOT_SUPPORTED -> "STARTTLS was not offered or was refused";
-      case TLS_VERSION -> "TLS 1.2 or later is required (negotiated: "
-          + facts.protocol().orElse("none") + ")";
-      default -> reason.code();
-    };
-  }
-
   // ---------------------------------------------------------------------------------------------
-  // Lifecycle and helpers
+  // Lifecycle
 
   /**
    * Stops the refresh task (and its thread, if the client made it). Lookups still work afterwards,
@@ -1208,27 +351,8 @@ public final class MtaSts implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      refreshTask.cancel(false);
-      if (ownsScheduler) {
-        scheduler.shutdownNow();
-      }
+      refresh.close();
     }
-  }
-
-  private void fire(java.util.function.Consumer<MtaStsListener> event) {
-    MtaStsListener.fire(listener, event);
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private static <T> T await(CompletionStage<T> stage, String domain) {
@@ -1241,7 +365,7 @@ public final class MtaSts implements AutoCloseable {
       c.initCause(e);
       throw c;
     } catch (ExecutionException e) {
-      Throwable cause = unwrap(e);
+      Throwable cause = PolicyResolution.unwrap(e);
       if (cause instanceof RuntimeException r) {
         throw r;
       }
@@ -1254,24 +378,33 @@ public final class MtaSts implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "MtaSts{about " + policies.estimatedSize() + " cached policies}";
+    return "MtaSts{about " + resolution.policies().estimatedSize() + " cached policies}";
   }
+
 
   /**
    * Configures an {@link MtaSts}. Each setter validates its argument at once and names the bad
    * value; each setting may be set once. Not thread-safe.
    *
+   * <p><b>Policy fetch.</b> By default the client fetches with the library's HTTPS fetcher
+   * ({@link PolicyFetcher#https()}) made from {@link #hostResolver}, {@link #trustManager}, {@link
+   * #allowPrivateAddresses}, {@link #fetchDeadline} and {@link #executor}. A {@link #policyFetcher}
+   * replaces it; setting it together with any of those five fails {@link #build()}, since they
+   * could not apply (give them to {@link PolicyFetcher#https()} instead).
+   *
    * <table>
    *   <caption>Settings</caption>
    *   <tr><th>setting</th><th>default</th></tr>
-   *   <tr><td>{@link #dnsClient}</td><td>{@link DnsClient#system()}</td></tr>
+   *   <tr><td>{@link #dnsClient}</td><td>{@link DnsClient#builder()} with the {@link
+   *       #clock}</td></tr>
    *   <tr><td>{@link #hostResolver}</td><td>{@link HostResolver#dns} on the DNS client</td></tr>
    *   <tr><td>{@link #trustManager}</td><td>the JDK's trust store</td></tr>
    *   <tr><td>{@link #allowPrivateAddresses}</td><td>false (D-33)</td></tr>
    *   <tr><td>{@link #fetchDeadline}</td><td>60 s (D-06)</td></tr>
-   *   <tr><td>{@link #policyFetcher}</td><td>the OkHttp fetcher made from the settings above</td></tr>
-   *   <tr><td>{@link #clock}</td><td>{@link Clock#systemUTC()}</td></tr>
    *   <tr><td>{@link #executor}</td><td>a bounded pool of daemon threads for fetches</td></tr>
+   *   <tr><td>{@link #policyFetcher}</td><td>the HTTPS fetcher made from the five settings
+   *       above</td></tr>
+   *   <tr><td>{@link #clock}</td><td>{@link Clock#systemUTC()}</td></tr>
    *   <tr><td>{@link #scheduler}</td><td>one daemon thread, stopped by {@link #close()}</td></tr>
    *   <tr><td>{@link #maximumCachedPolicies}</td><td>{@value #DEFAULT_MAXIMUM_CACHED_POLICIES}</td></tr>
    *   <tr><td>{@link #policyStore}</td><td>{@link PolicyStore#none()}</td></tr>
@@ -1286,91 +419,100 @@ public final class MtaSts implements AutoCloseable {
     /** Cached policies kept when no maximum is set. */
     public static final long DEFAULT_MAXIMUM_CACHED_POLICIES = 100_000;
 
+    /** The settings that configure the built-in HTTPS fetcher, in the order they are named. */
+    private static final List<String> FETCH_SETTINGS =
+        List.of("hostResolver", "trustManager", "allowPrivateAddresses", "fetchDeadline",
+            "executor");
+
+    /** Settings made on this builder (those preset by newBuilder() are not). */
+    private final Set<String> set = new LinkedHashSet<>();
     private DnsClient dnsClient;
     private HostResolver hostResolver;
     private X509TrustManager trustManager;
-    private Boolean allowPrivateAddressesSet;
     private boolean allowPrivateAddresses;
-    private Duration fetchDeadline = Duration.ofSeconds(60);
-    private boolean fetchDeadlineSet;
-    private PolicyFetcher policyFetcher;
-    private Clock clock;
+    private Duration fetchDeadline = PolicyFetcher.HttpsBuilder.DEFAULT_DEADLINE;
     private Executor executor;
+    private PolicyFetcher policyFetcher;
+    /** Whether {@link #policyFetcher} was made from the fetch settings (newBuilder()). */
+    private boolean fetcherFromSettings;
+    /** Whether {@link #dnsClient} was made by the client with its clock (newBuilder()). */
+    private boolean dnsClientMade;
+    private Clock clock;
     private ScheduledExecutorService scheduler;
     private long maximumCachedPolicies = DEFAULT_MAXIMUM_CACHED_POLICIES;
-    private boolean maximumSet;
     private PolicyStore policyStore;
     private MtaStsListener listener;
-    private Boolean deferSet;
     private boolean deferOnDnsFailure;
     private Duration refreshInterval = Duration.ofHours(24);
-    private boolean refreshIntervalSet;
     private Duration fetchRetryBackoff = Duration.ofMinutes(5);
-    private boolean backoffSet;
     private Duration negativeCacheTtl = Duration.ofMinutes(5);
-    private boolean negativeSet;
 
     private Builder() {}
 
     /**
-     * Sets the DNS client for TXT, MX and (by default) address lookups.
+     * Sets the DNS client for TXT, MX and (by default) address lookups. It keeps its own clock:
+     * give it the same one as {@link #clock} ({@link DnsClient.Builder#clock}).
      *
      * @param dnsClient the client
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder dnsClient(DnsClient dnsClient) {
-      requireState(this.dnsClient == null, "dnsClient was already set to %s", this.dnsClient);
-      this.dnsClient = Objects.requireNonNull(dnsClient, "dnsClient");
+      Objects.requireNonNull(dnsClient, "dnsClient");
+      once("dnsClient", this.dnsClient);
+      this.dnsClient = dnsClient;
+      this.dnsClientMade = false;
       return this;
     }
 
     /**
-     * Sets where the policy fetch connects for {@code mta-sts.<domain>}.
+     * Sets where the policy fetch connects for {@code mta-sts.<domain>}. A fetch setting: not
+     * with {@link #policyFetcher}.
      *
      * @param hostResolver the resolver
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder hostResolver(HostResolver hostResolver) {
-      requireState(this.hostResolver == null, "hostResolver was already set to %s",
-          this.hostResolver);
-      this.hostResolver = Objects.requireNonNull(hostResolver, "hostResolver");
+      Objects.requireNonNull(hostResolver, "hostResolver");
+      once("hostResolver", this.hostResolver);
+      this.hostResolver = hostResolver;
       return this;
     }
 
     /**
-     * Sets the trust anchors for the policy host's certificate.
+     * Sets the trust anchors for the policy host's certificate. A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param trustManager the trust manager
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder trustManager(X509TrustManager trustManager) {
-      requireState(this.trustManager == null, "trustManager was already set to %s",
-          this.trustManager);
-      this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
+      Objects.requireNonNull(trustManager, "trustManager");
+      once("trustManager", this.trustManager);
+      this.trustManager = trustManager;
       return this;
     }
 
     /**
      * Allows policy fetches to loopback, private, link-local and metadata addresses (D-33). For
-     * tests, demos and private deployments only.
+     * tests, demos and private deployments only. A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param allow whether to allow them
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder allowPrivateAddresses(boolean allow) {
-      requireState(allowPrivateAddressesSet == null, "allowPrivateAddresses was already set to %s",
-          allowPrivateAddressesSet);
-      this.allowPrivateAddressesSet = allow;
+      once("allowPrivateAddresses", this.allowPrivateAddresses);
       this.allowPrivateAddresses = allow;
       return this;
     }
 
     /**
-     * Sets the deadline for one whole policy fetch (D-06).
+     * Sets the deadline for one whole policy fetch (D-06). A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param deadline more than zero, at most 10 minutes
      * @return this builder
@@ -1378,52 +520,60 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder fetchDeadline(Duration deadline) {
-      requireState(!fetchDeadlineSet, "fetchDeadline was already set to %s", fetchDeadline);
-      this.fetchDeadline = range(deadline, "fetchDeadline", Duration.ofMillis(1),
+      Duration checked = range(deadline, "fetchDeadline", Duration.ofMillis(1),
           Duration.ofMinutes(10));
-      this.fetchDeadlineSet = true;
+      once("fetchDeadline", this.fetchDeadline);
+      this.fetchDeadline = checked;
       return this;
     }
 
     /**
-     * Replaces the built-in HTTPS policy fetcher; {@link #hostResolver}, {@link #trustManager},
-     * {@link #allowPrivateAddresses}, {@link #fetchDeadline} and {@link #executor} then do not
-     * apply to fetches.
-     *
-     * @param policyFetcher the fetcher
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder policyFetcher(PolicyFetcher policyFetcher) {
-      requireState(this.policyFetcher == null, "policyFetcher was already set to %s",
-          this.policyFetcher);
-      this.policyFetcher = Objects.requireNonNull(policyFetcher, "policyFetcher");
-      return this;
-    }
-
-    /**
-     * Sets the clock for policy lifetimes, back-off and refresh. Give the DNS client the same one.
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder clock(Clock clock) {
-      requireState(this.clock == null, "clock was already set to %s", this.clock);
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /**
-     * Sets the executor that runs the blocking policy fetches.
+     * Sets the executor that runs the blocking policy fetches. A fetch setting: not with {@link
+     * #policyFetcher}.
      *
      * @param executor the executor
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public Builder executor(Executor executor) {
-      requireState(this.executor == null, "executor was already set to %s", this.executor);
-      this.executor = Objects.requireNonNull(executor, "executor");
+      Objects.requireNonNull(executor, "executor");
+      once("executor", this.executor);
+      this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Replaces the built-in HTTPS policy fetcher, for example with one made by {@link
+     * PolicyFetcher#https()}. {@link #build()} fails if a fetch setting ({@link #hostResolver},
+     * {@link #trustManager}, {@link #allowPrivateAddresses}, {@link #fetchDeadline}, {@link
+     * #executor}) is set too: it could not apply.
+     *
+     * @param policyFetcher the fetcher
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder policyFetcher(PolicyFetcher policyFetcher) {
+      Objects.requireNonNull(policyFetcher, "policyFetcher");
+      once("policyFetcher", this.policyFetcher);
+      this.policyFetcher = policyFetcher;
+      this.fetcherFromSettings = false;
+      return this;
+    }
+
+    /**
+     * Sets the clock for policy lifetimes, back-off and refresh, and for the DNS client the
+     * builder makes when none is {@linkplain #dnsClient given} (its cache and DNSSEC validity). A
+     * given DNS client keeps its own clock; the HTTPS fetch needs none (its deadline is elapsed
+     * time). {@link MtaSts#clock()} hands it on, e.g. to an {@link MxTlsVerifier}.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      once("clock", this.clock);
+      this.clock = clock;
       return this;
     }
 
@@ -1436,8 +586,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
-      requireState(this.scheduler == null, "scheduler was already set to %s", this.scheduler);
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      Objects.requireNonNull(scheduler, "scheduler");
+      once("scheduler", this.scheduler);
+      this.scheduler = scheduler;
       return this;
     }
 
@@ -1453,14 +604,12 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder maximumCachedPolicies(long maximum) {
-      requireState(!maximumSet, "maximumCachedPolicies was already set to %s",
-          maximumCachedPolicies);
       if (maximum < 1 || maximum > 100_000_000L) {
         throw new IllegalArgumentException(
             "maximumCachedPolicies must be between 1 and 100000000: " + maximum);
       }
+      once("maximumCachedPolicies", this.maximumCachedPolicies);
       this.maximumCachedPolicies = maximum;
-      this.maximumSet = true;
       return this;
     }
 
@@ -1472,9 +621,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder policyStore(PolicyStore policyStore) {
-      requireState(this.policyStore == null, "policyStore was already set to %s",
-          this.policyStore);
-      this.policyStore = Objects.requireNonNull(policyStore, "policyStore");
+      Objects.requireNonNull(policyStore, "policyStore");
+      once("policyStore", this.policyStore);
+      this.policyStore = policyStore;
       return this;
     }
 
@@ -1486,8 +635,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder listener(MtaStsListener listener) {
-      requireState(this.listener == null, "listener was already set to %s", this.listener);
-      this.listener = Objects.requireNonNull(listener, "listener");
+      Objects.requireNonNull(listener, "listener");
+      once("listener", this.listener);
+      this.listener = listener;
       return this;
     }
 
@@ -1500,8 +650,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder deferOnDnsFailure(boolean defer) {
-      requireState(deferSet == null, "deferOnDnsFailure was already set to %s", deferSet);
-      this.deferSet = defer;
+      once("deferOnDnsFailure", this.deferOnDnsFailure);
       this.deferOnDnsFailure = defer;
       return this;
     }
@@ -1515,10 +664,10 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder refreshInterval(Duration interval) {
-      requireState(!refreshIntervalSet, "refreshInterval was already set to %s", refreshInterval);
-      this.refreshInterval = range(interval, "refreshInterval", Duration.ofMinutes(1),
+      Duration checked = range(interval, "refreshInterval", Duration.ofMinutes(1),
           Duration.ofDays(30));
-      this.refreshIntervalSet = true;
+      once("refreshInterval", this.refreshInterval);
+      this.refreshInterval = checked;
       return this;
     }
 
@@ -1532,10 +681,10 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder fetchRetryBackoff(Duration backoff) {
-      requireState(!backoffSet, "fetchRetryBackoff was already set to %s", fetchRetryBackoff);
-      this.fetchRetryBackoff = range(backoff, "fetchRetryBackoff", Duration.ofMinutes(5),
+      Duration checked = range(backoff, "fetchRetryBackoff", Duration.ofMinutes(5),
           Duration.ofDays(1));
-      this.backoffSet = true;
+      once("fetchRetryBackoff", this.fetchRetryBackoff);
+      this.fetchRetryBackoff = checked;
       return this;
     }
 
@@ -1549,9 +698,9 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder negativeCacheTtl(Duration ttl) {
-      requireState(!negativeSet, "negativeCacheTtl was already set to %s", negativeCacheTtl);
-      this.negativeCacheTtl = range(ttl, "negativeCacheTtl", Duration.ZERO, Duration.ofHours(1));
-      this.negativeSet = true;
+      Duration checked = range(ttl, "negativeCacheTtl", Duration.ZERO, Duration.ofHours(1));
+      once("negativeCacheTtl", this.negativeCacheTtl);
+      this.negativeCacheTtl = checked;
       return this;
     }
 
@@ -1559,9 +708,91 @@ public final class MtaSts implements AutoCloseable {
      * Builds the client: loads the store and starts the refresh task.
      *
      * @return a new client; close it when done
+     * @throws IllegalStateException if {@link #policyFetcher} is set together with a fetch setting
+     *     (the message names them), or this builder came from {@link MtaSts#newBuilder()} of a
+     *     client with its own policy fetcher and a fetch setting is set
      */
     public MtaSts build() {
+      List<String> fetchSettings = new ArrayList<>();
+      for (String name : FETCH_SETTINGS) {
+        if (set.contains(name)) {
+          fetchSettings.add(name);
+        }
+      }
+      if (policyFetcher != null && !fetchSettings.isEmpty()) {
+        if (set.contains("policyFetcher") || !fetcherFromSettings) {
+          throw new IllegalStateException(
+              (set.contains("policyFetcher") ? "policyFetcher is set"
+                  : "the client this builder came from has its own policyFetcher")
+                  + ", so " + String.join(", ", fetchSettings) + " would not apply to policy "
+                  + "fetches; give them to PolicyFetcher.https() and pass its fetcher to "
+                  + "policyFetcher");
+        }
+      }
       return new MtaSts(this);
+    }
+
+    /** The HTTPS fetcher's builder from the fetch settings here. */
+    PolicyFetcher.HttpsBuilder httpsFetcher() {
+      PolicyFetcher.HttpsBuilder https =
+          PolicyFetcher.https()
+              .allowPrivateAddresses(allowPrivateAddresses)
+              .deadline(fetchDeadline);
+      if (hostResolver != null) {
+        https.hostResolver(hostResolver);
+      }
+      if (trustManager != null) {
+        https.trustManager(trustManager);
+      }
+      if (executor != null) {
+        https.executor(executor);
+      }
+      return https;
+    }
+
+    /**
+     * A copy of this builder. A fetcher made from the fetch settings is dropped, to be made anew,
+     * when a fetch setting or the DNS client (behind the default host resolver) was set since.
+     */
+    Builder copy() {
+      Builder c = new Builder();
+      c.set.addAll(set);
+      c.dnsClient = dnsClient;
+      c.hostResolver = hostResolver;
+      c.trustManager = trustManager;
+      c.allowPrivateAddresses = allowPrivateAddresses;
+      c.fetchDeadline = fetchDeadline;
+      c.executor = executor;
+      c.policyFetcher = policyFetcher;
+      c.fetcherFromSettings = fetcherFromSettings;
+      c.dnsClientMade = dnsClientMade;
+      c.clock = clock;
+      c.scheduler = scheduler;
+      c.maximumCachedPolicies = maximumCachedPolicies;
+      c.policyStore = policyStore;
+      c.listener = listener;
+      c.deferOnDnsFailure = deferOnDnsFailure;
+      c.refreshInterval = refreshInterval;
+      c.fetchRetryBackoff = fetchRetryBackoff;
+      c.negativeCacheTtl = negativeCacheTtl;
+      if (c.dnsClientMade && set.contains("clock") && !set.contains("dnsClient")) {
+        c.dnsClient = null; // made with the old clock: one clock reaches DNS too
+        c.dnsClientMade = false;
+      }
+      boolean fetchChanged = FETCH_SETTINGS.stream().anyMatch(set::contains)
+          || (c.dnsClient != dnsClient && hostResolver == null)
+          || (set.contains("dnsClient") && hostResolver == null);
+      if (c.fetcherFromSettings && fetchChanged) {
+        c.policyFetcher = null;
+        c.fetcherFromSettings = false;
+      }
+      return c;
+    }
+
+    private void once(String name, Object value) {
+      if (!set.add(name)) {
+        throw new IllegalStateException(name + " was already set to " + value);
+      }
     }
 
     private static Duration range(Duration d, String name, Duration min, Duration max) {
@@ -1571,12 +802,6 @@ public final class MtaSts implements AutoCloseable {
             name + " must be between " + min + " and " + max + ": " + d);
       }
       return d;
-    }
-
-    private static void requireState(boolean ok, String template, Object value) {
-      if (!ok) {
-        throw new IllegalStateException(String.format(template, value));
-      }
     }
   }
 }

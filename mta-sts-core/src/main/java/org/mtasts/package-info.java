@@ -8,11 +8,16 @@
  *       hosts ({@link org.mtasts.DeliveryPlan}, {@link org.mtasts.MxCandidate}); {@link
  *       org.mtasts.MtaSts#check} decides one SMTP session ({@link org.mtasts.TlsFacts} in, {@link
  *       org.mtasts.DeliveryDecision} out).
- *   <li>Seams, each with a default: {@link org.mtasts.PolicyFetcher}, {@link
- *       org.mtasts.HostResolver}, {@link org.mtasts.PolicyStore}, and the DNS client in {@code
- *       org.mtasts.dns}.
+ *   <li>Seams, each with a default: {@link org.mtasts.PolicyFetcher} (the library's HTTPS
+ *       fetcher is {@link org.mtasts.PolicyFetcher#https()}), {@link org.mtasts.HostResolver},
+ *       {@link org.mtasts.PolicyStore}, and the DNS client in {@code org.mtasts.dns}.
  *   <li>Events: {@link org.mtasts.MtaStsListener}.
  * </ul>
+ *
+ * <p>Inside, {@code MtaSts} is a facade over one package-private class per RFC 8461 topic:
+ * {@code PolicyResolution} (which policy applies: TXT lookup, cache, fetch, what applies when DNS
+ * or HTTPS fails, §3 and §5), {@code PolicyRefresh} (proactive refresh, §5.1), {@code StoreSync}
+ * (the policy store) and {@code DeliveryRules} (plan and check, §4 and §5, pure functions).
  *
  * <p>Failures of DNS and HTTPS are values ({@link org.mtasts.PolicyLookup.Status}, {@link
  * org.mtasts.LookupFailure}), not exceptions; exceptions are for invalid arguments.

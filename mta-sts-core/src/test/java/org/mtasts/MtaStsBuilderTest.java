@@ -128,9 +128,9 @@ class MtaStsBuilderTest {
 
   @Test
   void refreshCheckPeriod_boundedBetweenMinuteAndHour() {
-    assertEquals(Duration.ofHours(1), MtaSts.refreshCheckPeriod(Duration.ofDays(2)));
-    assertEquals(Duration.ofMinutes(30), MtaSts.refreshCheckPeriod(Duration.ofHours(12)));
-    assertEquals(Duration.ofMinutes(1), MtaSts.refreshCheckPeriod(Duration.ofMinutes(1)));
+    assertEquals(Duration.ofHours(1), PolicyRefresh.refreshCheckPeriod(Duration.ofDays(2)));
+    assertEquals(Duration.ofMinutes(30), PolicyRefresh.refreshCheckPeriod(Duration.ofHours(12)));
+    assertEquals(Duration.ofMinutes(1), PolicyRefresh.refreshCheckPeriod(Duration.ofMinutes(1)));
   }
 
   /** A DNS client whose lookups never complete. */

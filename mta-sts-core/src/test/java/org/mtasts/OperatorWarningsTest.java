@@ -127,7 +127,7 @@ class OperatorWarningsTest {
   @Test
   void item11_testingViolations_warnOnceAMinutePerDomainAndReason_withTheCount() {
     MtaSts sts = client(builder().allowPrivateAddresses(true));
-    PolicyLookup testing = DeliveryTest.lookup(Mode.TESTING);
+    PolicyLookup testing = DeliveryRulesTest.lookup(Mode.TESTING);
     List<String> lines;
     try (CapturedLog log = CapturedLog.start()) {
       for (int i = 0; i < 3; i++) {

@@ -227,8 +227,8 @@ public final class ColdResolutionBenchmark {
                     : domain + ": " + (error != null ? error : lookup)));
         if (fetcherOnly) {
           // The library's fetcher alone, as the facade builds it: no TXT lookup, no cache.
-          org.mtasts.internal.fetch.OkHttpPolicyFetcher fetcher =
-              org.mtasts.internal.fetch.OkHttpPolicyFetcher.builder()
+          org.mtasts.PolicyFetcher fetcher =
+              org.mtasts.PolicyFetcher.https()
                   .hostResolver(hosts)
                   .trustManager(servers.trust())
                   .allowPrivateAddresses(true)
@@ -520,10 +520,11 @@ public final class ColdResolutionBenchmark {
    * like the library's fetcher. No library code, no DNS, no parse beyond checking the status line
    * and comparing the body with the expected policy.
    *
-   * <p>TLS is set up as {@code OkHttpPolicyFetcher} sets it up: an {@code SSLContext("TLS")} with
-   * the same trust manager and no key manager, TLS 1.3 and 1.2 only, the cipher suites of OkHttp's
-   * {@code MODERN_TLS} connection spec (enabled suites in the JDK's order), ALPN offering {@code h2}
-   * and {@code http/1.1} as OkHttp does on JDK 9+, a direct socket ({@code Proxy.NO_PROXY}).
+   * <p>TLS is set up as the library's HTTPS fetcher ({@code PolicyFetcher.https()}) sets it up:
+   * an {@code SSLContext("TLS")} with the same trust manager and no key manager, TLS 1.3 and 1.2
+   * only, the cipher suites of OkHttp's {@code MODERN_TLS} connection spec (enabled suites in the
+   * JDK's order), ALPN offering {@code h2} and {@code http/1.1} as OkHttp does on JDK 9+, a direct
+   * socket ({@code Proxy.NO_PROXY}).
    * OkHttp checks the host name after the handshake with its own verifier; here the JDK's {@code
    * HTTPS} endpoint identification does it during the handshake.
    */

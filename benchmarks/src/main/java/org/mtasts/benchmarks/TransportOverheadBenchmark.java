@@ -113,7 +113,6 @@ public class TransportOverheadBenchmark {
 
     sts = MtaSts.builder()
         .dnsClient(DnsClient.builder().server(dns.address()).build())
-        .trustManager(ca.trustManager())
         .policyFetcher(domain -> {
           try {
             return CompletableFuture.completedFuture(new FetchedPolicy(domain,

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.mtasts.internal.dns.Await;
 import org.mtasts.internal.dns.DnsjavaClient;
-import org.mtasts.internal.dns.TrustAnchors;
+import org.mtasts.internal.dns.DnssecAnchors;
 
 /**
  * Asks the DNS for the records MTA-STS needs: TXT (policy discovery, TLS-RPT), MX and addresses.
@@ -294,7 +294,7 @@ public interface DnsClient {
     public Builder dnssecTrustAnchors(String records) {
       Objects.requireNonNull(records, "records");
       requireUnset(trustAnchors, "dnssecTrustAnchors");
-      this.trustAnchors = TrustAnchors.parse(records);
+      this.trustAnchors = DnssecAnchors.parse(records);
       return this;
     }
 

@@ -102,14 +102,16 @@ public final class MxResolver {
   /**
    * Resolves the mail hosts of {@code domain}.
    *
-   * @param domain a domain in ASCII (A-label) form, with or without the trailing dot
+   * @param domain a mail domain, any case, U-labels or A-labels, trailing dot allowed; normalised
+   *     by {@link DomainNames#normalize}, as everywhere in the library
    * @return a stage completing with the outcome, or exceptionally with a {@link DnsException} on a
    *     temporary DNS failure
-   * @throws IllegalArgumentException if {@code domain} is not a valid DNS name in ASCII form
+   * @throws org.mtasts.policy.InvalidDomainException if {@code domain} is not a valid domain name
+   *     (an {@link IllegalArgumentException})
    * @throws NullPointerException if {@code domain} is null
    */
   public CompletionStage<MxLookup> resolve(String domain) {
-    String name = DnsNames.normalize(domain);
+    String name = DomainNames.normalize(domain);
     return dns.mx(name)
         .thenCompose(
             mx -> {

@@ -314,6 +314,21 @@ class MxResolverTest {
   }
 
   @Test
+  @DisplayName("issue 13 item 4: the domain is normalised by DomainNames, as everywhere: U-labels"
+      + " become A-labels, and a name that is no domain (an underscore) is refused before any"
+      + " query")
+  void item04_domainNormalisedByTheOneNormaliser() {
+    fake.add("xn--bcher-kva.example. MX 10 mx.xn--bcher-kva.example.");
+    MxLookup lookup = resolve(resolver(), "Bücher.Example.");
+    assertEquals(Status.MX, lookup.status());
+    assertEquals(List.of(new MxHost("mx.xn--bcher-kva.example", 10)), lookup.hosts());
+    int asked = fake.queries().size();
+    assertThrows(org.mtasts.policy.InvalidDomainException.class,
+        () -> resolver().resolve("under_score.example"));
+    assertEquals(asked, fake.queries().size());
+  }
+
+  @Test
   @DisplayName("Invalid domains are refused before any query; builder values are checked at once")
   void validation() {
     MxResolver resolver = resolver();

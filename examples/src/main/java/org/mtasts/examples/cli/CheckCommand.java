@@ -37,7 +37,6 @@ import org.mtasts.dns.MxResolver;
 import org.mtasts.dns.TxtRecord;
 import org.mtasts.examples.cli.CheckReport.Item;
 import org.mtasts.examples.cli.CheckReport.Verdict;
-import org.mtasts.internal.fetch.OkHttpPolicyFetcher;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.Mode;
@@ -130,8 +129,8 @@ final class CheckCommand implements Callable<Integer> {
     X509TrustManager trust = options.trustManager();
     // The facade does not expose what the fetch saw (media type, TLS version), so the check uses
     // the library's fetcher directly.
-    OkHttpPolicyFetcher.Builder fetcherBuilder =
-        OkHttpPolicyFetcher.builder()
+    PolicyFetcher.HttpsBuilder fetcherBuilder =
+        PolicyFetcher.https()
             .hostResolver(hosts)
             .allowPrivateAddresses(options.allowPrivateAddresses)
             .deadline(fetchDeadline);

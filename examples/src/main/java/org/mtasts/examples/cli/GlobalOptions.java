@@ -17,6 +17,7 @@ import org.mtasts.MtaSts;
 import org.mtasts.PolicyStore;
 import org.mtasts.TrustAnchors;
 import org.mtasts.dns.DnsClient;
+import org.mtasts.policy.InvalidDomainException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -110,7 +111,11 @@ final class GlobalOptions {
           mapping.substring(0, eq).toLowerCase(Locale.ROOT),
           socketAddress(mapping.substring(eq + 1), 443, "--connect-to"));
     }
-    return HostResolver.overriding(overrides, hostResolver);
+    try {
+      return HostResolver.overriding(overrides, hostResolver);
+    } catch (InvalidDomainException e) {
+      throw new UsageException("--connect-to: " + e.getMessage());
+    }
   }
 
   /** Builds the client these options describe. */

@@ -6,7 +6,12 @@ import org.mtasts.internal.text.Texts;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
-/** Conversion between the strings of our API and dnsjava names. */
+/**
+ * Conversion between the strings of our API and dnsjava names. Host and domain names are
+ * normalised by {@link org.mtasts.policy.DomainNames#normalize} alone; this class only turns
+ * already-valid names (underscore labels such as {@code _mta-sts} included) into dnsjava names and
+ * back.
+ */
 public final class DnsNames {
 
   private DnsNames() {}
@@ -45,11 +50,6 @@ public final class DnsNames {
       throw new IllegalArgumentException(
           "not a valid DNS name: \"" + name + "\" (" + e.getMessage() + ")", e);
     }
-  }
-
-  /** Normalises a name given as a string: lower-case, no trailing dot. */
-  public static String normalize(String name) {
-    return toText(toName(name));
   }
 
   /** The normalised text of a dnsjava name: lower-case, no trailing dot, {@code "."} for root. */

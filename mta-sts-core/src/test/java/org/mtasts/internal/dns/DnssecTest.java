@@ -58,7 +58,7 @@ class DnssecTest {
                 "_mta-sts.inside.example. 300 CNAME _mta-sts.example.",
                 "_mta-sts.other.test. 300 TXT \"v=STSv1; id=2\"")
             .signWith("example.", key, keys.getPrivate());
-    client = fake.client(FakeResolver.settings(10, 8, TrustAnchors.parse(key.toString()), clock()));
+    client = fake.client(FakeResolver.settings(10, 8, DnssecAnchors.parse(key.toString()), clock()));
   }
 
   @Test

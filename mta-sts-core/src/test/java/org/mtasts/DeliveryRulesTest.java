@@ -25,8 +25,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link MtaSts#plan} and {@link MtaSts#check}: RFC 8461 §4 and §5 applied to MX hosts. */
-class DeliveryTest {
+/**
+ * {@link MtaSts#plan} and {@link MtaSts#check}: RFC 8461 §4 and §5 applied to MX hosts.
+ *
+ * <p>Rules implemented in {@link DeliveryRules}, tested through the facade (issue 13 item 1).
+ */
+class DeliveryRulesTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   @RegisterExtension

@@ -22,8 +22,11 @@ import org.mtasts.testkit.dns.TestDnsServer;
  * lookup reads the evicted policy back instead of behaving like first contact, so an attacker who
  * then blocks DNS or HTTPS cannot turn an {@code enforce} domain into opportunistic delivery
  * (STS-CACHE-12, STS-FETCH-16, STS-DISC-14). Over the testkit's loopback DNS and HTTPS.
+ *
+ * <p>Rules implemented in {@link StoreSync#readThrough} after an eviction from the cache of
+ * {@link PolicyResolution}, tested through the facade (issue 13 item 1).
  */
-class MtaStsEvictionTest {
+class StoreSyncEvictionTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final int DOMAINS = 6;
   static final int CACHE = 2;

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Loading the persistent store (SEC-24, SEC-25, STS-CACHE-12), with an in-memory store and a
  * fetcher and DNS that never answer, so only the store can provide a policy.
+ *
+ * <p>Rules implemented in {@link StoreSync}, tested through the facade (issue 13 item 1).
  */
-class MtaStsStoreTest {
+class StoreSyncTest {
   static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
   static final String ENFORCE =
       "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmax_age: 86400\n";

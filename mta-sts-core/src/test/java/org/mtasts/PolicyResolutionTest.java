@@ -31,8 +31,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The cache, fetch and refresh rules of RFC 8461 §3.3 and §5.1 through the {@link MtaSts} facade,
  * against the testkit's loopback DNS and HTTPS servers, with a hand-moved clock.
+ *
+ * <p>Rules implemented in {@link PolicyResolution} (and in {@link PolicyRefresh} where a rule
+ * spans both), tested through the facade (issue 13 item 1).
  */
-class MtaStsCacheTest {
+class PolicyResolutionTest {
   static final String D = "example.com";
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 

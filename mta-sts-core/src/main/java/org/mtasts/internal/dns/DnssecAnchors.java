@@ -11,9 +11,9 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /** Parses DNSSEC trust anchors given by the user, so that mistakes show up in the builder. */
-public final class TrustAnchors {
+public final class DnssecAnchors {
 
-  private TrustAnchors() {}
+  private DnssecAnchors() {}
 
   /**
    * Parses DS and DNSKEY records in zone-file format and returns them re-serialised, one per line,

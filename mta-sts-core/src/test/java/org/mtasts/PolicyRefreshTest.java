@@ -19,8 +19,12 @@ import org.mtasts.policy.PolicySyntaxException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Proactive refresh with a fetcher the test completes by hand (STS-CACHE-06/08, SEC-02). */
-class MtaStsRefreshTest {
+/**
+ * Proactive refresh with a fetcher the test completes by hand (STS-CACHE-06/08, SEC-02).
+ *
+ * <p>Rules implemented in {@link PolicyRefresh}, tested through the facade (issue 13 item 1).
+ */
+class PolicyRefreshTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final String ENFORCE = "version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 604800\n";
   static final String NONE = "version: STSv1\nmode: none\nmax_age: 604800\n";

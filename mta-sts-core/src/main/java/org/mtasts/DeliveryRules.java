@@ -1,0 +1,162 @@
+package org.mtasts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.mtasts.dns.MxHost;
+import org.mtasts.dns.MxLookup;
+import org.mtasts.internal.text.Texts;
+import org.mtasts.policy.DomainNames;
+import org.mtasts.policy.InvalidDomainException;
+import org.mtasts.policy.Mode;
+import org.mtasts.policy.Policy;
+
+/**
+ * Where to deliver and whether a session may carry the message (RFC 8461 §4 and §5), as pure
+ * functions of one policy lookup: no I/O, no state, no events. {@link MtaSts} calls these and
+ * reports what they decide to its listener.
+ */
+final class DeliveryRules {
+  private DeliveryRules() {}
+
+  /** The plan when the MX lookup failed temporarily: the caller defers. */
+  static DeliveryPlan mxFailed(PolicyLookup lookup, Throwable error) {
+    return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.TEMPORARY_FAILURE,
+        List.of(), "MX lookup of " + lookup.domain() + " failed temporarily: "
+            + error.getMessage());
+  }
+
+  /** The plan for the MX hosts DNS returned, in their RFC 5321 order. */
+  static DeliveryPlan plan(PolicyLookup lookup, MxLookup mx) {
+    switch (mx.status()) {
+      case NULL_MX:
+        return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.NULL_MX, List.of(),
+            lookup.domain() + " accepts no mail (null MX, RFC 7505)");
+      case NO_SUCH_DOMAIN:
+        return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.NO_SUCH_DOMAIN,
+            List.of(), lookup.domain() + " does not exist (NXDOMAIN)");
+      case NO_MAIL_HOST:
+        return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.NO_MAIL_HOST,
+            List.of(), lookup.domain() + " has neither MX records nor an address");
+      default:
+        List<String> names = new ArrayList<>();
+        List<Integer> preferences = new ArrayList<>();
+        for (MxHost h : mx.hosts()) {
+          names.add(h.name());
+          preferences.add(h.preference());
+        }
+        return plan(lookup, names, preferences);
+    }
+  }
+
+  /** See {@link MtaSts#plan(PolicyLookup, List)}: the list's order stands for the preference. */
+  static DeliveryPlan plan(PolicyLookup lookup, List<String> mxHosts) {
+    Objects.requireNonNull(lookup, "lookup");
+    List<Integer> preferences = new ArrayList<>();
+    for (int i = 0; i < mxHosts.size(); i++) {
+      preferences.add(i);
+    }
+    return plan(lookup, mxHosts, preferences);
+  }
+
+  private static DeliveryPlan plan(PolicyLookup lookup, List<String> hosts,
+      List<Integer> preferences) {
+    if (hosts.isEmpty()) {
+      throw new IllegalArgumentException("no MX hosts to plan for " + lookup.domain());
+    }
+    String d = lookup.domain();
+    if (lookup.shouldDefer()) {
+      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.TEMPORARY_FAILURE, List.of(),
+          "MTA-STS TXT lookup for " + d + " failed temporarily; deferring (deferOnDnsFailure): "
+              + lookup.failure().map(LookupFailure::message).orElse(""));
+    }
+    Policy policy = lookup.policy().orElse(null);
+    Mode mode = policy == null ? null : policy.mode();
+    TlsRequirement tls =
+        mode == Mode.ENFORCE ? TlsRequirement.VERIFIED
+            : mode == Mode.TESTING ? TlsRequirement.VERIFY_AND_REPORT
+                : TlsRequirement.OPPORTUNISTIC;
+    List<MxCandidate> candidates = new ArrayList<>(hosts.size());
+    List<String> refused = new ArrayList<>();
+    List<String> unusable = new ArrayList<>();
+    for (int i = 0; i < hosts.size(); i++) {
+      String host;
+      try {
+        host = DomainNames.normalize(hosts.get(i));
+      } catch (InvalidDomainException e) {
+        // STS-MX-08, issue 12 item 3: skipped like an unreachable host; the others still serve.
+        unusable.add(Texts.quote(hosts.get(i)));
+        continue;
+      }
+      // Mode none and no policy: every host matches as far as MTA-STS is concerned (§5).
+      boolean matches = policy == null || mode == Mode.NONE || policy.allowsMx(host);
+      // Testing mode: a mismatch is reported, never refused (RFC 8461 §5).
+      boolean allowed = matches || mode != Mode.ENFORCE;
+      if (!allowed) {
+        refused.add(host);
+      }
+      candidates.add(new MxCandidate(host, preferences.get(i), matches, allowed, tls));
+    }
+    String skipped =
+        unusable.isEmpty() ? "" : "; skipped MX names that are not valid host names: " + unusable;
+    if (candidates.isEmpty()) {
+      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MAIL_HOST, candidates,
+          "none of the MX hosts of " + d + " has a valid host name (RFC 5321 §5.1)" + skipped);
+    }
+    if (refused.size() == candidates.size()) {
+      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MATCHING_MX, candidates,
+          "the enforce policy of " + d + " (id " + lookup.recordId().orElse("?")
+              + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)" + skipped);
+    }
+    return new DeliveryPlan(d, lookup, DeliveryPlan.Status.DELIVER, candidates,
+        "deliver to " + d + " via " + candidates.stream().filter(MxCandidate::allowed)
+            .map(MxCandidate::host).toList()
+            + (mode == null ? " (no MTA-STS policy: " + lookup.status() + ")"
+                : " under MTA-STS mode " + mode.token()) + skipped);
+  }
+
+  /**
+   * The decision for one SMTP session to {@code mxHost} (RFC 8461 §4, §5); see {@link
+   * MtaSts#check}. Reports nothing: the caller tells the listener.
+   *
+   * @throws InvalidDomainException if {@code mxHost} is not a valid host name
+   */
+  static DeliveryDecision check(PolicyLookup lookup, String mxHost, TlsFacts facts) {
+    Objects.requireNonNull(lookup, "lookup");
+    Objects.requireNonNull(facts, "facts");
+    String host = DomainNames.normalize(mxHost);
+    String d = lookup.domain();
+    Policy policy = lookup.policy().orElse(null);
+    if (policy == null || policy.mode() == Mode.NONE) {
+      // STS-APPLY-08: no policy (or mode none) leaves transport security as configured.
+      return DeliveryDecision.allowed(d, host, policy == null ? null : Mode.NONE,
+          "no MTA-STS policy applies to " + d + " (" + lookup.status()
+              + (policy == null ? "" : ", mode none") + ")");
+    }
+    Mode mode = policy.mode();
+    RefusalReason reason =
+        policy.allowsMx(host) ? facts.failure().orElse(null) : RefusalReason.MX_MISMATCH;
+    if (reason == null) {
+      return DeliveryDecision.allowed(d, host, mode,
+          host + " satisfies the MTA-STS policy of " + d + " (mode " + mode.token() + ", "
+              + facts.protocol().orElse("?") + ")");
+    }
+    String message =
+        host + " fails the MTA-STS policy of " + d + " (mode " + mode.token() + ", id "
+            + lookup.recordId().orElse("?") + "): " + explain(reason, policy, facts)
+            + (mode == Mode.ENFORCE ? "; not delivering to this host (" + reason.transientStatusCode()
+                + ")" : "; delivering anyway (testing mode), reported");
+    return DeliveryDecision.violated(d, host, mode, reason, message);
+  }
+
+  private static String explain(RefusalReason reason, Policy policy, TlsFacts facts) {
+    return switch (reason) {
+      case MX_MISMATCH -> "the host matches none of the policy's mx patterns "
+          + policy.mxPatterns();
+      case STARTTLS_NOT_SUPPORTED -> "STARTTLS was not offered or was refused";
+      case TLS_VERSION -> "TLS 1.2 or later is required (negotiated: "
+          + facts.protocol().orElse("none") + ")";
+      default -> reason.code();
+    };
+  }
+}

@@ -3,6 +3,7 @@ package org.mtasts.fuzz;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * What every fuzz target checks besides "no unexpected exception": that text the library builds
@@ -45,7 +46,7 @@ public final class Checks {
   }
 
   /**
-   * Asserts {@code condition}, with a message built only on failure.
+   * Asserts {@code condition}.
    *
    * @param condition what must hold
    * @param message the failure message
@@ -54,6 +55,63 @@ public final class Checks {
     if (!condition) {
       throw new AssertionError(message);
     }
+  }
+
+  /**
+   * Asserts {@code condition}, with a message built only on failure (a target runs a million
+   * times; messages that print values would dominate its time).
+   *
+   * @param condition what must hold
+   * @param message the failure message
+   */
+  public static void check(boolean condition, Supplier<String> message) {
+    if (!condition) {
+      throw new AssertionError(message.get());
+    }
+  }
+
+  /**
+   * Whether {@code name} follows the extension-name grammar of RFC 8461 §3.1/§3.2 and RFC 8460
+   * §3: a letter or digit, then up to 31 letters, digits, {@code _}, {@code -} or {@code .}.
+   * Written out rather than as a regular expression: Jazzer hooks {@code java.util.regex}.
+   *
+   * @param name the name
+   * @return whether it is valid
+   */
+  public static boolean isExtensionName(String name) {
+    if (name.isEmpty() || name.length() > 32 || !isLetterOrDigit(name.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!isLetterOrDigit(c) && c != '_' && c != '-' && c != '.') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code s} is 1 to {@code max} ASCII letters and digits.
+   *
+   * @param s the text
+   * @param max the longest allowed
+   * @return whether it is
+   */
+  public static boolean isAlphanumeric(String s, int max) {
+    if (s.isEmpty() || s.length() > max) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (!isLetterOrDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /**

@@ -93,8 +93,8 @@ class PolicyFileFormatFuzzTest {
       return;
     }
     // An accepted file is a well-formed entry, and writing it back gives a file read equally.
-    check(DomainNames.isNormalized(entry.domain()), "domain not normalised: " + entry);
-    check(entry.recordId().matches("[A-Za-z0-9]{1,32}"), "invalid record id: " + entry);
+    check(DomainNames.isNormalized(entry.domain()), () -> "domain not normalised: " + entry);
+    check(Checks.isAlphanumeric(entry.recordId(), 32), () -> "invalid record id: " + entry);
     assertLogSafe("StoredPolicy.toString", entry.toString());
     checkEqual("decoded twice", entry, decodeAccepted(file, "the same file, decoded again"));
     byte[] rewritten = PolicyFileFormat.encode(entry);

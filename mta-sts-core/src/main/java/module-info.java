@@ -16,6 +16,4 @@ module org.mtasts.core {
   exports org.mtasts.dns;
   exports org.mtasts.policy;
   exports org.mtasts.report;
-  // One way to make network text printable (SEC-20), shared with the Jakarta Mail transport.
-  exports org.mtasts.internal.text to org.mtasts.javamail;
 }

@@ -25,7 +25,10 @@ public final class DeliveryPlan {
     NULL_MX,
     /** The domain does not exist (NXDOMAIN). Permanent. */
     NO_SUCH_DOMAIN,
-    /** The domain has neither MX records nor an address. Permanent. */
+    /**
+     * The domain has neither MX records nor an address, or none of its MX records names a valid
+     * host (STS-MX-08). Permanent.
+     */
     NO_MAIL_HOST,
     /**
      * A DNS lookup failed temporarily: the MX lookup, or the policy's TXT lookup with nothing cached

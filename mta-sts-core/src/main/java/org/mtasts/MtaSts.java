@@ -32,10 +32,12 @@ import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxResolver;
 import org.mtasts.internal.cache.CacheEntry;
 import org.mtasts.internal.cache.FetchGate;
+import org.mtasts.internal.cache.Throttle;
 import org.mtasts.internal.cache.TimedCache;
 import org.mtasts.internal.discovery.PolicyDiscovery;
 import org.mtasts.internal.discovery.PolicyDiscovery.Discovery;
 import org.mtasts.internal.fetch.OkHttpPolicyFetcher;
+import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.Mode;
@@ -85,9 +87,25 @@ import org.slf4j.LoggerFactory;
  * 30 days; success extends its lifetime, failure
  * keeps it and is reported (STS-CACHE-06/07/08, SEC-02).
  *
- * <p><b>Persistence.</b> With a {@link PolicyStore}, cached policies survive restarts: they are
- * loaded (and re-parsed) when the client is built and saved after each successful fetch. Store
- * failures are logged and reported to the listener, never to the caller.
+ * <p><b>Persistence, eviction and restarts.</b> With a {@link PolicyStore}, every policy is
+ * saved after each successful fetch, and an unexpired policy is never lost while the store holds
+ * it. The in-memory cache holds at most {@link Builder#maximumCachedPolicies} policies; when it is
+ * full it evicts some, unexpired ones included, and the next lookup of an evicted domain reads its
+ * policy back from the store before asking DNS (a cache hit never touches the store). At start-up
+ * the store is walked once: up to {@code maximumCachedPolicies} unexpired policies are loaded
+ * (and re-parsed, SEC-25), the rest stay in the store and are read when looked up, and expired
+ * entries are removed; once a day expired entries are removed again. A stored fetch time after
+ * now (the clock behind) is clamped to now, once per entry (SEC-24). Without a store ({@link
+ * PolicyStore#none()}, the default) a restart forgets every policy and an evicted policy is gone:
+ * the next lookup is first contact again, so size the cache above the number of domains mailed or
+ * configure a store. Store failures are logged and reported to the listener, never to the caller.
+ *
+ * <p><b>What an operator sees without a listener.</b> A policy that cannot be applied because of
+ * this client's own configuration ({@link ProtectionLoss}: the address guard refused the policy
+ * host; a full cache without a store evicted a live policy) is logged under {@code
+ * org.mtasts.MtaSts} at WARN once a day per domain and cause, and passed to {@link
+ * MtaStsListener#protectionLost} every time. A testing-mode violation found by {@link #check} is
+ * logged at WARN once a minute per domain and reason, with the number of lines held back.
  *
  * <p>Thread-safe. Lookups never fail for DNS or HTTPS reasons: those are statuses of the {@link
  * PolicyLookup}.
@@ -107,6 +125,9 @@ public final class MtaSts implements AutoCloseable {
   /** The least time between fetches of different ids of one domain (SEC-14, EDGE-87). */
   static final Duration NEW_ID_FETCH_INTERVAL = Duration.ofMinutes(1);
 
+  /** How often the store is walked to remove expired entries (issue 12 item 6). */
+  static final Duration STORE_PRUNE_INTERVAL = Duration.ofDays(1);
+
   private final DnsClient dns;
   private final PolicyDiscovery discovery;
   private final MxResolver mxResolver;
@@ -117,8 +138,14 @@ public final class MtaSts implements AutoCloseable {
   private final boolean deferOnDnsFailure;
   private final Duration refreshInterval;
   private final Duration negativeCacheTtl;
+  private final long maximumCachedPolicies;
   private final TimedCache<CacheEntry> policies;
   private final TimedCache<Negative> negatives;
+  /** Stored entries fetched "in the future", and when this client first clamped each (SEC-24). */
+  private final TimedCache<Clamp> clamps;
+  private final Throttle storeReadFailures;
+  private final OperatorWarnings warnings;
+  private volatile long lastPruneMillis;
   private final FetchGate gate;
   private final ConcurrentHashMap<String, CompletableFuture<PolicyLookup>> inFlight =
       new ConcurrentHashMap<>();
@@ -130,6 +157,14 @@ public final class MtaSts implements AutoCloseable {
 
   /** A remembered "no policy" or "invalid record" answer. */
   private record Negative(PolicyLookup lookup, Instant expiresAt) {}
+
+  /**
+   * A stored entry whose fetch time lay ahead of the clock, and when it was first read: its
+   * {@code max_age} counts from then on every later read, so that reading it again (after an
+   * eviction) does not start its lifetime anew while the clock is behind (SEC-24). Kept until the
+   * entry's own expiry, {@code storedFetchedAt + max_age}.
+   */
+  private record Clamp(Instant storedFetchedAt, Instant clampedAt, Instant storedExpiresAt) {}
 
   private MtaSts(Builder b) {
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -157,9 +192,15 @@ public final class MtaSts implements AutoCloseable {
     this.deferOnDnsFailure = b.deferOnDnsFailure;
     this.refreshInterval = b.refreshInterval;
     this.negativeCacheTtl = b.negativeCacheTtl;
+    this.maximumCachedPolicies = b.maximumCachedPolicies;
+    this.warnings = new OperatorWarnings(clock, 10_000, listener);
     this.policies =
-        new TimedCache<>(clock, b.maximumCachedPolicies, CacheEntry::expiresAt, this::expired);
+        new TimedCache<>(clock, b.maximumCachedPolicies, CacheEntry::expiresAt, this::expired,
+            this::evicted);
     this.negatives = new TimedCache<>(clock, b.maximumCachedPolicies, Negative::expiresAt, null);
+    this.clamps = new TimedCache<>(clock, b.maximumCachedPolicies, Clamp::storedExpiresAt, null);
+    this.storeReadFailures = new Throttle(clock, Duration.ofMinutes(1), 1_000);
+    this.lastPruneMillis = clock.millis();
     this.gate =
         new FetchGate(clock, b.maximumCachedPolicies, b.fetchRetryBackoff, NEW_ID_FETCH_INTERVAL);
     loadStore();
@@ -303,15 +344,21 @@ public final class MtaSts implements AutoCloseable {
   }
 
   private CompletionStage<PolicyLookup> lookup(String d) {
-    CacheEntry cached = policies.get(d);
-    if (cached != null) {
-      cached.touch(clock.millis());
+    CacheEntry inMemory = policies.get(d);
+    CacheEntry cached = inMemory;
+    if (inMemory != null) {
+      inMemory.touch(clock.millis());
     } else {
       Negative negative = negatives.get(d);
       if (negative != null) {
         return CompletableFuture.completedFuture(negative.lookup());
       }
+      // Issue 12 item 5: a policy evicted from the full cache, or not loaded at start-up, is
+      // still in the store; without this read an attacker who blocks DNS or HTTPS would turn
+      // the domain's next lookup into first contact.
+      cached = readThrough(d);
     }
+    CacheEntry known = cached;
     CompletionStage<Discovery> discovered;
     try {
       discovered = discovery.discover(d);
@@ -322,8 +369,8 @@ public final class MtaSts implements AutoCloseable {
         .handle(
             (disc, error) ->
                 error == null
-                    ? afterDiscovery(d, disc, cached)
-                    : CompletableFuture.completedFuture(afterDnsFailure(d, unwrap(error), cached)))
+                    ? afterDiscovery(d, disc, known)
+                    : CompletableFuture.completedFuture(afterDnsFailure(d, unwrap(error), known)))
         .thenCompose(Function.identity());
   }
 
@@ -443,10 +490,10 @@ public final class MtaSts implements AutoCloseable {
     entry.txtConfirmedUntil(txtFreshUntil);
     negatives.remove(d);
     if (policy.maxAge().isZero()) {
-      // D-09: max_age 0 applies to this lookup only. It supersedes any cached policy.
-      if (policies.remove(d) != null) {
-        deleteFromStore(d);
-      }
+      // D-09: max_age 0 applies to this lookup only. It supersedes any cached policy, also
+      // one that was evicted from memory but is still stored (the store would bring it back).
+      policies.remove(d);
+      deleteFromStore(d);
     } else {
       policies.put(d, entry);
       save(current, parsed);
@@ -467,7 +514,25 @@ public final class MtaSts implements AutoCloseable {
       log.info("{} (policy id {})", failure.message(), id);
     }
     fire(l -> l.fetchFailed(d, failure, applied));
+    addressGuardStoodInTheWay(d, failure, live == null ? null : live.policy());
     return live != null ? stale(live, failure) : withoutPolicy(d, failure);
+  }
+
+  /**
+   * Issue 12 item 11: the address guard is this client's own decision; when it stops a fetch the
+   * operator must hear that the domain's policy cannot be applied (D-33 is right for strangers'
+   * domains that point at the sender's network, wrong for a private deployment).
+   */
+  private void addressGuardStoodInTheWay(String d, LookupFailure failure, CachedPolicy applied) {
+    if (failure.fetchFailure().orElse(null) != FetchFailure.ADDRESS_REFUSED) {
+      return;
+    }
+    warnings.protectionLost(d, ProtectionLoss.ADDRESS_GUARD, failure.message()
+        + (applied == null || applied.mode() == Mode.NONE
+            ? "; mail to " + d + " goes as without a policy"
+            : "; the cached " + applied.mode().token() + " policy (id " + applied.recordId()
+                + ") applies until " + applied.expiresAt() + ", then mail to " + d
+                + " goes as without a policy"));
   }
 
   private PolicyLookup withoutPolicy(String d, LookupFailure failure) {
@@ -530,6 +595,24 @@ public final class MtaSts implements AutoCloseable {
     fire(l -> l.policyExpired(entry.policy()));
   }
 
+  /**
+   * The full cache dropped an entry. With a store, the next lookup reads it back (issue 12 item
+   * 5); without one, an unexpired policy is lost, which the operator must hear (item 11).
+   */
+  private void evicted(CacheEntry entry) {
+    CachedPolicy p = entry.policy();
+    if (store != PolicyStore.none() || p.mode() == Mode.NONE || live(entry) == null) {
+      log.debug("MTA-STS policy of {} evicted from the full cache", p.domain());
+      return;
+    }
+    warnings.protectionLost(p.domain(), ProtectionLoss.CACHE_EVICTION,
+        "the in-memory cache is full (maximumCachedPolicies " + maximumCachedPolicies
+            + ") and evicted the unexpired " + p.mode().token() + " policy of " + p.domain()
+            + " (id " + p.recordId() + ", until " + p.expiresAt() + "); no policy store keeps "
+            + "it, so the next lookup is first contact again: configure a PolicyStore or a "
+            + "larger cache");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Refresh
 
@@ -538,6 +621,9 @@ public final class MtaSts implements AutoCloseable {
       refreshNow();
     } catch (RuntimeException e) {
       log.warn("MTA-STS policy refresh failed", e);
+    }
+    if (clock.millis() - lastPruneMillis >= STORE_PRUNE_INTERVAL.toMillis()) {
+      pruneStore();
     }
   }
 
@@ -637,6 +723,7 @@ public final class MtaSts implements AutoCloseable {
       log.debug("refresh of the mode-none policy of {} failed: {}", p.domain(), failure.message());
     }
     fire(l -> l.fetchFailed(p.domain(), failure, Optional.of(p)));
+    addressGuardStoodInTheWay(p.domain(), failure, p);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -653,6 +740,7 @@ public final class MtaSts implements AutoCloseable {
     String d = DomainNames.normalize(domain);
     CacheEntry removed = policies.remove(d);
     negatives.remove(d);
+    clamps.remove(d);
     gate.clear(d);
     deleteFromStore(d);
     if (removed != null) {
@@ -665,6 +753,7 @@ public final class MtaSts implements AutoCloseable {
     List<CacheEntry> removed = new ArrayList<>(policies.snapshot().values());
     policies.clear();
     negatives.clear();
+    clamps.clear();
     gate.clearAll();
     try {
       store.deleteAll();
@@ -677,7 +766,8 @@ public final class MtaSts implements AutoCloseable {
   }
 
   /**
-   * Lists the cached, unexpired policies, by domain.
+   * Lists the unexpired policies held in memory, by domain; a store may hold more (those evicted
+   * or not loaded at start-up), which lookups still find.
    *
    * @return a snapshot
    */
@@ -691,41 +781,182 @@ public final class MtaSts implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Store
 
+  /**
+   * Walks the store once at start-up (issue 12 items 5 and 6): fills the cache with up to {@code
+   * maximumCachedPolicies} unexpired entries, removes the expired ones, and leaves the rest in
+   * the store for {@link #readThrough} to find. Holds one stored entry at a time beyond the cache.
+   */
   private void loadStore() {
-    List<StoredPolicy> stored;
-    try {
-      stored = store.loadAll();
-    } catch (RuntimeException e) {
-      storeFailed("load", null, e);
-      return;
-    }
     Instant now = clock.instant();
-    int loaded = 0;
-    for (StoredPolicy s : stored) {
-      try {
-        String d = DomainNames.normalize(s.domain());
-        PolicyRecord.of(s.recordId()); // validates the id
-        ParsedPolicy parsed = Policy.parseDetailed(s.policyText()); // SEC-25: same parser
-        // SEC-24: a fetch time in the future is clamped to now.
-        Instant fetchedAt = s.fetchedAt().isAfter(now) ? now : s.fetchedAt();
-        CachedPolicy p =
-            new CachedPolicy(d, s.recordId(), parsed.policy(), fetchedAt,
-                fetchedAt.plus(parsed.policy().maxAge()));
-        if (!p.isValidAt(now)) {
-          continue; // STS-CACHE-02
+    long[] counts = new long[4]; // loaded, left in the store, removed as expired, clamped
+    try {
+      store.forEach(s -> {
+        if (s.fetchedAt().isAfter(now)) {
+          counts[3]++;
         }
-        CacheEntry entry = new CacheEntry(p, parsed.warnings(), now);
+        CacheEntry entry = fromStore(s, now);
+        if (entry == null) {
+          if (isExpired(s, now)) {
+            counts[2]++;
+          }
+          return;
+        }
+        if (counts[0] >= maximumCachedPolicies) {
+          counts[1]++; // bounded memory: read through when looked up
+          return;
+        }
+        String d = entry.policy().domain();
+        Instant fetchedAt = entry.policy().fetchedAt();
         policies.compute(
             d,
             (k, cur) ->
                 cur == null || cur.policy().fetchedAt().isBefore(fetchedAt) ? entry : cur);
-        loaded++;
-      } catch (PolicySyntaxException | IllegalArgumentException e) {
-        log.warn("ignoring the stored MTA-STS policy of {}: {}", s.domain(), e.getMessage());
-        storeFailed("load", s.domain(), e);
-      }
+        counts[0]++;
+      });
+    } catch (RuntimeException e) {
+      storeFailed("load", null, e);
     }
-    log.debug("loaded {} stored MTA-STS policies", loaded);
+    if (counts[3] > 0) {
+      log.warn("{} stored MTA-STS policies were fetched at a time after now ({}): the clock may "
+          + "be behind; their max_age counts from now (SEC-24)", counts[3], now);
+    }
+    log.debug("MTA-STS policy store: {} policies loaded, {} left in the store (cache full), {} "
+        + "expired ones removed", counts[0], counts[1], counts[2]);
+  }
+
+  /**
+   * Reads the stored policy of {@code d} into the cache after a miss (issue 12 item 5).
+   *
+   * @return the live entry now cached, or null when the store has none
+   */
+  private CacheEntry readThrough(String d) {
+    Optional<StoredPolicy> stored;
+    try {
+      stored = store.load(d);
+    } catch (IOException | RuntimeException e) {
+      // The lookup goes on as if nothing were stored; one line a minute, however many misses.
+      long suppressed = storeReadFailures.pass("load");
+      if (suppressed >= 0) {
+        log.warn("MTA-STS policy store read for {} failed{}: {}", d,
+            suppressed > 0 ? " (and " + suppressed + " more in the last minute)" : "", e.toString());
+      }
+      fire(l -> l.storeFailed("load", Optional.of(d), e));
+      return null;
+    }
+    if (stored == null || stored.isEmpty() || !stored.get().domain().equals(d)) {
+      return null;
+    }
+    Instant now = clock.instant();
+    CacheEntry entry = fromStore(stored.get(), now);
+    if (entry == null) {
+      return null;
+    }
+    Instant fetchedAt = entry.policy().fetchedAt();
+    return live(policies.compute(
+        d,
+        (k, cur) -> cur == null || !cur.policy().isValidAt(now)
+            || cur.policy().fetchedAt().isBefore(fetchedAt) ? entry : cur));
+  }
+
+  /**
+   * Validates a stored entry as if it had just been fetched (SEC-25) and makes it a cache entry;
+   * null if it is invalid (reported), expired (then removed from the store, issue 12 item 6), or
+   * its clamped lifetime is used up (SEC-24: then it stays stored until its own expiry).
+   */
+  private CacheEntry fromStore(StoredPolicy s, Instant now) {
+    String d;
+    ParsedPolicy parsed;
+    try {
+      d = DomainNames.normalize(s.domain());
+      PolicyRecord.of(s.recordId()); // validates the id
+      parsed = Policy.parseDetailed(s.policyText()); // SEC-25: same parser
+    } catch (PolicySyntaxException | IllegalArgumentException e) {
+      log.warn("ignoring the stored MTA-STS policy of {}: {}", s.domain(), e.getMessage());
+      storeFailed("load", s.domain(), e);
+      return null;
+    }
+    if (isExpired(s, parsed.policy(), now)) {
+      removeFromStore(s); // STS-CACHE-02: never applied again
+      return null;
+    }
+    Duration maxAge = parsed.policy().maxAge();
+    Instant fetchedAt = s.fetchedAt();
+    if (fetchedAt.isAfter(now)) {
+      fetchedAt = clampedFetchTime(d, s, maxAge, now);
+    }
+    CachedPolicy p =
+        new CachedPolicy(d, s.recordId(), parsed.policy(), fetchedAt, fetchedAt.plus(maxAge));
+    return p.isValidAt(now) ? new CacheEntry(p, parsed.warnings(), now) : null;
+  }
+
+  /**
+   * SEC-24: a fetch time after now cannot be true, so the policy's {@code max_age} counts from
+   * the first time this client read the entry: never longer than {@code max_age} by this clock,
+   * and not started anew when the entry is read again after an eviction. The store keeps the
+   * entry as it is: when the clock is set right, the entry's own time counts again.
+   */
+  private Instant clampedFetchTime(String d, StoredPolicy s, Duration maxAge, Instant now) {
+    Clamp known = clamps.get(d);
+    if (known != null && known.storedFetchedAt().equals(s.fetchedAt())) {
+      return known.clampedAt();
+    }
+    clamps.put(d, new Clamp(s.fetchedAt(), now, plus(s.fetchedAt(), maxAge)));
+    log.debug("the stored MTA-STS policy of {} was fetched at {}, after now ({}); its max_age "
+        + "counts from now (SEC-24)", d, s.fetchedAt(), now);
+    return now;
+  }
+
+  /** Whether a stored entry has expired by its own fetch time (unparseable: no). */
+  private static boolean isExpired(StoredPolicy s, Instant now) {
+    try {
+      return isExpired(s, Policy.parse(s.policyText()), now);
+    } catch (PolicySyntaxException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static boolean isExpired(StoredPolicy s, Policy policy, Instant now) {
+    return !now.isBefore(plus(s.fetchedAt(), policy.maxAge()));
+  }
+
+  /** {@code t + d}, saturating: a damaged store may hold any instant. */
+  private static Instant plus(Instant t, Duration d) {
+    return Instant.MAX.minus(d).isBefore(t) ? Instant.MAX : t.plus(d);
+  }
+
+  /**
+   * Walks the store and removes the entries that have expired by their own fetch time (issue 12
+   * item 6). Entries fetched "in the future" are kept (SEC-24), as are entries this client cannot
+   * parse (reported when read). The scheduler calls this once a day; tests call it directly.
+   *
+   * @return how many entries were removed
+   */
+  long pruneStore() {
+    Instant now = clock.instant();
+    lastPruneMillis = now.toEpochMilli();
+    long[] removed = {0};
+    try {
+      store.forEach(s -> {
+        if (isExpired(s, now) && removeFromStore(s)) {
+          removed[0]++;
+        }
+      });
+    } catch (RuntimeException e) {
+      storeFailed("prune", null, e);
+    }
+    if (removed[0] > 0) {
+      log.debug("MTA-STS policy store: removed {} expired policies", removed[0]);
+    }
+    return removed[0];
+  }
+
+  private boolean removeFromStore(StoredPolicy s) {
+    try {
+      return store.remove(s);
+    } catch (IOException | RuntimeException e) {
+      storeFailed("remove", s.domain(), e);
+      return false;
+    }
   }
 
   private void save(CachedPolicy p, ParsedPolicy parsed) {
@@ -830,11 +1061,17 @@ public final class MtaSts implements AutoCloseable {
    *
    * @param lookup the policy lookup
    * @param mxHosts MX host names in delivery order
+   * <p>A name that is not a valid host name ({@link DomainNames#normalize}) is left out of the
+   * plan, like an unreachable host, and named in the plan's message (STS-MX-08): one bad MX
+   * record must not stop delivery to the others.
+   *
    * @return the plan; its status is {@link DeliveryPlan.Status#DELIVER}, or {@link
    *     DeliveryPlan.Status#NO_MATCHING_MX} under {@code enforce} when no host matches, or {@link
+   *     DeliveryPlan.Status#NO_MAIL_HOST} when no name is a valid host name, or {@link
    *     DeliveryPlan.Status#TEMPORARY_FAILURE} when the lookup {@linkplain
    *     PolicyLookup#shouldDefer() asks to defer}
-   * @throws IllegalArgumentException if a host name is invalid or the list is empty
+   * @throws IllegalArgumentException if the list is empty
+   * @throws NullPointerException if {@code lookup}, the list or a name in it is null
    */
   public static DeliveryPlan plan(PolicyLookup lookup, List<String> mxHosts) {
     Objects.requireNonNull(lookup, "lookup");
@@ -864,8 +1101,16 @@ public final class MtaSts implements AutoCloseable {
                 : TlsRequirement.OPPORTUNISTIC;
     List<MxCandidate> candidates = new ArrayList<>(hosts.size());
     List<String> refused = new ArrayList<>();
+    List<String> unusable = new ArrayList<>();
     for (int i = 0; i < hosts.size(); i++) {
-      String host = DomainNames.normalize(hosts.get(i));
+      String host;
+      try {
+        host = DomainNames.normalize(hosts.get(i));
+      } catch (InvalidDomainException e) {
+        // STS-MX-08, issue 12 item 3: skipped like an unreachable host; the others still serve.
+        unusable.add(Texts.quote(hosts.get(i)));
+        continue;
+      }
       // Mode none and no policy: every host matches as far as MTA-STS is concerned (§5).
       boolean matches = policy == null || mode == Mode.NONE || policy.allowsMx(host);
       // Testing mode: a mismatch is reported, never refused (RFC 8461 §5).
@@ -875,16 +1120,22 @@ public final class MtaSts implements AutoCloseable {
       }
       candidates.add(new MxCandidate(host, preferences.get(i), matches, allowed, tls));
     }
+    String skipped =
+        unusable.isEmpty() ? "" : "; skipped MX names that are not valid host names: " + unusable;
+    if (candidates.isEmpty()) {
+      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MAIL_HOST, candidates,
+          "none of the MX hosts of " + d + " has a valid host name (RFC 5321 §5.1)" + skipped);
+    }
     if (refused.size() == candidates.size()) {
       return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MATCHING_MX, candidates,
           "the enforce policy of " + d + " (id " + lookup.recordId().orElse("?")
-              + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)");
+              + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)" + skipped);
     }
     return new DeliveryPlan(d, lookup, DeliveryPlan.Status.DELIVER, candidates,
         "deliver to " + d + " via " + candidates.stream().filter(MxCandidate::allowed)
             .map(MxCandidate::host).toList()
             + (mode == null ? " (no MTA-STS policy: " + lookup.status() + ")"
-                : " under MTA-STS mode " + mode.token()));
+                : " under MTA-STS mode " + mode.token()) + skipped);
   }
 
   /**
@@ -928,8 +1179,10 @@ public final class MtaSts implements AutoCloseable {
     if (mode == Mode.ENFORCE) {
       fire(l -> l.deliveryRefused(decision));
     } else {
-      // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported.
+      // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported,
+      // to the listener and (paced) to the log, so that it is seen without a listener.
       fire(l -> l.testingViolation(decision));
+      warnings.testingViolation(decision);
     }
     return decision;
   }
@@ -1189,7 +1442,10 @@ public final class MtaSts implements AutoCloseable {
     }
 
     /**
-     * Sets how many policies are cached at most.
+     * Sets how many policies are held in memory at most. When the cache is full, some are evicted,
+     * unexpired ones included; with a {@link #policyStore} the next lookup of such a domain reads
+     * its policy back, without one it is first contact again (see {@link MtaSts}). Start-up loads
+     * at most this many policies from the store.
      *
      * @param maximum 1 to 100 000 000
      * @return this builder

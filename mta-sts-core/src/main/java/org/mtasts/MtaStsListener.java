@@ -125,9 +125,22 @@ public abstract class MtaStsListener {
   public void invalidated(CachedPolicy policy) {}
 
   /**
+   * The client cannot apply the policy of {@code domain} because of its own configuration, not
+   * because of the domain: mail to it goes as without a policy (issue 12 item 11). Called each
+   * time it happens; the WARN line logged with it is written once a day per domain and cause.
+   *
+   * @param domain the policy domain
+   * @param cause what local decision stands in the way
+   * @param message what happened and what to change, for a person
+   */
+  public void protectionLost(String domain, ProtectionLoss cause, String message) {}
+
+  /**
    * The {@link PolicyStore} failed; the lookup went on without it.
    *
-   * @param operation {@code load}, {@code save}, {@code delete} or {@code deleteAll}
+   * @param operation {@code load} (at start-up, or of one domain after a cache miss), {@code
+   *     save}, {@code delete}, {@code remove} (of an expired entry), {@code prune} (the daily walk
+   *     that removes expired entries) or {@code deleteAll}
    * @param domain the domain concerned, or empty
    * @param error the failure
    */
@@ -234,6 +247,11 @@ public abstract class MtaStsListener {
     @Override
     public void invalidated(CachedPolicy policy) {
       each(l -> l.invalidated(policy));
+    }
+
+    @Override
+    public void protectionLost(String domain, ProtectionLoss cause, String message) {
+      each(l -> l.protectionLost(domain, cause, message));
     }
 
     @Override

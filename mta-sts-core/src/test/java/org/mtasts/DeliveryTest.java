@@ -43,7 +43,15 @@ class DeliveryTest {
                       .domain("nomatch.example", d -> d.policy("enforce", "mx.other.example")
                           .mx(10, "mx1.nomatch.example").mx(20, "mx2.nomatch.example"))
                       .domain("plain.example", d -> d.mx(10, "mx.plain.example"))
-                      .domain("nullmx.example", DomainSpec::nullMx))
+                      .domain("nullmx.example", DomainSpec::nullMx)
+                      .domain("underscore.example", d -> d.policy("enforce",
+                              "*.underscore.example")
+                          .mx(20, "mx.underscore.example", Mx.goodTls()))
+                      // Issue 12 item 3: names DomainNames refuses, preferred to the good MX.
+                      .dns(dns -> dns.mx("underscore.example", 5, "mx_1.underscore.example")
+                          .mx("underscore.example", 10, "-mx.underscore.example")
+                          .mx("onlybad.example", 10, "mx_1.onlybad.example")
+                          .a("onlybad.example", "127.0.0.1")))
           .resetBeforeEach();
 
   final RecordingListener events = new RecordingListener();
@@ -160,6 +168,38 @@ class DeliveryTest {
     DeliveryPlan none = MtaSts.plan(lookup, List.of("evil.example"));
     assertEquals(DeliveryPlan.Status.NO_MATCHING_MX, none.status());
     assertThrows(IllegalArgumentException.class, () -> MtaSts.plan(lookup, List.of()));
+  }
+
+  @Test
+  void item03_malformedMxNames_skipped_nextMxPlanned_STS_MX_08() {
+    DeliveryPlan plan = client().plan("underscore.example");
+    assertEquals(DeliveryPlan.Status.DELIVER, plan.status(), plan.toString());
+    assertEquals(
+        List.of(new MxCandidate("mx.underscore.example", 20, true, true,
+            TlsRequirement.VERIFIED)),
+        plan.candidates());
+  }
+
+  @Test
+  void item03_onlyMalformedMxNames_noMailHost_notTheDomainsAddress_STS_MX_08_STS_MX_05() {
+    DeliveryPlan plan = client().plan("onlybad.example");
+    assertEquals(DeliveryPlan.Status.NO_MAIL_HOST, plan.status(), plan.toString());
+    assertTrue(plan.candidates().isEmpty());
+  }
+
+  @Test
+  void item03_ownMxListWithMalformedNames_skippedAndNamed_STS_MX_08() {
+    PolicyLookup lookup = lookup(Mode.ENFORCE);
+    DeliveryPlan plan =
+        MtaSts.plan(lookup, List.of("mx_1.example.net", "mx1.example.com", "a b\u001b.example"));
+    assertEquals(DeliveryPlan.Status.DELIVER, plan.status(), plan.toString());
+    assertEquals(List.of("mx1.example.com"),
+        plan.candidates().stream().map(MxCandidate::host).toList());
+    assertTrue(plan.message().contains("'mx_1.example.net'")
+        && plan.message().contains("'a b\\u001b.example'"), plan.message());
+    DeliveryPlan none = MtaSts.plan(lookup, List.of("mx_1.example.net"));
+    assertEquals(DeliveryPlan.Status.NO_MAIL_HOST, none.status());
+    assertTrue(none.message().contains("'mx_1.example.net'"), none.message());
   }
 
   @Test

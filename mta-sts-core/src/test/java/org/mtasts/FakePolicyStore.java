@@ -5,11 +5,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
-/** An in-memory {@link PolicyStore}; can be told to fail every operation. Thread-safe. */
+/**
+ * An in-memory {@link PolicyStore}; can be told to fail every operation, and counts reads of one
+ * domain. Thread-safe.
+ */
 final class FakePolicyStore implements PolicyStore {
   private final Map<String, StoredPolicy> entries = new LinkedHashMap<>();
   private volatile boolean failing;
+  final AtomicInteger loads = new AtomicInteger();
 
   FakePolicyStore failing(boolean failing) {
     this.failing = failing;
@@ -31,11 +38,22 @@ final class FakePolicyStore implements PolicyStore {
   }
 
   @Override
-  public synchronized List<StoredPolicy> loadAll() {
+  public synchronized Optional<StoredPolicy> load(String domain) throws IOException {
+    check();
+    loads.incrementAndGet();
+    return Optional.ofNullable(entries.get(org.mtasts.policy.DomainNames.normalize(domain)));
+  }
+
+  @Override
+  public void forEach(Consumer<? super StoredPolicy> action) {
     if (failing) {
       throw new IllegalStateException("disk on fire");
     }
-    return new ArrayList<>(entries.values());
+    List<StoredPolicy> copy;
+    synchronized (this) {
+      copy = new ArrayList<>(entries.values()); // the action may remove entries
+    }
+    copy.forEach(action);
   }
 
   @Override

@@ -613,8 +613,9 @@ class MtaStsCacheTest {
     assertTrue(sts.resolve(D).isEnforced());
     sts.invalidate(D);
     assertEquals(
-        List.of("storeFailed load -", "storeFailed save example.com",
-            "storeFailed delete example.com"),
+        // load -: the walk at start-up; load example.com: the read after the cache miss
+        List.of("storeFailed load -", "storeFailed load example.com",
+            "storeFailed save example.com", "storeFailed delete example.com"),
         events.events("storeFailed"));
   }
 
@@ -646,5 +647,27 @@ class MtaStsCacheTest {
     org.junit.jupiter.api.Assertions.assertThrows(
         org.mtasts.policy.InvalidDomainException.class, () -> sts.resolveAsync("exa mple.com"));
     assertEquals(0, world.dns().queries().size());
+  }
+
+  @Test
+  void item04_hostileRedirect_failureAndLogsArePrintable_SEC_20() {
+    MtaSts sts = client();
+    sts.resolve(D);
+    world.domain(D).id("A2");
+    world.domain(D).respond(org.mtasts.testkit.https.PolicyResponse.builder().status(301)
+        .rawHeaderLine("Location: https://x.example/\r\u001b[2J\nX: \u001b[31m").build());
+    clock.advance(Duration.ofMinutes(6));
+    PolicyLookup lookup;
+    String log;
+    try (CapturedLog captured = CapturedLog.start()) {
+      lookup = sts.resolve(D); // the cached policy stays; the failure is logged at WARN
+      log = captured.text();
+    }
+    assertEquals(Source.STALE_CACHE, lookup.source().orElseThrow(), lookup.toString());
+    String message = lookup.failure().orElseThrow().message();
+    assertTrue(message.contains("redirecting to https://x.example/\\u000d\\u001b[2J"), message);
+    assertTrue(message.chars().allMatch(c -> c >= 0x20 && c != 0x7f), message);
+    assertTrue(log.contains("redirecting to https://x.example/\\u000d\\u001b[2J"), log);
+    assertFalse(log.contains("\u001b") || log.contains("\r"), log);
   }
 }

@@ -120,6 +120,15 @@ class PolicyStoreTest {
     assertThrows(NullPointerException.class, () -> none.save(null));
     assertThrows(NullPointerException.class, () -> none.delete(null));
     assertThrows(IllegalArgumentException.class, () -> none.delete("../etc"));
+    assertEquals(java.util.Optional.empty(), none.load("example.com"));
+    assertFalse(none.remove(new StoredPolicy("example.com", "1", TEXT, FETCHED)));
+    none.forEach(e -> {
+      throw new AssertionError("visits nothing");
+    });
+    assertThrows(NullPointerException.class, () -> none.load(null));
+    assertThrows(NullPointerException.class, () -> none.forEach(null));
+    assertThrows(NullPointerException.class, () -> none.remove(null));
+    assertThrows(IllegalArgumentException.class, () -> none.load("../etc"));
   }
 
   @Test

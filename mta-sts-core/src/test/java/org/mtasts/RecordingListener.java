@@ -88,6 +88,11 @@ final class RecordingListener extends MtaStsListener {
   }
 
   @Override
+  public void protectionLost(String domain, ProtectionLoss cause, String message) {
+    add("protectionLost " + domain + " " + cause);
+  }
+
+  @Override
   public void storeFailed(String operation, Optional<String> domain, Exception error) {
     add("storeFailed " + operation + " " + domain.orElse("-"));
   }

@@ -1,8 +1,9 @@
 package org.mtasts.examples;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,6 +18,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.MxCandidate;
 import org.mtasts.MxTlsVerifier;
+import org.mtasts.NetworkText;
 import org.mtasts.RefusalReason;
 import org.mtasts.TlsFacts;
 import org.mtasts.TlsOutcome;
@@ -50,7 +52,7 @@ public final class CustomSmtpClientExample {
   public record Attempt(String mxHost, DeliveryDecision decision, boolean delivered) {}
 
   /**
-   * Delivers {@code message} (CRLF lines, no final dot) from {@code from} to {@code to}. Returns
+   * Delivers {@code message} (lines ending in CRLF, LF or CR; no final dot) from {@code from} to {@code to}. Returns
    * every attempt; the last one says whether the message was delivered.
    */
   public List<Attempt> send(String from, String to, String message) throws IOException {
@@ -122,14 +124,50 @@ public final class CustomSmtpClientExample {
     }
   }
 
+  /**
+   * The message as the SMTP DATA block (RFC 5321 §4.5.2), ending in the terminating
+   * {@code CRLF.CRLF}. Every bare CR and bare LF becomes CRLF first, then every line that starts
+   * with a dot (the first one too) gets a second dot, so no sequence in the message can end the
+   * DATA block early at a server that reads {@code LF.LF} or {@code CR.CR} as its end (SMTP
+   * smuggling). Code people copy must get this right.
+   */
+  static String dataBlock(String message) {
+    StringBuilder b = new StringBuilder(message.length() + 16);
+    boolean lineStart = true;
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      if (c == '\r' || c == '\n') {
+        if (c == '\r' && i + 1 < message.length() && message.charAt(i + 1) == '\n') {
+          i++;
+        }
+        b.append("\r\n");
+        lineStart = true;
+        continue;
+      }
+      if (lineStart && c == '.') {
+        b.append('.');
+      }
+      b.append(c);
+      lineStart = false;
+    }
+    if (!lineStart) {
+      b.append("\r\n");
+    }
+    return b.append(".\r\n").toString();
+  }
+
   /** The smallest SMTP dialogue that delivers one message. */
   private static final class Smtp {
-    private final BufferedReader in;
+    /** RFC 5321 §4.5.3.1.5 allows 512 octets a reply line; be lenient, but bounded. */
+    private static final int MAX_LINE = 4096;
+    /** A multi-line reply (EHLO) of more lines than this is hostile, not an MTA. */
+    private static final int MAX_LINES = 100;
+
+    private final InputStream in;
     private final OutputStream out;
 
     Smtp(Socket socket) throws IOException {
-      this.in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      this.in = new BufferedInputStream(socket.getInputStream());
       this.out = socket.getOutputStream();
     }
 
@@ -137,16 +175,43 @@ public final class CustomSmtpClientExample {
       List<String> lines = new ArrayList<>();
       String line;
       do {
-        line = in.readLine();
+        if (lines.size() == MAX_LINES) {
+          throw new IOException("reply of more than " + MAX_LINES + " lines");
+        }
+        line = readReplyLine();
         if (line == null || line.length() < 4) {
-          throw new IOException("connection closed or bad reply: " + line);
+          throw new IOException("connection closed or bad reply: "
+              + (line == null ? "end of stream" : printable(line)));
         }
         lines.add(line);
       } while (line.charAt(3) == '-');
       if (!line.startsWith(String.valueOf(code))) {
-        throw new IOException("expected " + code + " but got: " + line);
+        throw new IOException("expected " + code + " but got: " + printable(line));
       }
       return lines;
+    }
+
+    /** Reply text is the server's: never let its control characters into a log line. */
+    private static String printable(String line) {
+      return "'" + NetworkText.printable(line) + "'";
+    }
+
+    /** One reply line without its CRLF, at most {@link #MAX_LINE} octets; null at the end. */
+    private String readReplyLine() throws IOException {
+      ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+      int c;
+      while ((c = in.read()) != -1) {
+        if (c == '\n') {
+          byte[] bytes = line.toByteArray();
+          int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+          return new String(bytes, 0, n, StandardCharsets.UTF_8);
+        }
+        if (line.size() == MAX_LINE) {
+          throw new IOException("reply line longer than " + MAX_LINE + " octets");
+        }
+        line.write(c);
+      }
+      return null;
     }
 
     List<String> command(String command, int code) throws IOException {
@@ -159,8 +224,9 @@ public final class CustomSmtpClientExample {
       command("MAIL FROM:<" + from + ">", 250);
       command("RCPT TO:<" + to + ">", 250);
       command("DATA", 354);
-      String stuffed = message.replace("\r\n.", "\r\n..");
-      command(stuffed + "\r\n.", 250);
+      out.write(dataBlock(message).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      expect(250);
       quit();
     }
 

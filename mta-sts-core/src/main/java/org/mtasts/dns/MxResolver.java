@@ -1,5 +1,7 @@
 package org.mtasts.dns;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +12,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
+import org.mtasts.internal.cache.Throttle;
 import org.mtasts.internal.dns.Await;
 import org.mtasts.internal.dns.DnsNames;
+import org.mtasts.internal.text.Texts;
+import org.mtasts.policy.DomainNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the mail hosts of a domain as RFC 5321 §5.1 and RFC 7505 say, on top of a {@link
@@ -33,9 +40,14 @@ import org.mtasts.internal.dns.DnsNames;
  *   <li>A lone {@code MX 0 .} is a null MX: {@link MxLookup.Status#NULL_MX} (STS-MX-09); {@code .}
  *       entries next to real hosts are ignored (STS-MX-10, D-20).
  *   <li>Host names are the MX exchange names as published, never CNAME-expanded (STS-MX-12).
- *       Exchanges that are not host names in ASCII (letters, digits, {@code -}, {@code _}), or
- *       whose top label is all digits (an IPv4 address written as an MX name), are skipped; if no
- *       host is left, the result is {@link MxLookup.Status#NO_MAIL_HOST} (STS-MX-08).
+ *       Exchanges that are not host names as {@link DomainNames} accepts them (labels of ASCII
+ *       letters, digits and inner hyphens, so no {@code _}, spaces or escaped bytes), or whose top
+ *       label is all digits (an IPv4 address written as an MX name), are skipped like unreachable
+ *       hosts, so that one bad record costs only itself; each is logged at INFO, once a day per
+ *       domain and exchange. If no host is left, the result is {@link
+ *       MxLookup.Status#NO_MAIL_HOST} (STS-MX-08). Every host returned is therefore a name that
+ *       the rest of the library (policy matching, certificate checks, {@code MtaSts.plan})
+ *       accepts.
  * </ul>
  *
  * <p>Addresses of the hosts are not looked up here; a delivery asks {@link
@@ -45,6 +57,7 @@ import org.mtasts.internal.dns.DnsNames;
  * <p>Immutable and thread-safe.
  */
 public final class MxResolver {
+  private static final Logger log = LoggerFactory.getLogger(MxResolver.class);
 
   /** Hosts kept when no limit is set. */
   public static final int DEFAULT_MAX_HOSTS = 10;
@@ -54,6 +67,8 @@ public final class MxResolver {
   private final DnsClient dns;
   private final int maxHosts;
   private final RandomGenerator random;
+  // Paces a log line, nothing else: the system clock is enough.
+  private final Throttle skippedLog = new Throttle(Clock.systemUTC(), Duration.ofDays(1), 10_000);
 
   private MxResolver(Builder builder) {
     this.dns = builder.dns;
@@ -146,10 +161,14 @@ public final class MxResolver {
         continue;
       }
       if (!isHostName(r.exchange())) {
-        // DNS labels may hold any byte; an exchange such as "mx\032evil.example" cannot be
-        // looked up through DnsClient (which takes ASCII host names) nor named in a certificate.
-        // Skipping it like an unreachable host keeps the other hosts usable (STS-MX-08).
+        // DNS labels may hold any byte; an exchange such as "mx\032evil.example" or
+        // "mx_1.example" is no host name the library can match, verify or look up. Skipping it
+        // like an unreachable host keeps the other hosts usable (STS-MX-08, issue 12 item 3).
         unusable = true;
+        if (skippedLog.pass(name + " " + r.exchange()) >= 0) {
+          log.info("MX record of {} names {}, which is not a valid host name; skipped (STS-MX-08)",
+              name, Texts.quote(r.exchange()));
+        }
         continue;
       }
       preferences.merge(r.exchange(), r.preference(), Math::min);
@@ -185,11 +204,11 @@ public final class MxResolver {
     } catch (IllegalArgumentException e) {
       return false;
     }
-    // An all-numeric top label (RFC 3696 §2) is never a host name; it is how an IPv4 address
-    // looks ("MX 10 10.0.0.1."), and code that hands it to InetAddress or Socket would connect
-    // to that address instead of looking the name up.
-    String top = exchange.substring(exchange.lastIndexOf('.') + 1);
-    return top.isEmpty() || !top.chars().allMatch(c -> c >= '0' && c <= '9');
+    // The one validator of host names (DomainNames), so that every host returned passes it
+    // again wherever it is used. It also refuses an all-numeric top label (RFC 3696 §2): that
+    // is how an IPv4 address looks ("MX 10 10.0.0.1."), and code that hands it to InetAddress or
+    // Socket would connect to that address instead of looking the name up.
+    return DomainNames.isNormalized(exchange);
   }
 
   /** Fisher–Yates; RFC 5321 §5.1 wants equal preferences in random order (STS-MX-06). */

@@ -371,6 +371,25 @@ class MxResolverTest {
   }
 
   @Test
+  @DisplayName(
+      "item03, STS-MX-08: an exchange DomainNames refuses (underscore, edge hyphen) is skipped,"
+          + " so every host returned can be planned")
+  void item03_exchangesDomainNamesRefusesAreSkipped() {
+    fake.add(
+        "example.com. MX 5 mx_1.example.com.",
+        "example.com. MX 6 -mx.example.com.",
+        "example.com. MX 7 mx-.example.com.",
+        "example.com. MX 10 mx.example.com.");
+
+    MxLookup lookup = resolve(resolver(), "example.com");
+
+    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
+    for (MxHost host : lookup.hosts()) {
+      org.mtasts.policy.DomainNames.normalize(host.name()); // does not throw
+    }
+  }
+
+  @Test
   @DisplayName("STS-MX-08: MX records present but none is a usable host name: no mail host")
   void onlyUnusableExchangesMeanNoMailHost() {
     fake.add("example.com. MX 10 mx\\032evil.example.com.", "example.com. A 192.0.2.1");

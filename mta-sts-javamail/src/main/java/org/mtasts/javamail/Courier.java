@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.mtasts.HostResolver;
 import org.mtasts.RefusalReason;
 import org.mtasts.javamail.MtaStsDeliveryException.Kind;
@@ -32,6 +33,15 @@ import org.slf4j.LoggerFactory;
  * Delivers one message to the recipients of one domain: plans the MX walk with the policy gate,
  * runs one Angus SMTP session per MX in order with the TLS settings the policy demands, and
  * decides the outcome into a {@link DomainOutcome} (conventions point 8: the transport throws).
+ *
+ * <p>One delivery is bounded (issue 12, item 2): at most {@code mail.mtasts.mxAddressLimit}
+ * addresses per MX host, and one {@link Deadline} ({@code mail.mtasts.deliveryDeadline}) for the
+ * whole domain, which shrinks the timeouts of later connects and reads; once it has passed the
+ * remaining MX hosts are not tried. What an MX sends is bounded by the sockets of {@link
+ * PinnedSocketFactory} (item 1); an MX that crosses a bound fails temporarily and the next MX is
+ * tried, unless the message data had already been sent to it.
+ *
+ * <p>Used by one thread (the one in {@code sendMessage}), one domain at a time.
  */
 final class Courier {
   private static final Logger log = LoggerFactory.getLogger(Courier.class);
@@ -61,23 +71,42 @@ final class Courier {
     }
   }
 
+  /** Longest server text (e.g. an SMTP reply) quoted in a log line. */
+  private static final int MAX_LOGGED = 500;
+
   private final Session session;
   private final Settings settings;
   private final PolicyGate policy;
   private final TlsGate tls;
   private final HostResolver resolver;
+  private final LongSupplier ticker;
+
+  /** The deadline of the domain being delivered; set by {@link #deliver}. */
+  private Deadline deadline;
+  /** Whether an attempt of the current domain ended because the deadline passed. */
+  private boolean deadlineHit;
 
   Courier(Session session, Settings settings, PolicyGate policy, TlsGate tls,
       HostResolver resolver) {
+    this(session, settings, policy, tls, resolver, System::nanoTime);
+  }
+
+  /** With {@code ticker} as the clock of the delivery deadline (tests). */
+  Courier(Session session, Settings settings, PolicyGate policy, TlsGate tls,
+      HostResolver resolver, LongSupplier ticker) {
     this.session = session;
     this.settings = settings;
     this.policy = policy;
     this.tls = tls;
     this.resolver = resolver;
+    this.ticker = ticker;
   }
 
   DomainOutcome deliver(String domain, Address[] recipients, Message message,
       boolean tlsRequiredNo) {
+    // Issue 12, item 2: one deadline for the whole domain, from the policy lookup on.
+    deadline = Deadline.after(settings.deliveryDeadlineMillis(), ticker);
+    deadlineHit = false;
     Route route = policy.route(domain);
     return deliver(route, recipients, message, tlsRequiredNo).withMode(route.mode());
   }
@@ -99,6 +128,7 @@ final class Courier {
         break;
     }
     List<MxAttempt> attempts = new ArrayList<>();
+    List<String> untried = new ArrayList<>();
     Security security = security(mode);
     for (Hop hop : route.hops()) {
       if (!hop.allowed() && security == Security.ENFORCE) {
@@ -109,6 +139,10 @@ final class Courier {
             v.message()));
         continue;
       }
+      if (deadline.passed()) {
+        untried.add(hop.host()); // issue 12, item 2: no MX after the deadline
+        continue;
+      }
       DomainOutcome done = attempt(route, hop.host(), security, recipients, message, attempts);
       if (done != null) {
         return done;
@@ -116,19 +150,31 @@ final class Courier {
     }
     boolean refused =
         attempts.stream().anyMatch(a -> a.result() == MxAttempt.Result.REFUSED);
-    if (refused && tlsRequiredNo) {
+    if (refused && tlsRequiredNo && untried.isEmpty() && !deadline.passed()) {
       // RFC 8689 §4.2.2, STS-RTLS-01/03: the compliant path was tried first and failed; the
       // sender asked for delivery regardless of recipient policies. Safe by the sender's choice;
       // the refusals above were reported to the listener (STS-RTLS-07).
       log.warn("{}: delivering without MTA-STS enforcement because the message carries"
           + " 'TLS-Required: No' (RFC 8689); refusals: {}", route.domain(), attempts);
       for (Hop hop : route.hops()) {
+        if (deadline.passed()) {
+          untried.add(hop.host());
+          continue;
+        }
         DomainOutcome done =
             attempt(null, hop.host(), Security.OPPORTUNISTIC, recipients, message, attempts);
         if (done != null) {
           return done;
         }
       }
+    }
+    if (!untried.isEmpty() || deadlineHit) {
+      // Issue 12, item 2: temporary; the next try starts with a new deadline.
+      return failed(route, Kind.DEADLINE_EXCEEDED, "4.4.2", attempts, recipients,
+          "delivery to " + route.domain() + " stopped: its deadline of " + deadline.millis()
+              + " ms (" + Settings.DELIVERY_DEADLINE + ") passed"
+              + (untried.isEmpty() ? "" : "; not tried: " + String.join(", ", untried))
+              + (attempts.isEmpty() ? "" : "; " + describe(attempts)));
     }
     if (route.status() == PolicyGate.RouteStatus.NO_MATCHING_MX && !refused) {
       return failed(route, Kind.NO_MATCHING_MX, "4.7.5", attempts, recipients, route.message());
@@ -177,13 +223,21 @@ final class Courier {
           "could not connect to " + host + ": " + rootMessage(e)));
       return null;
     }
+    if (addresses.size() > settings.mxAddressLimit()) {
+      // Issue 12, item 2 (Postfix smtp_mx_address_limit): an MX with many addresses must not
+      // hold the delivery for one connect timeout each.
+      log.debug("{}: trying {} of its {} addresses ({})", host, settings.mxAddressLimit(),
+          addresses.size(), Settings.MX_ADDRESS_LIMIT);
+      addresses = List.copyOf(addresses.subList(0, settings.mxAddressLimit()));
+    }
     return attempt(route, host, addresses, security, recipients, message, attempts);
   }
 
   private DomainOutcome attempt(Route route, String host, List<InetSocketAddress> addresses,
       Security security, Address[] recipients, Message message, List<MxAttempt> attempts) {
     SessionRecorder recorder = new SessionRecorder();
-    PinnedSocketFactory sockets = new PinnedSocketFactory(host, addresses, recorder);
+    PinnedSocketFactory sockets = new PinnedSocketFactory(host, addresses, recorder, deadline,
+        settings.replyTimeoutMillis());
     Session delegateSession = DelegateSessions.borrow(session);
     try {
       return attempt(route, host, addresses, security, recipients, message, attempts, recorder,
@@ -229,7 +283,8 @@ final class Courier {
       try {
         transport.close();
       } catch (MessagingException | RuntimeException e) {
-        log.debug("closing the session with {} failed", host, e);
+        log.debug("closing the session with {} failed: {}", host,
+            MxAttempt.printable(rootMessage(e), MAX_LOGGED));
       }
       // Service.connect saved a (user, null password) entry for this host in the session;
       // forget it so a reused delegate session does not collect one per MX address.
@@ -240,6 +295,14 @@ final class Courier {
   private DomainOutcome connectFailed(Route route, String host,
       List<InetSocketAddress> addresses, Security security, Address[] recipients, Message message,
       List<MxAttempt> attempts, SessionRecorder recorder, MessagingException e) {
+    MxLimitException limit = recorder.limit();
+    if (limit != null) {
+      // Issue 12, item 1: the MX sent too much or too slowly (or the deadline passed); a
+      // temporary failure of this MX, never a reason to retry it in plaintext. Checked first: the
+      // TLS layer may report the dropped connection as a handshake failure.
+      attempts.add(limitAttempt(host, limit, recorder.isConnected(), null, null));
+      return null;
+    }
     if (!recorder.isConnected()) {
       // STS-APPLY-07: a TCP failure is not an MTA-STS failure; next MX.
       attempts.add(new MxAttempt(host, MxAttempt.Result.CONNECTION_FAILED, false, null, "4.4.1",
@@ -271,6 +334,10 @@ final class Courier {
     }
     // testing / opportunistic: STS-TLS-11 allows falling back to plaintext where the local
     // opportunistic configuration would; the failure was reported above under testing.
+    if (deadline.passed()) {
+      deadlineHit = true;
+      return null;
+    }
     log.info("{}: TLS failed ({}); retrying without STARTTLS (mode {})", host, tlsReason.code(),
         route == null || route.mode() == null ? "no policy" : route.mode().token());
     return attempt(route, host, addresses, Security.PLAINTEXT, recipients, message, attempts);
@@ -304,6 +371,9 @@ final class Courier {
       return new DomainOutcome(domain, List.of(recipients), List.of(), List.of(), null,
           List.copyOf(attempts));
     } catch (SendFailedException e) {
+      if (recorder.limit() != null) {
+        return limitInTransaction(route, domain, host, recipients, attempts, recorder, violation);
+      }
       SmtpResults r = SmtpResults.of(e, recipients);
       attempts.add(new MxAttempt(host,
           r.sent.isEmpty() ? MxAttempt.Result.SMTP_FAILED : MxAttempt.Result.DELIVERED, true,
@@ -311,6 +381,9 @@ final class Courier {
           tlsProtocol(recorder)));
       return new DomainOutcome(domain, r.sent, r.unsent, r.invalid, e, List.copyOf(attempts));
     } catch (MessagingException e) {
+      if (recorder.limit() != null) {
+        return limitInTransaction(route, domain, host, recipients, attempts, recorder, violation);
+      }
       // The connection broke mid-transaction: temporary; not retried on another MX in this call
       // because the MX may already have accepted the message.
       attempts.add(new MxAttempt(host, MxAttempt.Result.SMTP_FAILED, true, violation, "4.4.2",
@@ -318,6 +391,41 @@ final class Courier {
       return new DomainOutcome(domain, List.of(), List.of(recipients), List.of(), e,
           List.copyOf(attempts));
     }
+  }
+
+  /**
+   * The MX crossed a bound during the mail transaction. Before DATA it cannot have taken the
+   * message: the next MX is tried (null). After DATA it may have: the recipients stay unsent
+   * (temporary) rather than risk a second copy through another MX.
+   */
+  private DomainOutcome limitInTransaction(Route route, String domain, String host,
+      Address[] recipients, List<MxAttempt> attempts, SessionRecorder recorder,
+      RefusalReason violation) {
+    MxLimitException limit = recorder.limit();
+    attempts.add(limitAttempt(host, limit, true, violation, tlsProtocol(recorder)));
+    if (!recorder.dataSent()) {
+      return null;
+    }
+    Kind kind = limit.limit() == MxLimitException.Limit.DEADLINE
+        ? Kind.DEADLINE_EXCEEDED : Kind.NO_REACHABLE_MX;
+    MtaStsDeliveryException e = new MtaStsDeliveryException(domain, kind,
+        route == null ? null : route.mode(), "4.4.2", attempts, recipients.clone(),
+        "4.4.2 " + limit.getMessage() + " after the message data was sent; not sent to another"
+            + " MX, as " + host + " may have received it");
+    return new DomainOutcome(domain, List.of(), List.of(recipients), List.of(), e,
+        List.copyOf(attempts));
+  }
+
+  /** The attempt record of an MX that crossed a bound (issue 12, items 1 and 2). */
+  private MxAttempt limitAttempt(String host, MxLimitException limit, boolean connected,
+      RefusalReason violation, String tlsProtocol) {
+    if (limit.limit() == MxLimitException.Limit.DEADLINE) {
+      deadlineHit = true;
+    }
+    return new MxAttempt(host,
+        connected ? MxAttempt.Result.SMTP_FAILED : MxAttempt.Result.CONNECTION_FAILED, connected,
+        violation, "4.4.2", limit.getMessage() + (connected ? "; connection dropped" : ""),
+        tlsProtocol);
   }
 
   private static String tlsProtocol(SessionRecorder recorder) {
@@ -337,9 +445,13 @@ final class Courier {
       p.put(entry.getKey(), entry.getValue()); // objects too (e.g. a user's executor)
     }
     // Never let the user's relay settings leak into direct-to-MX delivery.
+    // mail.smtp.writetimeout: Angus would wrap our socket in its own (a thread per connection);
+    // the delivery deadline bounds writes instead, and STARTTLS must see our socket.
     for (String name : List.of("mail.smtp.ssl.trust", "mail.smtp.ssl.socketFactory",
         "mail.smtp.ssl.socketFactory.class", "mail.smtp.ssl.socketFactory.port",
         "mail.smtp.socketFactory.class", "mail.smtp.socketFactory.port",
+        "mail.smtp.writetimeout", "mail.smtp.executor.writetimeout",
+        "mail.smtp.usesocketchannels",
         "mail.smtp.proxy.host", "mail.smtp.socks.host", "mail.smtp.class", "mail.smtp.user",
         "mail.smtp.ssl.hostnameverifier", "mail.smtp.ssl.hostnameverifier.class",
         "mail.smtp.reportsuccess", "mail.smtp.auth.mechanisms", "mail.smtp.sasl.enable")) {
@@ -366,14 +478,16 @@ final class Courier {
         p.put("mail.smtp.starttls.required", "true");
         p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
         p.put("mail.smtp.ssl.checkserveridentity", "false");
-        p.put("mail.smtp.ssl.socketFactory", tls.socketFactory(host, true, recorder::handshake));
+        p.put("mail.smtp.ssl.socketFactory",
+            sockets.tls(tls.socketFactory(host, true, recorder::handshake)));
       }
       case REPORT, OPPORTUNISTIC -> {
         p.put("mail.smtp.starttls.enable", "true");
         p.put("mail.smtp.starttls.required", "false");
         p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
         p.put("mail.smtp.ssl.checkserveridentity", "false");
-        p.put("mail.smtp.ssl.socketFactory", tls.socketFactory(host, false, recorder::handshake));
+        p.put("mail.smtp.ssl.socketFactory",
+            sockets.tls(tls.socketFactory(host, false, recorder::handshake)));
       }
       case PLAINTEXT -> {
         p.put("mail.smtp.starttls.enable", "false");
@@ -419,6 +533,9 @@ final class Courier {
       b.append(a.host()).append(' ').append(a.result().name().toLowerCase(Locale.ROOT));
       a.reason().ifPresent(r -> b.append(' ').append(r.code()));
       a.statusCode().ifPresent(c -> b.append(" (").append(c).append(')'));
+      if (a.reason().isEmpty() && a.result() != MxAttempt.Result.DELIVERED) {
+        b.append(" [").append(a.message()).append(']'); // printable already (MxAttempt)
+      }
     }
     return b.toString();
   }

@@ -5,8 +5,14 @@ import jakarta.mail.Session;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
@@ -37,68 +43,159 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
   }
 
   static Gates of(Session session) throws MessagingException {
-    Properties p = session.getProperties();
-    Object instance = p.get(Settings.INSTANCE);
-    if (instance instanceof Gates g) {
-      return g; // tests: hand-made seams
-    }
-    if (instance != null && !(instance instanceof MtaSts)) {
-      throw new MessagingException(Settings.INSTANCE + " must be an org.mtasts.MtaSts, is "
-          + instance.getClass().getName());
-    }
-    Object tm = p.get(Settings.TRUST_MANAGER);
-    if (tm != null && !(tm instanceof X509TrustManager)) {
-      throw new MessagingException(Settings.TRUST_MANAGER
-          + " must be a javax.net.ssl.X509TrustManager, is " + tm.getClass().getName());
-    }
-    Object hr = p.get(Settings.HOST_RESOLVER);
-    if (hr != null && !(hr instanceof HostResolver)) {
-      throw new MessagingException(Settings.HOST_RESOLVER + " must be an org.mtasts.HostResolver,"
-          + " is " + hr.getClass().getName());
-    }
     try {
-      X509TrustManager trust = tm != null ? (X509TrustManager) tm : trustManager(p);
-      HostResolver resolver = hr != null ? (HostResolver) hr : HostResolver.dns(dnsClient(p));
-      MtaSts sts = instance != null ? (MtaSts) instance
-          : defaultClient(p, trust, (HostResolver) hr);
-      return new Gates(new FacadePolicyGate(sts),
-          new VerifierTlsGate(MxTlsVerifier.create(trust)), resolver);
+      return of(session.getProperties());
     } catch (IOException | RuntimeException e) {
+      // Fail closed: nothing is delivered with settings we could not apply.
       throw new MessagingException("cannot set up MTA-STS delivery from the "
           + Settings.PREFIX + "* properties: " + e.getMessage(), e);
     }
   }
 
-  private static Object tmKey(Properties p) {
-    Object tm = p.get(Settings.TRUST_MANAGER);
-    return tm == null ? "" : tm;
+  private static Gates of(Properties p) throws IOException {
+    if (p.get(Settings.INSTANCE) instanceof Gates g) {
+      Settings.check(p);
+      return g; // tests: hand-made seams
+    }
+    Given given = Given.read(p);
+    X509TrustManager trust = given.tm() != null ? given.tm()
+        : trustManager(given.trustStore(), given.password());
+    HostResolver resolver = given.hr() != null ? given.hr()
+        : HostResolver.dns(dnsClient(given.dnsServers()));
+    MtaSts client = given.sts() != null ? given.sts() : defaultClient(p, given, trust);
+    return new Gates(new FacadePolicyGate(client),
+        new VerifierTlsGate(MxTlsVerifier.create(trust)), resolver);
   }
 
-  private static X509TrustManager trustManager(Properties p) throws IOException {
-    String file = Settings.stringProperty(p, Settings.TRUST_STORE, null);
+  /**
+   * Checks every {@code mail.mtasts.*} setting of {@code p} that picks the seams, without any
+   * I/O (no file is read, no client built), so that a bad configuration can be refused when a
+   * session is made.
+   *
+   * @throws IllegalArgumentException naming the first property that cannot be applied
+   */
+  static void validate(Properties p) {
+    if (!(p.get(Settings.INSTANCE) instanceof Gates)) {
+      Given.read(p);
+    }
+  }
+
+  /** The seam settings as given, checked, before anything is built from them. */
+  record Given(MtaSts sts, X509TrustManager tm, HostResolver hr, String trustStore,
+      String password, String dnsServers, String cacheDir, boolean allowPrivate,
+      int fetchTimeout) {
+    @Override
+    public String toString() { // never the password
+      return "Given[sts=" + sts + ", tm=" + tm + ", hr=" + hr + ", trustStore=" + trustStore
+          + ", password=" + (password == null ? null : "***") + ", dnsServers=" + dnsServers
+          + ", cacheDir=" + cacheDir + ", allowPrivate=" + allowPrivate + ", fetchTimeout="
+          + fetchTimeout + "]";
+    }
+
+    static Given read(Properties p) {
+      Settings.check(p);
+      MtaSts sts = Settings.objectProperty(p, Settings.INSTANCE, MtaSts.class);
+      X509TrustManager tm =
+          Settings.objectProperty(p, Settings.TRUST_MANAGER, X509TrustManager.class);
+      HostResolver hr = Settings.objectProperty(p, Settings.HOST_RESOLVER, HostResolver.class);
+      String trustStore = Settings.stringProperty(p, Settings.TRUST_STORE, null);
+      String password = Settings.secretProperty(p, Settings.TRUST_STORE_PASSWORD);
+      String dnsServers = Settings.stringProperty(p, Settings.DNS_SERVERS, null);
+      if (dnsServers != null) {
+        for (String s : dnsServers.split("\\s+")) {
+          server(s); // parse now: a bad entry is refused even when no DNS client is built
+        }
+      }
+      Given g = new Given(sts, tm, hr, trustStore, password, dnsServers,
+          Settings.stringProperty(p, Settings.CACHE_DIRECTORY, null),
+          Settings.booleanProperty(p, Settings.ALLOW_PRIVATE_ADDRESSES, false),
+          Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000));
+      refuseIgnored(p, g);
+      return g;
+    }
+  }
+
+  /**
+   * Refuses combinations in which a setting the user gave would have no effect, so that no
+   * configuration is silently dropped.
+   */
+  private static void refuseIgnored(Properties p, Given g) {
+    if (g.password() != null && g.trustStore() == null) {
+      throw new IllegalArgumentException(Settings.TRUST_STORE_PASSWORD + " is set but "
+          + Settings.TRUST_STORE + " is not");
+    }
+    if (g.tm() != null && g.trustStore() != null) {
+      throw new IllegalArgumentException(Settings.TRUST_STORE + " and " + Settings.TRUST_MANAGER
+          + " are both set; " + Settings.TRUST_MANAGER + " would win and the trust store would"
+          + " be ignored: set one of them");
+    }
+    if (g.sts() == null) {
+      return;
+    }
+    for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.ALLOW_PRIVATE_ADDRESSES,
+        Settings.FETCH_TIMEOUT)) {
+      if (Settings.stringProperty(p, name, null) != null) {
+        throw new IllegalArgumentException(name + " configures the default client, but "
+            + Settings.INSTANCE + " is set and would ignore it: configure that MtaSts client's"
+            + " builder instead, or remove " + name);
+      }
+    }
+    if (g.hr() != null && g.dnsServers() != null) {
+      throw new IllegalArgumentException(Settings.DNS_SERVERS + " would be ignored: "
+          + Settings.INSTANCE + " and " + Settings.HOST_RESOLVER + " are set, so no DNS client is"
+          + " built from the properties; remove " + Settings.DNS_SERVERS);
+    }
+  }
+
+  private static X509TrustManager trustManager(String file, String password) throws IOException {
     if (file == null) {
       return TrustAnchors.system();
     }
-    Object cached = SHARED.get(List.of("trust", file));
+    List<Object> key = List.of("trust", file, digest(password));
+    Object cached = SHARED.get(key);
     if (cached != null) {
       return (X509TrustManager) cached;
     }
-    X509TrustManager loaded = TrustAnchors.load(Path.of(file));
-    Object raced = SHARED.putIfAbsent(List.of("trust", file), loaded);
+    X509TrustManager loaded;
+    try {
+      loaded = TrustAnchors.load(Path.of(file), password == null ? null : password.toCharArray());
+    } catch (IOException | RuntimeException e) {
+      // Fail closed: no delivery with the JDK's anchors in place of the ones the user named.
+      throw new IOException(Settings.TRUST_STORE + ": cannot use " + Settings.quote(file, 300)
+          + " as trust anchors (" + e + ")"
+          + (password == null ? "; if it is a password-protected PKCS#12 file, set "
+              + Settings.TRUST_STORE_PASSWORD : ""), e);
+    }
+    Object raced = SHARED.putIfAbsent(key, loaded);
     return raced != null ? (X509TrustManager) raced : loaded;
   }
 
-  private static DnsClient dnsClient(Properties p) throws IOException {
-    String servers = Settings.stringProperty(p, Settings.DNS_SERVERS, "");
-    List<Object> key = List.of("dns", servers);
+  /** A digest of the password, so the cache key does not hold the password for the JVM's life. */
+  private static String digest(String password) {
+    if (password == null) {
+      return "";
+    }
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(
+          sha.digest(password.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
+  }
+
+  private static DnsClient dnsClient(String servers) {
+    List<Object> key = List.of("dns", servers == null ? "" : servers);
     Object cached = SHARED.get(key);
     if (cached != null) {
       return (DnsClient) cached;
     }
     DnsClient.Builder dns = DnsClient.builder();
-    for (String s : servers.trim().split("\\s+")) {
-      if (!s.isEmpty()) {
-        dns.server(server(s));
+    if (servers != null) {
+      for (String s : servers.split("\\s+")) {
+        if (!s.isEmpty()) {
+          dns.server(server(s));
+        }
       }
     }
     DnsClient made = dns.build();
@@ -106,30 +203,33 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
     return raced != null ? (DnsClient) raced : made;
   }
 
-  private static MtaSts defaultClient(Properties p, X509TrustManager trust, HostResolver resolver)
+  private static MtaSts defaultClient(Properties p, Given g, X509TrustManager trust)
       throws IOException {
-    String cacheDir = Settings.stringProperty(p, Settings.CACHE_DIRECTORY, null);
-    boolean allowPrivate = Settings.booleanProperty(p, Settings.ALLOW_PRIVATE_ADDRESSES, false);
-    int fetchTimeout = Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000);
-    List<Object> key = List.of("sts", Settings.stringProperty(p, Settings.DNS_SERVERS, ""),
-        String.valueOf(Settings.stringProperty(p, Settings.TRUST_STORE, null)),
-        String.valueOf(cacheDir), allowPrivate, fetchTimeout,
-        resolver == null ? "" : resolver, tmKey(p));
+    List<Object> key = List.of("sts", String.valueOf(g.dnsServers()),
+        String.valueOf(g.trustStore()), digest(g.password()), String.valueOf(g.cacheDir()),
+        g.allowPrivate(), g.fetchTimeout(), g.hr() == null ? "" : g.hr(),
+        g.tm() == null ? "" : g.tm());
+    if (g.allowPrivate()) {
+      Settings.warnOnce(p, Settings.ALLOW_PRIVATE_ADDRESSES, Settings.ALLOW_PRIVATE_ADDRESSES
+          + "=true: the address guard of the policy fetch is OFF for sessions with this"
+          + " configuration; policy hosts may resolve to loopback, private and link-local"
+          + " addresses (D-33). Use it for tests and private deployments only.");
+    }
     synchronized (SHARED) {
       Object cached = SHARED.get(key);
       if (cached != null) {
         return (MtaSts) cached;
       }
       MtaSts.Builder b = MtaSts.builder()
-          .dnsClient(dnsClient(p))
+          .dnsClient(dnsClient(g.dnsServers()))
           .trustManager(trust)
-          .allowPrivateAddresses(allowPrivate)
-          .fetchDeadline(Duration.ofMillis(fetchTimeout));
-      if (resolver != null) {
-        b.hostResolver(resolver); // the same names for the policy fetch as for SMTP
+          .allowPrivateAddresses(g.allowPrivate())
+          .fetchDeadline(Duration.ofMillis(g.fetchTimeout()));
+      if (g.hr() != null) {
+        b.hostResolver(g.hr()); // the same names for the policy fetch as for SMTP
       }
-      if (cacheDir != null) {
-        b.policyStore(PolicyStore.directory(Path.of(cacheDir)));
+      if (g.cacheDir() != null) {
+        b.policyStore(PolicyStore.directory(Path.of(g.cacheDir())));
       }
       MtaSts made = b.build();
       SHARED.put(key, made);
@@ -137,22 +237,140 @@ record Gates(PolicyGate policy, TlsGate tls, HostResolver resolver) {
     }
   }
 
-  private static InetSocketAddress server(String s) throws IOException {
+  /**
+   * One {@code mail.mtasts.dns.servers} entry: {@code ipv4}, {@code ipv4:port}, {@code ipv6},
+   * {@code [ipv6]} or {@code [ipv6]:port}. Only IP address literals are accepted, parsed here
+   * without any lookup: a host name would be resolved by the JVM's resolver, which is what this
+   * setting exists to avoid.
+   *
+   * @throws IllegalArgumentException naming the property and the entry
+   */
+  static InetSocketAddress server(String s) {
     String host = s;
-    int port = 53;
-    int colon = s.lastIndexOf(':');
-    if (colon > 0 && s.indexOf(':') == colon) { // ip:port (IPv4); IPv6 as [addr]:port
-      host = s.substring(0, colon);
-      port = Integer.parseInt(s.substring(colon + 1));
-    } else if (s.startsWith("[") && s.contains("]:")) {
-      host = s.substring(1, s.indexOf(']'));
-      port = Integer.parseInt(s.substring(s.indexOf("]:") + 2));
+    String port = null;
+    if (s.startsWith("[")) {
+      int close = s.indexOf(']');
+      if (close > 0 && close == s.length() - 1) {
+        host = s.substring(1, close);
+      } else if (close > 0 && s.startsWith("]:", close)) {
+        host = s.substring(1, close);
+        port = s.substring(close + 2);
+      } else {
+        throw notLiteral(s);
+      }
+      if (host.indexOf(':') < 0) {
+        throw notLiteral(s); // brackets are for IPv6
+      }
+    } else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':')) {
+      host = s.substring(0, s.indexOf(':'));
+      port = s.substring(s.indexOf(':') + 1);
     }
-    // A literal: InetAddress.getByName does no lookup for it.
-    if (!host.matches("[0-9a-fA-F:.\\[\\]]+")) {
-      throw new IllegalArgumentException(Settings.DNS_SERVERS + ": '" + s
-          + "' is not an IP address");
+    byte[] address = host.indexOf(':') >= 0 ? ipv6(host) : ipv4(host);
+    if (address == null) {
+      throw notLiteral(s);
     }
-    return new InetSocketAddress(InetAddress.getByName(host), port);
+    int portNumber = 53;
+    if (port != null) {
+      if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+          || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        throw new IllegalArgumentException(Settings.DNS_SERVERS + ": bad port in "
+            + Settings.quote(s));
+      }
+      portNumber = Integer.parseInt(port);
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(address), portNumber);
+    } catch (UnknownHostException e) {
+      throw new AssertionError("4 or 16 bytes are always an address", e);
+    }
+  }
+
+  private static IllegalArgumentException notLiteral(String s) {
+    return new IllegalArgumentException(Settings.DNS_SERVERS + ": " + Settings.quote(s)
+        + " is not an IP address literal (ip, ip:port, ipv6, [ipv6] or [ipv6]:port); host names"
+        + " are refused because the JVM's resolver would look them up");
+  }
+
+  /** Dotted-quad IPv4, four decimal parts 0-255 without leading zeros; null if not one. */
+  private static byte[] ipv4(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return null;
+    }
+    byte[] b = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      Integer v = decimalOctet(parts[i]);
+      if (v == null) {
+        return null;
+      }
+      b[i] = (byte) (int) v;
+    }
+    return b;
+  }
+
+  private static Integer decimalOctet(String part) {
+    if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
+        || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return null; // leading zeros are refused: some parsers read them as octal
+    }
+    int v = Integer.parseInt(part);
+    return v <= 255 ? v : null;
+  }
+
+  /**
+   * RFC 4291 section 2.2 text: eight groups of 1-4 hex digits, at most one {@code ::}, optionally
+   * ending in a dotted-quad IPv4 address; no zone id. Null if not one.
+   */
+  private static byte[] ipv6(String s) {
+    int gap = s.indexOf("::");
+    if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) {
+      return null;
+    }
+    List<Integer> head = groups(gap >= 0 ? s.substring(0, gap) : s, gap < 0);
+    List<Integer> tail = gap >= 0 ? groups(s.substring(gap + 2), true) : List.of();
+    if (head == null || tail == null) {
+      return null;
+    }
+    int n = head.size() + tail.size();
+    if (gap >= 0 ? n > 7 : n != 8) {
+      return null;
+    }
+    byte[] b = new byte[16];
+    for (int i = 0; i < head.size(); i++) {
+      b[2 * i] = (byte) (head.get(i) >> 8);
+      b[2 * i + 1] = (byte) (int) head.get(i);
+    }
+    for (int i = 0; i < tail.size(); i++) {
+      int at = 8 - tail.size() + i;
+      b[2 * at] = (byte) (tail.get(i) >> 8);
+      b[2 * at + 1] = (byte) (int) tail.get(i);
+    }
+    return b;
+  }
+
+  /** The 16-bit groups of one side of {@code ::}; an IPv4 tail counts as two. Null if bad. */
+  private static List<Integer> groups(String s, boolean last) {
+    List<Integer> out = new ArrayList<>();
+    if (s.isEmpty()) {
+      return out;
+    }
+    String[] parts = s.split(":", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i];
+      if (last && i == parts.length - 1 && part.indexOf('.') >= 0) {
+        byte[] v4 = ipv4(part);
+        if (v4 == null) {
+          return null;
+        }
+        out.add((v4[0] & 0xff) << 8 | (v4[1] & 0xff));
+        out.add((v4[2] & 0xff) << 8 | (v4[3] & 0xff));
+      } else if (!part.isEmpty() && part.length() <= 4
+          && part.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 0x80)) {
+        out.add(Integer.parseInt(part, 16));
+      } else {
+        return null;
+      }
+    }
+    return out;
   }
 }

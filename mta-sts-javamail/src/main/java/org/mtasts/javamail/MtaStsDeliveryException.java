@@ -21,6 +21,9 @@ import org.mtasts.policy.Mode;
  * looks the policy up again, so a changed TXT id is fetched and applied before a final bounce
  * (STS-APPLY-04). For the bounce itself use the permanent form of the status code ({@code 5.7.5}
  * or {@code 5.7.10}, {@link org.mtasts.RefusalReason#permanentStatusCode()}).
+ *
+ * <p>The message is printable US-ASCII: text that came from the network (an SMTP reply, a DNS
+ * name) is escaped by {@code NetworkText.printable} (SEC-20), so it cannot forge log lines.
  */
 public final class MtaStsDeliveryException extends SendFailedException {
   private static final long serialVersionUID = 1L;
@@ -31,8 +34,17 @@ public final class MtaStsDeliveryException extends SendFailedException {
     POLICY_REFUSED(false),
     /** The {@code enforce} policy matches none of the MX hosts; none was contacted. */
     NO_MATCHING_MX(false),
-    /** No MX host could be reached, or each failed before accepting mail. */
+    /**
+     * No MX host could be reached, or each failed before accepting mail: refused the transaction,
+     * broke the connection, or sent a reply line or reply longer, or a reply slower, than the
+     * transport reads ({@code 4.4.2}, SEC-08/SEC-09 class).
+     */
     NO_REACHABLE_MX(false),
+    /**
+     * The delivery deadline ({@code mail.mtasts.deliveryDeadline}) passed before an MX host
+     * accepted the message; MX hosts not tried by then are named in the message ({@code 4.4.2}).
+     */
+    DEADLINE_EXCEEDED(false),
     /** A DNS lookup failed temporarily. */
     DNS_TEMPORARY_FAILURE(false),
     /** The domain publishes a null MX (RFC 7505): it accepts no mail. */
@@ -54,6 +66,9 @@ public final class MtaStsDeliveryException extends SendFailedException {
     }
   }
 
+  /** Longest message kept; the rest is cut (it lists every MX attempt). */
+  static final int MAX_MESSAGE = 4000;
+
   private final String domain;
   private final Kind kind;
   private final transient Mode mode;
@@ -62,7 +77,8 @@ public final class MtaStsDeliveryException extends SendFailedException {
 
   MtaStsDeliveryException(String domain, Kind kind, Mode mode, String statusCode,
       List<MxAttempt> attempts, Address[] recipients, String message) {
-    super(message, null, null, kind.isPermanent() ? null : recipients,
+    super(MxAttempt.printable(message, MAX_MESSAGE), null, null,
+        kind.isPermanent() ? null : recipients,
         kind.isPermanent() ? recipients : null);
     this.domain = Objects.requireNonNull(domain, "domain");
     this.kind = Objects.requireNonNull(kind, "kind");
@@ -94,7 +110,9 @@ public final class MtaStsDeliveryException extends SendFailedException {
   /**
    * The enhanced status code: {@code 4.7.5} or {@code 4.7.10} for MTA-STS refusals (D-22), {@code
    * 5.1.10} for a null MX, {@code 5.1.2} for a domain that does not exist or has no mail host,
-   * {@code 4.4.3} for a DNS failure, {@code 4.4.1} when no MX could be reached.
+   * {@code 4.4.3} for a DNS failure, {@code 4.4.1} when no MX could be reached, {@code 4.4.2}
+   * when the delivery deadline passed or an MX crossed a bound on its replies after the message
+   * data was sent.
    */
   public String statusCode() {
     return statusCode;

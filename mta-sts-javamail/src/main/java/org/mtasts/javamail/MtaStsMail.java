@@ -28,14 +28,30 @@ public final class MtaStsMail {
    * Transport.send(message);                               // message made on session
    * }</pre>
    *
+   * <p>{@code properties} are read the way Jakarta Mail reads them, their defaults included. The
+   * {@code mail.mtasts.*} settings are checked here, without any I/O, so that a configuration
+   * that could not be applied is refused now rather than ignored: an unknown {@code mail.mtasts.*}
+   * name, an invalid value, a non-{@code String} object hidden in the defaults (which the copy
+   * could not carry), another {@code mail.mtasts.instance}, or a setting of the default client
+   * ({@code cacheDirectory}, {@code allowPrivateAddresses}, {@code fetchTimeout}) that {@code
+   * mtaSts} would ignore.
+   *
    * @param properties the application's mail properties; not changed
    * @param mtaSts the MTA-STS client, shared by all sessions of the application
    * @return the session
    * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if a {@code mail.mtasts.*} setting cannot be applied; the
+   *     message names it
    */
   public static Session session(Properties properties, MtaSts mtaSts) {
     Objects.requireNonNull(properties, "properties");
     Objects.requireNonNull(mtaSts, "mtaSts");
+    Settings.check(properties); // an object in the defaults would be lost by the copy below
+    Object given = properties.get(Settings.INSTANCE);
+    if (given != null && given != mtaSts) {
+      throw new IllegalArgumentException(Settings.INSTANCE + " is already set to another"
+          + " object; it would be replaced by the mtaSts argument");
+    }
     Properties copy = new Properties();
     for (String name : properties.stringPropertyNames()) {
       copy.put(name, properties.getProperty(name));
@@ -44,7 +60,10 @@ public final class MtaStsMail {
     copy.put(Settings.INSTANCE, mtaSts);
     copy.put("mail.transport.protocol.rfc822", MtaStsTransport.PROTOCOL);
     copy.put("mail.transport.protocol", MtaStsTransport.PROTOCOL);
-    return Session.getInstance(copy);
+    Gates.validate(copy);
+    Session session = Session.getInstance(copy);
+    Settings.of(session); // the transport's own settings: refused now if invalid
+    return session;
   }
 
   /**

@@ -167,7 +167,10 @@ public final class MtaStsTransport extends Transport {
       text.append(u.length + i.length).append(" of ").append(addresses.length)
           .append(" recipients not delivered");
       for (MessagingException f : failures) {
-        text.append("; ").append(f.getMessage());
+        // SEC-20: an SMTP server's exception quotes its reply (CR, LF, escapes); ours are
+        // printable already.
+        text.append("; ").append(MxAttempt.printable(String.valueOf(f.getMessage()),
+            MtaStsDeliveryException.MAX_MESSAGE));
       }
       SendFailedException top = new SendFailedException(text.toString(),
           failures.isEmpty() ? null : failures.get(0), s, u, i);

@@ -2,6 +2,7 @@ package org.mtasts.javamail;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.mtasts.NetworkText;
 import org.mtasts.RefusalReason;
 
 /**
@@ -9,6 +10,8 @@ import org.mtasts.RefusalReason;
  * domain, in the order tried. Immutable.
  */
 public final class MxAttempt {
+  /** Longest message kept; the rest is cut. */
+  static final int MAX_MESSAGE = 1000;
 
   /** What came of the attempt. */
   public enum Result {
@@ -45,8 +48,28 @@ public final class MxAttempt {
     this.connected = connected;
     this.reason = reason;
     this.statusCode = statusCode;
-    this.message = Objects.requireNonNull(message, "message");
+    // SEC-20: the message quotes SMTP replies and other network text; this is the one place it
+    // is made printable before it reaches the application, its logs and the CLI.
+    this.message = printable(Objects.requireNonNull(message, "message"), MAX_MESSAGE);
     this.tlsProtocol = tlsProtocol;
+  }
+
+  /**
+   * {@code text} made printable by {@link NetworkText#printable(CharSequence, int)} (SEC-20),
+   * cut after {@code max}
+   * characters: the transport's one way to print network text (its log lines, {@link
+   * #message()}, {@link MtaStsDeliveryException} and {@code SendFailedException} messages). Text
+   * that is printable US-ASCII already (including the escapes of an earlier pass, whose
+   * backslashes {@code NetworkText} would escape again) is only cut.
+   */
+  static String printable(String text, int max) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c >= 0x7f) {
+        return NetworkText.printable(text, max);
+      }
+    }
+    return text.length() <= max ? text : text.substring(0, max) + "...";
   }
 
   /** The MX host name (never an address). */
@@ -76,7 +99,9 @@ public final class MxAttempt {
   /**
    * A status code for this attempt: for MTA-STS refusals the enhanced code {@code 4.7.5}
    * (certificate or MX-pattern failure) or {@code 4.7.10} (STARTTLS missing or TLS failed) of
-   * D-22; {@code 4.4.1} when no connection was made; {@code 4.4.2} when the session broke; the
+   * D-22; {@code 4.4.1} when no connection was made; {@code 4.4.2} when the session broke, or the
+   * MX sent a reply line or reply longer or slower than the transport reads, or the delivery
+   * deadline passed; the
    * SMTP server's three-digit reply code (e.g. {@code 451}) when it refused; {@code 2.0.0} when
    * delivered.
    */
@@ -92,7 +117,10 @@ public final class MxAttempt {
     return Optional.ofNullable(tlsProtocol);
   }
 
-  /** A sentence naming the host, what happened and why. */
+  /**
+   * A sentence naming the host, what happened and why: printable US-ASCII, any text the server
+   * sent escaped (CR, LF and other control characters as {@code \}{@code uXXXX}, SEC-20).
+   */
   public String message() {
     return message;
   }

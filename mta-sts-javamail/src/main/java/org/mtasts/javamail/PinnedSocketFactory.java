@@ -2,7 +2,6 @@ package org.mtasts.javamail;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,9 +10,12 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The plain socket factory handed to Angus as {@code mail.smtp.socketFactory} for one MX session:
@@ -25,6 +27,14 @@ import javax.net.SocketFactory;
  * made for (STS-MX-13: every address of one MX shares its validation). The sockets also tell the
  * {@link SessionRecorder} whether TCP connected and whether STARTTLS was sent, so a failure can be
  * told apart: no connection (STS-APPLY-07), or STARTTLS refused (STS-TLS-01).
+ *
+ * <p>This factory is the one place where MX sockets are made, and every byte an MX sends passes
+ * a bound on its way to Angus (issue 12, items 1 and 2): the sockets' input goes through a {@link
+ * BoundedInputStream} (reply lines and whole replies limited by a {@link SmtpReplyLimiter}, each
+ * reply and the whole delivery limited in time by {@link MxBounds}), and {@link #tls} wraps the TLS
+ * gate's factory so that the socket after STARTTLS is bounded the same way ({@link
+ * BoundedSslSocket}). The domain's {@link Deadline} also shrinks every connect timeout and, through
+ * a watchdog, closes a socket whose write is still blocked when it passes.
  */
 final class PinnedSocketFactory extends SocketFactory {
   /** Angus's host when no address is a resolved one; never connected to. */
@@ -33,18 +43,33 @@ final class PinnedSocketFactory extends SocketFactory {
   private final String mxHost;
   private final List<InetSocketAddress> targets;
   private final SessionRecorder recorder;
+  private final Deadline deadline;
+  private final int replyTimeoutMillis;
 
   /**
    * @param mxHost the MX host name, for messages
    * @param targets the addresses to connect to, in order; not empty
+   * @param deadline the domain's delivery deadline
+   * @param replyTimeoutMillis how long one reply may take from its first byte
    */
-  PinnedSocketFactory(String mxHost, List<InetSocketAddress> targets, SessionRecorder recorder) {
+  PinnedSocketFactory(String mxHost, List<InetSocketAddress> targets, SessionRecorder recorder,
+      Deadline deadline, int replyTimeoutMillis) {
     this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
     this.targets = List.copyOf(targets);
     this.recorder = Objects.requireNonNull(recorder, "recorder");
+    this.deadline = Objects.requireNonNull(deadline, "deadline");
+    this.replyTimeoutMillis = replyTimeoutMillis;
     if (this.targets.isEmpty()) {
       throw new IllegalArgumentException(mxHost + ": no address to connect to");
     }
+  }
+
+  /**
+   * The factory to give Angus for STARTTLS ({@code mail.smtp.ssl.socketFactory}): {@code gate}'s
+   * TLS sockets, layered only over this factory's sockets, with their replies bounded.
+   */
+  SSLSocketFactory tls(SSLSocketFactory gate) {
+    return new BoundedSslSocket.Factory(gate, recorder);
   }
 
   /**
@@ -61,7 +86,8 @@ final class PinnedSocketFactory extends SocketFactory {
 
   @Override
   public Socket createSocket() {
-    return new PinnedSocket(mxHost, targets, recorder);
+    return new PinnedSocket(mxHost, targets, recorder,
+        new MxBounds(mxHost, recorder, deadline, replyTimeoutMillis));
   }
 
   @Override
@@ -106,21 +132,54 @@ final class PinnedSocketFactory extends SocketFactory {
    * (a JDK socket whose connect failed is closed and cannot be reused). Options set before {@code
    * connect} are applied to each attempt.
    */
-  static final class PinnedSocket extends Socket {
+  static final class PinnedSocket extends Socket implements BoundedInputStream.ReadTimeouts {
     private final String mxHost;
     private final List<InetSocketAddress> targets;
     private final SessionRecorder recorder;
+    private final MxBounds bounds;
     // Proxy.NO_PROXY: a plain new Socket() consults the JVM-wide ProxySelector (and
     // -DsocksProxyHost), which would reroute connections to MX hosts (SEC-27).
-    private Socket inner = new Socket(Proxy.NO_PROXY);
+    private volatile Socket inner = new Socket(Proxy.NO_PROXY);
     private SocketAddress bindpoint;
-    private OutputStream out;
+    private BoundedInputStream in;
+    private CommandWatcher out;
     private int soTimeout;
+    private Future<?> watchdog;
 
-    PinnedSocket(String mxHost, List<InetSocketAddress> targets, SessionRecorder recorder) {
+    PinnedSocket(String mxHost, List<InetSocketAddress> targets, SessionRecorder recorder,
+        MxBounds bounds) {
       this.mxHost = mxHost;
       this.targets = targets;
       this.recorder = recorder;
+      this.bounds = bounds;
+      bounds.onFailure(this::closeQuietly);
+    }
+
+    /** The bounds of this connection, shared with the TLS socket layered on it. */
+    MxBounds bounds() {
+      return bounds;
+    }
+
+    /**
+     * STARTTLS: from now on this socket carries TLS records; the reply limits move to the TLS
+     * socket's stream, the time bounds stay here.
+     */
+    synchronized void startTls() throws IOException {
+      getInputStream().carryTls();
+      ((CommandWatcher) getOutputStream()).carryTls();
+    }
+
+    @Override
+    public void beforeRead(MxBounds b) throws IOException {
+      inner.setSoTimeout(b.readTimeout(soTimeout));
+    }
+
+    private void closeQuietly() {
+      try {
+        inner.close();
+      } catch (IOException ignored) {
+        // closing a failed connection is best effort
+      }
     }
 
     @Override
@@ -138,7 +197,13 @@ final class PinnedSocketFactory extends SocketFactory {
         throw new IllegalArgumentException("unsupported address type " + endpoint);
       }
       IOException failure = null;
+      Deadline deadline = bounds.deadline();
       for (InetSocketAddress target : targets) {
+        if (deadline.passed()) {
+          // Issue 12, item 2: the remaining addresses are not tried.
+          failure = merge(bounds.deadlinePassed(), failure);
+          break;
+        }
         Socket attempt = inner;
         if (attempt.isClosed()) {
           attempt = new Socket(Proxy.NO_PROXY);
@@ -149,24 +214,39 @@ final class PinnedSocketFactory extends SocketFactory {
           if (bindpoint != null) {
             attempt.bind(bindpoint);
           }
-          attempt.connect(target, timeout);
+          attempt.connect(target, deadline.shrink(timeout, deadline.now()));
           // SMTP writes whole commands and flushes; Nagle only holds back the second of two
           // writes (the TLS Finished, then EHLO) until the server's delayed ACK: 40 ms more
           // for 13-18% of the messages on loopback in TransportOverheadBenchmark.
           attempt.setTcpNoDelay(true);
           recorder.connected(target);
+          // A write has no timeout: the watchdog closes the socket when the deadline passes.
+          watchdog = deadline.watch(bounds::deadlinePassed);
           return;
+        } catch (SocketTimeoutException e) {
+          // The deadline may have shrunk the timeout: then the deadline is the reason.
+          failure = deadline.passed()
+              ? merge(bounds.deadlinePassed(), merge(e, failure))
+              : merge(failure, e);
+          attempt.close();
         } catch (IOException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
+          failure = merge(failure, e);
           attempt.close();
         }
       }
       recorder.connectFailed(failure);
       throw failure;
+    }
+
+    /** {@code first} with {@code other} suppressed in it (either may be null). */
+    private static IOException merge(IOException first, IOException other) {
+      if (first == null) {
+        return other;
+      }
+      if (other != null && other != first) {
+        first.addSuppressed(other);
+      }
+      return first;
     }
 
     @Override
@@ -175,8 +255,12 @@ final class PinnedSocketFactory extends SocketFactory {
     }
 
     @Override
-    public InputStream getInputStream() throws IOException {
-      return inner.getInputStream();
+    public synchronized BoundedInputStream getInputStream() throws IOException {
+      if (in == null) {
+        in = new BoundedInputStream(inner.getInputStream(), bounds, this,
+            new SmtpReplyLimiter());
+      }
+      return in;
     }
 
     @Override
@@ -243,9 +327,10 @@ final class PinnedSocketFactory extends SocketFactory {
       inner.setSoTimeout(timeout);
     }
 
+    /** The read timeout Angus set; each read may use less (the deadline, the reply time). */
     @Override
     public synchronized int getSoTimeout() throws SocketException {
-      return inner.getSoTimeout();
+      return soTimeout;
     }
 
     @Override
@@ -260,6 +345,9 @@ final class PinnedSocketFactory extends SocketFactory {
 
     @Override
     public synchronized void close() throws IOException {
+      if (watchdog != null) {
+        watchdog.cancel(false);
+      }
       inner.close();
     }
 
@@ -304,35 +392,62 @@ final class PinnedSocketFactory extends SocketFactory {
     }
   }
 
-  /** Notes a {@code STARTTLS} command on the plaintext channel. */
-  private static final class CommandWatcher extends FilterOutputStream {
+  /**
+   * Notes the commands that change what a failure means: {@code STARTTLS} (a failure after it is
+   * a TLS failure) and {@code DATA} or {@code BDAT} (after it the MX may have taken the message,
+   * so it is not sent to the next MX). Angus writes each command in one flush, so a command is
+   * looked for at the start of a write; message content only follows {@code DATA}/{@code BDAT}.
+   */
+  static final class CommandWatcher extends FilterOutputStream {
     private static final byte[] STARTTLS = "STARTTLS".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "DATA".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BDAT = "BDAT".getBytes(StandardCharsets.US_ASCII);
     private final SessionRecorder recorder;
+    private volatile boolean ciphertext;
 
     CommandWatcher(OutputStream out, SessionRecorder recorder) {
       super(out);
       this.recorder = recorder;
     }
 
+    /** The bytes written from now on are TLS records: nothing to look for. */
+    void carryTls() {
+      ciphertext = true;
+    }
+
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      if (!recorder.startTlsSent() && contains(b, off, len)) {
-        recorder.startTlsSent(true);
+      if (!ciphertext) {
+        if (!recorder.startTlsSent() && contains(b, off, len, STARTTLS)) {
+          recorder.startTlsSent(true);
+        }
+        if (!recorder.dataSent() && (startsWith(b, off, len, DATA)
+            || startsWith(b, off, len, BDAT))) {
+          recorder.dataSent(true);
+        }
       }
       out.write(b, off, len);
     }
 
-    private static boolean contains(byte[] b, int off, int len) {
-      outer:
-      for (int i = off; i + STARTTLS.length <= off + len; i++) {
-        for (int j = 0; j < STARTTLS.length; j++) {
-          if (Character.toUpperCase(b[i + j]) != STARTTLS[j]) {
-            continue outer;
-          }
+    private static boolean contains(byte[] b, int off, int len, byte[] word) {
+      for (int i = off; i + word.length <= off + len; i++) {
+        if (startsWith(b, i, off + len - i, word)) {
+          return true;
         }
-        return true;
       }
       return false;
+    }
+
+    private static boolean startsWith(byte[] b, int off, int len, byte[] word) {
+      if (len < word.length) {
+        return false;
+      }
+      for (int j = 0; j < word.length; j++) {
+        if (Character.toUpperCase(b[off + j]) != word[j]) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 }

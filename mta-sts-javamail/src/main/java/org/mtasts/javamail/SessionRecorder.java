@@ -5,14 +5,17 @@ import java.net.InetSocketAddress;
 
 /**
  * What one delegate SMTP session did, seen from its sockets: whether TCP connected, whether
- * STARTTLS was sent, and the TLS handshake outcome. Written on the sending thread (and the
- * verifier's callback on it), read after {@code connect} returns or throws.
+ * STARTTLS and DATA were sent, the TLS handshake outcome, and the first bound the MX crossed.
+ * Written on the sending thread (and the verifier's callback on it, and the deadline watchdog),
+ * read after {@code connect} or {@code sendMessage} returns or throws.
  */
 final class SessionRecorder {
   private volatile InetSocketAddress remote;
   private volatile IOException connectFailure;
   private volatile boolean startTlsSent;
   private volatile TlsGate.Handshake handshake;
+  private volatile boolean dataSent;
+  private volatile MxLimitException limit;
 
   void connected(InetSocketAddress remote) {
     this.remote = remote;
@@ -40,6 +43,27 @@ final class SessionRecorder {
 
   void startTlsSent(boolean sent) {
     this.startTlsSent = sent;
+  }
+
+  /** Whether {@code DATA} or {@code BDAT} was sent: from then on the MX may hold the message. */
+  boolean dataSent() {
+    return dataSent;
+  }
+
+  void dataSent(boolean sent) {
+    this.dataSent = sent;
+  }
+
+  /** The MX crossed a bound on what we read (item 1) or the deadline passed (item 2). */
+  void limitExceeded(MxLimitException crossed) {
+    if (limit == null) {
+      limit = crossed;
+    }
+  }
+
+  /** The first bound the MX crossed, or null. */
+  MxLimitException limit() {
+    return limit;
   }
 
   void handshake(TlsGate.Handshake outcome) {

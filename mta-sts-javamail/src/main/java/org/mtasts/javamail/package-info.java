@@ -8,14 +8,20 @@
  * <p>The jar registers {@link org.mtasts.javamail.MtaStsTransport} under the protocol {@code
  * smtp-mtasts} (three ways: {@code META-INF/services/jakarta.mail.Provider}, {@code provides} in
  * {@code module-info}, and {@code META-INF/javamail.providers} plus {@code
- * META-INF/jakarta.providers}). It never registers itself as {@code smtp}. Pick one:
+ * META-INF/jakarta.providers}). It never registers itself as {@code smtp}. Ways to select it:
  *
  * <ul>
- *   <li><b>Preferred:</b> {@code mail.transport.protocol.rfc822=smtp-mtasts}. Covers {@code
- *       Transport.send(msg)} and {@code session.getTransport(address)}. Fails closed: without the
- *       provider these throw {@code NoSuchProviderException}.
- *   <li>{@code mail.transport.protocol=smtp-mtasts} for {@code session.getTransport()}, or {@code
- *       session.getTransport("smtp-mtasts")}.
+ *   <li>{@code mail.transport.protocol=smtp-mtasts}: what {@code session.getTransport()} uses,
+ *       and the only property Spring's {@code JavaMailSenderImpl} reads (unless its {@code
+ *       protocol} is set: {@code setProtocol("smtp-mtasts")}, or {@code
+ *       spring.mail.protocol=smtp-mtasts} in Spring Boot, whose default {@code smtp} wins over
+ *       this property). Simple Java Mail also sends through {@code session.getTransport()}.
+ *   <li>{@code mail.transport.protocol.rfc822=smtp-mtasts}: what {@code Transport.send(msg)}
+ *       and {@code session.getTransport(address)} use (Apache Commons Email sends this way).
+ *       {@code session.getTransport()} and Spring ignore it: with it alone they fall back to
+ *       plain {@code smtp}, through the application's relay if one is configured. Set both.
+ *       Without the provider both fail closed ({@code NoSuchProviderException}).
+ *   <li>{@code session.getTransport("smtp-mtasts")} in code.
  *   <li>Programmatically: {@link org.mtasts.javamail.MtaStsMail#session(java.util.Properties,
  *       org.mtasts.MtaSts)} makes a session with both protocol properties and the client set.
  *   <li>Code that hard-codes {@code getTransport("smtp")}: {@link
@@ -33,6 +39,22 @@
  * refused recipient does not hold back the others.
  *
  * <h2>Properties</h2>
+ *
+ * <p>Settings are read the way Jakarta Mail reads its own: {@code Properties.get}, then {@code
+ * getProperty}, so values in the {@code Properties}' defaults count (Apache Commons Email makes
+ * its session from {@code new Properties(System.getProperties())}, so {@code -D} system
+ * properties arrive that way). Text settings may also be given as {@code Integer} or {@code
+ * Boolean} objects; a blank value counts as not set. Object settings must be put into the
+ * session's {@code Properties} object itself: {@code Properties} cannot read a non-{@code String}
+ * default, so one found there is refused. Nothing given is silently ignored: every message (and
+ * {@code MtaStsMail.session}) fails with a {@code MessagingException} (or {@code
+ * IllegalArgumentException}) naming the property when a value is invalid, when a {@code
+ * mail.mtasts.*} name is not in this table (a typo), when a value carries a {@code #} comment
+ * after a space ({@code .properties} files have no inline comments), when a trust store cannot be
+ * read, or when a setting would have no effect ({@code trustStorePassword} without {@code
+ * trustStore}; {@code trustStore} with {@code trustManager}; {@code cacheDirectory}, {@code
+ * allowPrivateAddresses} or {@code fetchTimeout} with {@code instance}, which they cannot
+ * configure; {@code dns.servers} with both {@code instance} and {@code hostResolver}).
  *
  * <table>
  *   <caption>{@code mail.mtasts.*} session properties</caption>
@@ -70,20 +92,42 @@
  *       <td>{@code false} treats {@code enforce} policies like {@code testing}: deliver over the
  *       best available connection and report (the client's listener still receives {@code
  *       deliveryRefused}, while the message is delivered). For staged roll-out and tests
- *       only.</td></tr>
+ *       only: logged at WARN once per configuration, since protection is off.</td></tr>
  *   <tr><td>{@code mail.mtasts.dns.servers}</td><td>String</td><td>the system resolvers</td>
- *       <td>Space-separated {@code ip[:port]} list of recursive resolvers for the default
- *       client and host resolver.</td></tr>
+ *       <td>Space-separated list of recursive resolvers for the default client and host
+ *       resolver: IP address literals only ({@code 192.0.2.53}, {@code 192.0.2.53:5353}, {@code
+ *       2001:db8::53}, {@code [2001:db8::53]:5353}), parsed without any lookup; a host name is
+ *       refused, since the JVM's resolver would look it up.</td></tr>
  *   <tr><td>{@code mail.mtasts.trustStore}</td><td>String (path)</td><td>none</td>
  *       <td>PEM bundle, PKCS#12 or JKS file of trust anchors for the default client (policy
- *       fetch) and for MX certificates.</td></tr>
+ *       fetch) and for MX certificates, read once per JVM. A file that cannot be read fails
+ *       every message (nothing is sent with other anchors).</td></tr>
+ *   <tr><td>{@code mail.mtasts.trustStorePassword}</td><td>String</td><td>none</td>
+ *       <td>Password of the PKCS#12 or JKS {@code trustStore} (needed when its certificates are
+ *       encrypted, as {@code keytool} and Java's {@code KeyStore.store} do for PKCS#12 with a
+ *       password); ignored for PEM. Never logged.</td></tr>
  *   <tr><td>{@code mail.mtasts.allowPrivateAddresses}</td><td>boolean</td><td>false</td>
  *       <td>Let the default client fetch policies from private, loopback and link-local
- *       addresses (D-33). For tests and private deployments.</td></tr>
+ *       addresses (D-33). For tests and private deployments: logged at WARN once per
+ *       configuration, since the address guard is off.</td></tr>
  *   <tr><td>{@code mail.mtasts.fetchTimeout}</td><td>int (ms)</td><td>60000</td>
  *       <td>Deadline of one policy fetch of the default client.</td></tr>
  *   <tr><td>{@code mail.mtasts.cacheDirectory}</td><td>String (path)</td><td>none</td>
  *       <td>Directory where the default client keeps fetched policies across restarts.</td></tr>
+ *   <tr><td>{@code mail.mtasts.deliveryDeadline}</td><td>int (ms)</td><td>300000</td>
+ *       <td>Deadline of one domain's delivery: the policy lookup, every MX host and every address
+ *       (connects, TLS handshakes, reads and writes) together. It shrinks the connect and read
+ *       timeouts of later attempts; once it has passed the remaining MX hosts are not tried and
+ *       the recipients fail temporarily ({@code MtaStsDeliveryException.Kind.DEADLINE_EXCEEDED},
+ *       {@code 4.4.2}). A server that sends a byte just before each read timeout cannot hold a
+ *       sending thread longer.</td></tr>
+ *   <tr><td>{@code mail.mtasts.replyTimeout}</td><td>int (ms)</td><td>60000</td>
+ *       <td>The most time one SMTP reply may take from its first byte to its last line; a server
+ *       that trickles a reply is dropped and the next MX tried. (Waiting for the first byte is
+ *       bounded by {@code mail.mtasts.timeout}.)</td></tr>
+ *   <tr><td>{@code mail.mtasts.mxAddressLimit}</td><td>int</td><td>5</td>
+ *       <td>At most this many addresses (A/AAAA) are tried per MX host, as Postfix's {@code
+ *       smtp_mx_address_limit} (which counts per delivery).</td></tr>
  * </table>
  *
  * <p>Properties of the default client are read when a session first needs it; sessions with the

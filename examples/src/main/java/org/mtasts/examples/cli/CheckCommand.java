@@ -113,7 +113,7 @@ final class CheckCommand implements Callable<Integer> {
       domain = DomainNames.normalize(domainArgument.strip());
     } catch (InvalidDomainException e) {
       throw new GlobalOptions.UsageException(
-          "check: '" + CheckReport.oneLine(domainArgument) + "' is not a domain name: "
+          "check: '" + CheckReport.printable(domainArgument) + "' is not a domain name: "
               + e.reason());
     }
     if (ehloName.isEmpty() || !ehloName.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {

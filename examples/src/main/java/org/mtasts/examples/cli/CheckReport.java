@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mtasts.NetworkText;
 
 /**
  * The result of {@code mta-sts check}: items with a verdict, a detail and a fix for each problem,
@@ -36,7 +37,11 @@ final class CheckReport {
   record Item(
       String item, String subject, Verdict verdict, String detail, String fix, List<String> notes) {
     Item {
-      notes = List.copyOf(notes);
+      // SEC-20: details quote DNS, HTTP and SMTP text; table and JSON show them escaped.
+      subject = printable(subject);
+      detail = printable(detail);
+      fix = printable(fix);
+      notes = notes.stream().map(CheckReport::printable).toList();
     }
 
     static Item ok(String item, String subject, String detail) {
@@ -75,7 +80,10 @@ final class CheckReport {
     items.add(item);
   }
 
-  /** A structured sub-object of the JSON output, e.g. {@code policy}. */
+  /**
+   * A structured sub-object of the JSON output, e.g. {@code policy}; its strings are made
+   * {@linkplain #printable printable} when the JSON is made.
+   */
   void fact(String name, Object value) {
     facts.put(name, value);
   }
@@ -103,7 +111,9 @@ final class CheckReport {
       list.add(item.toJson());
     }
     json.put("items", list);
-    json.putAll(facts);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> printableFacts = (Map<String, Object>) printableTree(facts);
+    json.putAll(printableFacts);
     return json;
   }
 
@@ -115,6 +125,7 @@ final class CheckReport {
       itemWidth = Math.max(itemWidth, item.item().length());
       subjectWidth = Math.max(subjectWidth, item.subject().length());
     }
+    String domain = printable(this.domain);
     String format = "%-6s %-" + itemWidth + "s  %-" + subjectWidth + "s  %s%n";
     String indent = " ".repeat(6 + 1 + itemWidth + 2 + subjectWidth + 2);
     out.println("MTA-STS check of " + domain);
@@ -124,12 +135,12 @@ final class CheckReport {
       String verdict = String.format(Locale.ROOT, "%-6s", item.verdict().token());
       out.print(color ? paint(item.verdict(), verdict) : verdict);
       out.printf(Locale.ROOT, " %-" + itemWidth + "s  %-" + subjectWidth + "s  %s%n",
-          item.item(), item.subject(), oneLine(item.detail()));
+          item.item(), item.subject(), item.detail());
       for (String note : item.notes()) {
-        out.println(indent + oneLine(note));
+        out.println(indent + note);
       }
       if (item.fix() != null) {
-        out.println(indent + "fix: " + oneLine(item.fix()));
+        out.println(indent + "fix: " + item.fix());
       }
     }
     out.println();
@@ -158,18 +169,54 @@ final class CheckReport {
     return code + text + "\u001b[0m";
   }
 
-  /** Control characters (from DNS, HTTP or SMTP text) never reach the terminal raw. */
-  static String oneLine(String text) {
-    StringBuilder b = new StringBuilder(text.length());
+  /** Longest network-derived string the command prints; the rest is cut. */
+  static final int MAX_PRINTED = 2000;
+
+  /**
+   * The command's one way to print text that came from the network (SEC-20): text with a control
+   * character or any character outside printable US-ASCII goes through {@code NetworkText}
+   * (CR, LF, ESC become {@code \}{@code uXXXX}), so neither tables nor JSON carry them raw. Text
+   * that is printable already, such as the library's escaped messages, is only cut after {@link
+   * #MAX_PRINTED} characters (escaping it again would double its backslashes).
+   *
+   * @param text the text; {@code null} gives {@code null}
+   */
+  static String printable(String text) {
+    if (text == null) {
+      return null;
+    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-        b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-      } else {
-        b.append(c);
+      if (c < 0x20 || c >= 0x7f) {
+        return NetworkText.printable(text, MAX_PRINTED);
       }
     }
-    return b.toString();
+    return text.length() <= MAX_PRINTED ? text : text.substring(0, MAX_PRINTED) + "...";
+  }
+
+  /**
+   * {@link #printable(String)} applied to every string (and map key) of a JSON-like tree of
+   * maps, lists and plain values; other values are kept.
+   */
+  static Object printableTree(Object value) {
+    if (value instanceof String s) {
+      return printable(s);
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        copy.put(printable(String.valueOf(e.getKey())), printableTree(e.getValue()));
+      }
+      return copy;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>(list.size());
+      for (Object o : list) {
+        copy.add(printableTree(o));
+      }
+      return copy;
+    }
+    return value;
   }
 
   /**

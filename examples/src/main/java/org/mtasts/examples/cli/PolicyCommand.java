@@ -79,7 +79,9 @@ final class PolicyCommand implements Callable<Integer> {
       List<CompletableFuture<Map<String, Object>>> results = lookUpAll(client, all, err);
       boolean allValid = true;
       for (CompletableFuture<Map<String, Object>> result : results) {
-        Map<String, Object> json = result.join();
+        // SEC-20: domains from a file, policy lines and fetch errors are printed escaped.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) CheckReport.printableTree(result.join());
         allValid &= "valid".equals(json.get("status"));
         if (parent.options.json) {
           out.println(Json.write(json));

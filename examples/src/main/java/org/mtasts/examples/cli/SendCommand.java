@@ -64,12 +64,22 @@ final class SendCommand implements Callable<Integer> {
   @Option(names = "--ehlo", paramLabel = "NAME", description = "Name to give in EHLO.")
   String ehlo;
 
+  @Option(names = "--deadline", paramLabel = "SECONDS",
+      description = "Give up on a recipient domain after SECONDS for all its MX hosts together"
+          + " (mail.mtasts.deliveryDeadline; default 300). Its recipients are then reported"
+          + " as temporary failures.")
+  Integer deadlineSeconds;
+
   @Override
   public Integer call() throws Exception {
     GlobalOptions options = parent.options;
     options.validate();
     if (body != null && bodyFile != null) {
       throw new GlobalOptions.UsageException("send: give --body or --body-file, not both");
+    }
+    if (deadlineSeconds != null && (deadlineSeconds < 1 || deadlineSeconds > 2_000_000)) {
+      throw new GlobalOptions.UsageException(
+          "send: --deadline wants 1 to 2000000 seconds, not " + deadlineSeconds);
     }
     String text = bodyFile != null ? Files.readString(bodyFile, StandardCharsets.UTF_8)
         : body != null ? body : "Sent by mta-sts-java under the recipients' MTA-STS policies.\n";
@@ -92,6 +102,9 @@ final class SendCommand implements Callable<Integer> {
       if (options.timeoutSeconds != null) {
         props.put("mail.mtasts.connectiontimeout", String.valueOf(options.timeoutSeconds * 1000));
         props.put("mail.mtasts.timeout", String.valueOf(options.timeoutSeconds * 1000));
+      }
+      if (deadlineSeconds != null) {
+        props.put("mail.mtasts.deliveryDeadline", String.valueOf(deadlineSeconds * 1000));
       }
       Session session = MtaStsMail.session(props, client);
       MimeMessage message = new MimeMessage(session);
@@ -138,7 +151,19 @@ final class SendCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * One result per recipient, for JSON and for people. Every string in it is {@linkplain
+   * CheckReport#printable printable}: SMTP replies and other network text never reach the
+   * terminal or the JSON with control characters (SEC-20).
+   */
+  @SuppressWarnings("unchecked")
   static List<Map<String, Object>> results(List<InternetAddress> recipients,
+      List<DomainDelivery> deliveries) {
+    return (List<Map<String, Object>>) CheckReport.printableTree(rawResults(recipients,
+        deliveries));
+  }
+
+  private static List<Map<String, Object>> rawResults(List<InternetAddress> recipients,
       List<DomainDelivery> deliveries) {
     List<Map<String, Object>> results = new ArrayList<>();
     for (InternetAddress recipient : recipients) {
@@ -167,6 +192,7 @@ final class SendCommand implements Callable<Integer> {
           a.put("reason", attempt.reason().map(r -> r.code()).orElse(null));
           a.put("status", attempt.statusCode().orElse(null));
           a.put("tls", attempt.tlsProtocol().orElse(null));
+          a.put("message", attempt.message());
           attempts.add(a);
         }
       }
@@ -211,6 +237,9 @@ final class SendCommand implements Callable<Integer> {
       }
       if (a.get("status") != null) {
         line.append(" (").append(a.get("status")).append(')');
+      }
+      if (a.get("message") != null) {
+        line.append("\n    ").append(a.get("message"));
       }
     }
     if (result.get("message") != null) {

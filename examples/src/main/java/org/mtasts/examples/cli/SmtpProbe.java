@@ -32,7 +32,8 @@ import org.mtasts.TlsOutcome;
  * whether STARTTLS is offered, run the TLS handshake through {@link
  * MxTlsVerifier#socketFactory(String, boolean, java.util.function.Consumer)} in report-only mode
  * (so the certificate can be seen even when it fails the MTA-STS checks), then QUIT. Never sends
- * MAIL FROM. The whole probe is bounded by one deadline.
+ * MAIL FROM. The whole probe is bounded by one deadline, and what the server says is read in
+ * bounded lines and kept only escaped ({@link CheckReport#printable}, SEC-20).
  */
 final class SmtpProbe {
   static final int SMTP_PORT = 25;
@@ -125,7 +126,8 @@ final class SmtpProbe {
       result.error = "no answer from " + mxHost + " within " + timeout.toSeconds() + " s"
           + (result.greeting == null ? "" : " (after the greeting)");
     } catch (IOException e) {
-      result.error = "SMTP conversation with " + mxHost + " failed: " + MtaStsCommand.describe(e);
+      result.error = "SMTP conversation with " + mxHost + " failed: "
+          + CheckReport.printable(MtaStsCommand.describe(e));
     } finally {
       closeQuietly(plain);
     }
@@ -136,16 +138,17 @@ final class SmtpProbe {
     InputStream in = plain.getInputStream();
     OutputStream out = plain.getOutputStream();
     List<String> greeting = readReply(plain, in, deadline);
-    result.greeting = greeting.get(0);
+    // SEC-20: the server's words are kept only escaped (CR, LF, terminal escapes).
+    result.greeting = CheckReport.printable(greeting.get(0));
     if (!greeting.get(0).startsWith("220")) {
-      result.error = "the greeting was not 220: " + greeting.get(0);
+      result.error = "the greeting was not 220: " + result.greeting;
       send(out, "QUIT");
       return;
     }
     send(out, "EHLO " + ehloName);
     List<String> ehlo = readReply(plain, in, deadline);
     if (!ehlo.get(0).startsWith("250")) {
-      result.error = "EHLO " + ehloName + " was refused: " + ehlo.get(0);
+      result.error = "EHLO " + ehloName + " was refused: " + CheckReport.printable(ehlo.get(0));
       send(out, "QUIT");
       return;
     }
@@ -167,7 +170,7 @@ final class SmtpProbe {
     send(out, "STARTTLS");
     List<String> reply = readReply(plain, in, deadline);
     if (!reply.get(0).startsWith("220")) {
-      result.startTlsRefusal = reply.get(0);
+      result.startTlsRefusal = CheckReport.printable(reply.get(0));
       send(out, "QUIT");
       return;
     }

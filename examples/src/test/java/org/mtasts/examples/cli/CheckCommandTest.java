@@ -470,6 +470,6 @@ class CheckCommandTest {
 
   @Test
   void controlCharactersNeverReachTheTerminal() {
-    assertEquals("a\\x1b[31mb\\x0d", CheckReport.oneLine("a\u001b[31mb\r"));
+    assertEquals("a\\u001b[31mb\\u000d", CheckReport.printable("a\u001b[31mb\r"));
   }
 }

@@ -56,7 +56,8 @@ class SendCommandTest {
         + "\"tls\":\"TLSv1."), json);
     assertTrue(json.contains("\"mode\":\"enforce\",\"reason\":null"), json);
     assertTrue(json.contains("{\"mx\":\"mx1.banana-pancakes.com\",\"outcome\":\"refused\","
-        + "\"reason\":\"starttls-not-supported\",\"status\":\"4.7.10\",\"tls\":null}"), json);
+        + "\"reason\":\"starttls-not-supported\",\"status\":\"4.7.10\",\"tls\":null,"
+        + "\"message\":\""), json);
     ReceivedMessage got =
         world.smtp("mx2.banana-pancakes.com").awaitMessages(1, Duration.ofSeconds(10)).get(0);
     assertTrue(got.tlsActive());

@@ -36,6 +36,21 @@ public final class TimedCache<V> {
    */
   public TimedCache(Clock clock, long maximumSize, Function<V, Instant> expiresAt,
       Consumer<V> onExpired) {
+    this(clock, maximumSize, expiresAt, onExpired, null);
+  }
+
+  /**
+   * Creates a cache that also reports values evicted because it was full.
+   *
+   * @param clock the time source
+   * @param maximumSize the most entries kept
+   * @param expiresAt when a value expires
+   * @param onExpired called with each value Caffeine drops because it expired (may be late)
+   * @param onEvicted called with each value Caffeine drops because the cache was full, expired
+   *     or not; null for none
+   */
+  public TimedCache(Clock clock, long maximumSize, Function<V, Instant> expiresAt,
+      Consumer<V> onExpired, Consumer<V> onEvicted) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
     Ticker ticker = () -> nanos(clock.instant());
@@ -67,6 +82,8 @@ public final class TimedCache<V> {
                 (String key, V value, RemovalCause cause) -> {
                   if (cause == RemovalCause.EXPIRED && value != null && onExpired != null) {
                     onExpired.accept(value);
+                  } else if (cause == RemovalCause.SIZE && value != null && onEvicted != null) {
+                    onEvicted.accept(value);
                   }
                 })
             .build();

@@ -16,10 +16,18 @@ public final class FetchExecutors {
    * queue: work beyond the bound waits rather than failing.
    */
   public static Executor bounded(int threads) {
+    return bounded(threads, "mta-sts-fetch-");
+  }
+
+  /**
+   * Like {@link #bounded(int)}, with threads named {@code namePrefix} and a number. No thread
+   * exists until the first task, and idle threads end after 30 seconds.
+   */
+  public static Executor bounded(int threads, String namePrefix) {
     AtomicInteger count = new AtomicInteger();
     ThreadFactory factory =
         runnable -> {
-          Thread thread = new Thread(runnable, "mta-sts-fetch-" + count.incrementAndGet());
+          Thread thread = new Thread(runnable, namePrefix + count.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         };

@@ -46,6 +46,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.PolicyFetchException;
 import org.mtasts.PolicyFetcher;
 import org.mtasts.TrustAnchors;
+import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.ParsedPolicy;
 import org.mtasts.policy.Policy;
 import org.mtasts.policy.PolicySyntaxException;
@@ -71,14 +72,21 @@ import org.slf4j.LoggerFactory;
  *   <li>At most 64 KiB of decoded body is read, so gzip bombs and endless bodies stop at the
  *       limit (STS-FETCH-13/18, D-07); one deadline covers the whole fetch (STS-FETCH-12, D-06).
  *   <li>Addresses are checked before connecting (D-33): loopback, private, link-local,
- *       unique-local and metadata addresses are refused unless allowed.
+ *       unique-local and metadata addresses are refused unless allowed. A proxy resolves the
+ *       policy host itself, so the checked address would not be the one used: a proxy together
+ *       with the address guard is refused when the fetcher is built (see {@link Builder#proxy}).
  * </ul>
  *
  * <p>Thread-safe. Each fetch runs on the configured executor (OkHttp's I/O is blocking), so the
- * number of concurrent fetches is bounded by that executor, not by the number of callers.
+ * number of concurrent fetches is bounded by that executor, not by the number of callers. A fetch
+ * that passes its deadline fails on one thread of the fetcher's own ({@code
+ * mta-sts-fetch-timeout-<n>}, started when needed and ended when idle), so callers' continuations
+ * never run on the JDK's shared timer thread and no thread is started per timeout.
  */
 public final class OkHttpPolicyFetcher implements PolicyFetcher {
   static final String PATH = "/.well-known/mta-sts.txt";
+  /** Most characters of one piece of the policy host's text quoted in a message. */
+  static final int MAX_UNTRUSTED = 200;
   private static final Logger log = LoggerFactory.getLogger(OkHttpPolicyFetcher.class);
 
   private final OkHttpClient client;
@@ -89,6 +97,13 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private final boolean requireTextPlain;
   private final String userAgent;
   private final Executor executor;
+  /**
+   * Completes stages whose deadline passed. Not {@link #executor}: a timeout must not wait
+   * behind the very fetches that hang (every thread of that executor may be blocked in a
+   * resolver), and not {@code CompletableFuture.runAsync}'s default either, which on a machine
+   * with one or two processors starts a new thread for every task (issue 12, item 8a).
+   */
+  private final Executor timeouts = FetchExecutors.bounded(1, "mta-sts-fetch-timeout-");
   /** The host name of an HTTP proxy given unresolved, or null. */
   private final String proxyHost;
   private final int proxyPort;
@@ -158,12 +173,17 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
           if (error != null && !result.isDone()) {
             // Hop off the JDK's timer thread, which serves the whole JVM: completing the stage
             // runs the caller's continuations on the completing thread.
-            CompletableFuture.runAsync(
+            Runnable fail =
                 () ->
                     result.completeExceptionally(
                         failure(policyDomain, FetchFailure.TIMEOUT, "policy fetch for "
                             + policyDomain + " did not complete within its deadline of "
-                            + deadline.toMillis() + " ms", null)));
+                            + deadline.toMillis() + " ms", null));
+            try {
+              timeouts.execute(fail);
+            } catch (RejectedExecutionException e) {
+              fail.run(); // cannot happen with the unbounded queue; never leave the stage open
+            }
           }
         });
     result.whenComplete((ignored, error) -> timer.complete(null));
@@ -250,7 +270,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       throw e;
     } catch (IOException e) {
       UnknownHostException failure =
-          new UnknownHostException("cannot resolve proxy " + name + ": " + e.getMessage());
+          new UnknownHostException("cannot resolve proxy " + name + ": " + untrusted(e));
       failure.initCause(e);
       throw failure;
     }
@@ -273,11 +293,11 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     try {
       endpoints = hostResolver.resolve(host, 443);
     } catch (UnknownHostException e) {
-      throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address: " + e.getMessage(),
+      throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address: " + untrusted(e),
           e);
     } catch (IOException e) {
       throw failure(domain, FetchFailure.DNS_FAILURE, "cannot resolve " + host + ": "
-          + e.getMessage(), e);
+          + untrusted(e), e);
     }
     if (endpoints.isEmpty()) {
       throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no address", null);
@@ -312,7 +332,9 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private FetchedPolicy read(String domain, HttpUrl url, Response response)
       throws PolicyFetchException, IOException {
     int code = response.code();
-    String location = response.header("Location");
+    // Header values and OkHttp's messages about a malformed status line are the policy host's
+    // text: made printable before they reach a message, a log line or an API value (SEC-20).
+    String location = untrusted(response.header("Location"));
     if (response.isRedirect() || (code >= 300 && code < 400 && location != null)) {
       throw failure(domain, FetchFailure.REDIRECT_REFUSED, url + " answered HTTP " + code
           + (location != null ? " redirecting to " + location : " (a redirect)")
@@ -324,7 +346,8 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     }
     ResponseBody body = response.body();
     List<String> contentTypes = response.headers("Content-Type");
-    String contentType = contentTypes.isEmpty() ? null : String.join(", ", contentTypes);
+    String contentType =
+        contentTypes.isEmpty() ? null : untrusted(String.join(", ", contentTypes));
     // Several Content-Type headers are ambiguous (readers pick the first or the last): never
     // text/plain for this check.
     MediaType mediaType =
@@ -392,7 +415,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
   private static PolicyFetchException classify(String domain, String host, IOException e) {
     if (e instanceof SSLPeerUnverifiedException) {
       return failure(domain, FetchFailure.CERTIFICATE_HOST_MISMATCH,
-          "the certificate of " + host + " is not valid for that name: " + e.getMessage(), e);
+          "the certificate of " + host + " is not valid for that name: " + untrusted(e), e);
     }
     if (e instanceof SSLHandshakeException) {
       if (hasCause(e, CertificateExpiredException.class) || isExpiredPath(e)) {
@@ -410,23 +433,45 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     }
     if (e instanceof InterruptedIOException) {
       return failure(domain, FetchFailure.TIMEOUT,
-          "policy fetch from " + host + " timed out: " + e.getMessage(), e);
+          "policy fetch from " + host + " timed out: " + untrusted(e), e);
     }
     if (e instanceof UnknownHostException) {
       // Raised by our Dns: for the policy host (addresses were checked before) or the proxy.
       return failure(domain, FetchFailure.DNS_FAILURE,
-          "cannot resolve a host for the fetch from " + host + ": " + e.getMessage(), e);
+          "cannot resolve a host for the fetch from " + host + ": " + untrusted(e), e);
     }
     if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       return failure(domain, FetchFailure.CONNECT_FAILED,
-          "cannot connect to " + host + ": " + e.getMessage(), e);
+          "cannot connect to " + host + ": " + untrusted(e), e);
     }
     if (e instanceof javax.net.ssl.SSLException) {
       return failure(domain, FetchFailure.TLS_HANDSHAKE_FAILED,
           "TLS with " + host + " failed: " + rootMessage(e), e);
     }
+    // OkHttp's ProtocolException quotes a malformed status line verbatim: the cause keeps only
+    // a printable copy of that text, so that a logged stack trace shows no raw bytes either.
     return failure(domain, FetchFailure.IO_ERROR,
-        "policy fetch from " + host + " failed: " + rootMessage(e), e);
+        "policy fetch from " + host + " failed: " + rootMessage(e), printableCopy(e));
+  }
+
+  /** Text of the policy host, or an exception message quoting it, made printable and short. */
+  private static String untrusted(String text) {
+    return Texts.printable(text, MAX_UNTRUSTED);
+  }
+
+  private static String untrusted(Throwable e) {
+    return untrusted(e.getMessage());
+  }
+
+  /** {@code e}, or a plain copy with a printable message when its message is not printable. */
+  private static Throwable printableCopy(IOException e) {
+    String message = e.getMessage();
+    if (message == null || message.equals(untrusted(message))) {
+      return e;
+    }
+    IOException copy = new IOException(e.getClass().getName() + ": " + untrusted(message));
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
   }
 
   private static boolean isExpiredPath(Throwable e) {
@@ -455,7 +500,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       root = root.getCause();
     }
     String message = root.getMessage();
-    return message != null ? message : root.getClass().getSimpleName();
+    return message != null ? untrusted(message) : root.getClass().getSimpleName();
   }
 
   private static PolicyFetchException failure(String domain, FetchFailure kind, String message,
@@ -556,6 +601,16 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     /**
      * An explicit HTTP proxy; default none (environment proxies are never picked up). A proxy
      * given by an unresolved name is resolved with the {@link #hostResolver host resolver}.
+     *
+     * <p>A proxy needs {@link #allowPrivateAddresses allowPrivateAddresses(true)}, or {@link
+     * #build()} refuses it (issue 12 item 7, SEC-16, SEC-27). The proxy resolves {@code
+     * mta-sts.<domain>} itself (an HTTP {@code CONNECT} names the host; a SOCKS proxy is handed
+     * an unresolved address), so the address guard could only check an address the fetch does
+     * not use. Pinning the checked address would mean {@code CONNECT <address>}, with OkHttp's
+     * SNI and certificate host name check replaced by our own for that connection, and proxies
+     * that allow destinations by name would see bare addresses; a silent half-guard would be
+     * worse than none. With a proxy, its own egress rules must keep fetches away from internal
+     * addresses.
      */
     public Builder proxy(Proxy proxy) {
       this.proxy = Objects.requireNonNull(proxy, "proxy");
@@ -588,10 +643,22 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       return this;
     }
 
-    /** Builds the fetcher. */
+    /**
+     * Builds the fetcher.
+     *
+     * @throws IllegalStateException if {@link #hostResolver} is missing, or a {@link #proxy} is
+     *     set while private addresses are refused
+     */
     public OkHttpPolicyFetcher build() {
       if (hostResolver == null) {
         throw new IllegalStateException("hostResolver is required");
+      }
+      if (proxy.type() != Proxy.Type.DIRECT && !allowPrivateAddresses) {
+        throw new IllegalStateException(
+            "a proxy (" + proxy + ") resolves the policy host itself, so the address guard"
+                + " (D-33) cannot check the address the fetch reaches; either use no proxy, or"
+                + " set allowPrivateAddresses(true) and let the proxy's own rules keep policy"
+                + " fetches away from internal addresses");
       }
       if (executor == null) {
         executor = FetchExecutors.bounded(16);

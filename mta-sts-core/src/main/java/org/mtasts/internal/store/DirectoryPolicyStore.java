@@ -7,20 +7,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -42,10 +51,16 @@ import org.slf4j.LoggerFactory;
  * a normalised domain, so the two kinds of name never collide. On load, an entry counts only if
  * the domain in its header gives exactly its file name.
  *
- * <p>Thread-safe. Within one instance, saves and deletes of a domain are serialised by a lock
- * stripe and {@link #deleteAll()} excludes them; {@link #loadAll()} takes no lock, because the
- * atomic rename already means a reader opens either the old or the new file. Several instances
- * or processes on one directory stay consistent for the same reason.
+ * <p>Thread-safe. Within one instance, saves, deletes and removals of a domain are serialised by
+ * a lock stripe and {@link #deleteAll()} excludes them; reads take no lock, because the atomic
+ * rename already means a reader opens either the old or the new file. Several instances or
+ * processes on one directory stay consistent for the same reason; only {@link #remove} can race
+ * with a save by another process (it compares, then deletes), which loses that save until the
+ * next one.
+ *
+ * <p>The directory is created {@code rwx------} and entries are written {@code rw-------} where
+ * the file system has POSIX permissions: policies say where a sender's mail goes, and a local
+ * user who could replace one could lower or redirect it.
  */
 public final class DirectoryPolicyStore implements PolicyStore {
 
@@ -70,6 +85,9 @@ public final class DirectoryPolicyStore implements PolicyStore {
   static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
 
   private static final int STRIPES = 64;
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rwx------");
 
   private final Path dir;
   private final Clock clock;
@@ -106,6 +124,87 @@ public final class DirectoryPolicyStore implements PolicyStore {
   }
 
   /**
+   * Streams the directory and passes each entry to {@code action}; see {@link
+   * PolicyStore#forEach}. Holds one entry in memory at a time. Skipped files are logged at WARN;
+   * temporary files older than an hour are removed.
+   *
+   * @param action called with each entry, in directory order
+   */
+  @Override
+  public void forEach(Consumer<? super StoredPolicy> action) {
+    Objects.requireNonNull(action, "action");
+    walk(action, null);
+  }
+
+  /**
+   * Reads the file of {@code domain}; a missing file is no entry, a damaged one is logged at WARN
+   * and counts as none.
+   *
+   * @param domain the policy domain, normalised first
+   * @return the entry, or empty
+   * @throws IOException if the file exists but cannot be read
+   * @throws IllegalArgumentException if {@code domain} is not a valid host name
+   * @throws NullPointerException if {@code domain} is null
+   */
+  @Override
+  public Optional<StoredPolicy> load(String domain) throws IOException {
+    String normalized = DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
+    Path file = dir.resolve(fileName(normalized));
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(file)) {
+      skip(null, file, "not a regular file");
+      return Optional.empty();
+    }
+    try {
+      StoredPolicy entry = PolicyFileFormat.decode(readBounded(file));
+      if (!entry.domain().equals(normalized)) {
+        skip(null, file, "the header names the domain " + quote(entry.domain(), 300)
+            + ", not " + quote(normalized, 300));
+        return Optional.empty();
+      }
+      return Optional.of(entry);
+    } catch (NoSuchFileException e) {
+      return Optional.empty(); // deleted meanwhile
+    } catch (CorruptEntryException e) {
+      skip(null, file, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Deletes the file of {@code entry.domain()} if it still holds exactly {@code entry}; the
+   * comparison and the deletion hold the domain's lock, so a save by this instance cannot fall
+   * between them.
+   *
+   * @param entry the entry to remove
+   * @return whether it was removed
+   * @throws IOException if the file cannot be read or deleted
+   */
+  @Override
+  public boolean remove(StoredPolicy entry) throws IOException {
+    Objects.requireNonNull(entry, "entry");
+    String domain = entry.domain();
+    ReentrantLock stripe = stripe(domain);
+    allLock.readLock().lock();
+    stripe.lock();
+    try {
+      if (load(domain).filter(entry::equals).isEmpty()) {
+        return false;
+      }
+      boolean deleted = Files.deleteIfExists(dir.resolve(fileName(domain)));
+      if (deleted) {
+        syncDirectory();
+      }
+      return deleted;
+    } finally {
+      stripe.unlock();
+      allLock.readLock().unlock();
+    }
+  }
+
+  /**
    * Stores {@code policy} in {@code <domain>.policy}: writes a temporary file in the same
    * directory, forces it to disk, renames it atomically over the entry and syncs the directory.
    *
@@ -125,7 +224,7 @@ public final class DirectoryPolicyStore implements PolicyStore {
     allLock.readLock().lock();
     stripe.lock();
     try {
-      Files.createDirectories(dir);
+      createDirectory();
       // createTempFile gives a fresh name and, on POSIX, permissions rw-------.
       Path temp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
       boolean moved = false;
@@ -233,72 +332,149 @@ public final class DirectoryPolicyStore implements PolicyStore {
   LoadResult load() {
     List<StoredPolicy> entries = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
+    walk(entries::add, skipped);
+    entries.sort(Comparator.comparing(e -> fileName(e.domain())));
+    skipped.sort(Comparator.comparing(Skipped::fileName));
+    return new LoadResult(List.copyOf(entries), List.copyOf(skipped));
+  }
+
+  /**
+   * Streams the directory: each entry to {@code entries}, each skipped file to {@code skipped}
+   * (if not null) and the log. What {@code entries} throws ends the walk and propagates.
+   */
+  private void walk(Consumer<? super StoredPolicy> entries, List<Skipped> skipped) {
     try {
-      Files.createDirectories(dir);
+      createDirectory();
     } catch (IOException | RuntimeException e) {
       log.warn("MTA-STS policy store {} cannot be used, no policies loaded: {}",
           quote(dir), describe(e));
-      return new LoadResult(List.of(), List.of());
+      return;
     }
-    List<Path> files = new ArrayList<>();
+    warnIfOthersMayWrite();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-      for (Path file : stream) {
-        files.add(file);
+      Iterator<Path> files = stream.iterator();
+      while (true) {
+        Path file;
+        try {
+          if (!files.hasNext()) {
+            break;
+          }
+          file = files.next();
+        } catch (RuntimeException e) {
+          // DirectoryIteratorException; keep whatever was listed.
+          log.warn("MTA-STS policy store {} cannot be listed completely: {}", quote(dir),
+              describe(e));
+          break;
+        }
+        StoredPolicy entry = readEntry(file, skipped);
+        if (entry != null) {
+          entries.accept(entry);
+        }
+      }
+    } catch (IOException e) {
+      log.warn("MTA-STS policy store {} cannot be listed: {}", quote(dir), describe(e));
+    }
+  }
+
+  /** Reads one directory entry: the entry, or null for a skipped or ignored file. */
+  private StoredPolicy readEntry(Path file, List<Skipped> skipped) {
+    String name = file.getFileName().toString();
+    try {
+      if (isTempName(name)) {
+        removeIfStale(file);
+        return null;
+      }
+      if (!name.endsWith(SUFFIX)) {
+        log.debug("MTA-STS policy store {}: ignoring {}", quote(dir), quote(name));
+        return null;
+      }
+      if (!isEntryFileName(name)) {
+        skip(skipped, file, "the file name is not a normalised domain name followed by '"
+            + SUFFIX + "'");
+        return null;
+      }
+      if (!Files.isRegularFile(file)) {
+        skip(skipped, file, "not a regular file");
+        return null;
+      }
+      byte[] content;
+      try {
+        content = readBounded(file);
+      } catch (NoSuchFileException e) {
+        return null; // deleted since it was listed
+      } catch (IOException e) {
+        skip(skipped, file, "cannot be read: " + describe(e));
+        return null;
+      }
+      StoredPolicy entry = PolicyFileFormat.decode(content);
+      String expected = fileName(entry.domain());
+      if (!expected.equals(name)) {
+        skip(skipped, file, "the header names the domain " + quote(entry.domain(), 300)
+            + ", whose file would be " + quote(expected, 300) + ", not this one");
+        return null;
+      }
+      return entry;
+    } catch (CorruptEntryException e) {
+      skip(skipped, file, e.getMessage());
+    } catch (RuntimeException e) {
+      // Nothing above should throw, but one odd file must not cost all the others.
+      skip(skipped, file, "unexpected error: " + describe(e));
+    }
+    return null;
+  }
+
+  /**
+   * Creates the directory, owner-only where the file system has POSIX permissions (its missing
+   * parents get the usual permissions: they may be shared, such as {@code /var/lib}).
+   */
+  private void createDirectory() throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    try {
+      if (isPosix()) {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      } else {
+        Files.createDirectory(dir);
+      }
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+    }
+  }
+
+  private boolean isPosix() {
+    return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private void warnIfOthersMayWrite() {
+    if (!isPosix()) {
+      return;
+    }
+    try {
+      Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+      if (p.contains(PosixFilePermission.GROUP_WRITE)
+          || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+        log.warn("MTA-STS policy store {} may be written by others ({}); whoever can write there "
+            + "can change where mail goes: make it rwx------", quote(dir),
+            PosixFilePermissions.toString(p));
       }
     } catch (IOException | RuntimeException e) {
-      // DirectoryIteratorException is a RuntimeException; keep whatever was listed.
-      log.warn("MTA-STS policy store {} cannot be listed completely: {}", quote(dir),
+      log.debug("MTA-STS policy store {}: cannot read its permissions: {}", quote(dir),
           describe(e));
     }
-    files.sort(null);
-    for (Path file : files) {
-      String name = file.getFileName().toString();
-      try {
-        if (isTempName(name)) {
-          removeIfStale(file);
-          continue;
-        }
-        if (!name.endsWith(SUFFIX)) {
-          log.debug("MTA-STS policy store {}: ignoring {}", quote(dir), quote(name));
-          continue;
-        }
-        if (!isEntryFileName(name)) {
-          skip(skipped, file, "the file name is not a normalised domain name followed by '"
-              + SUFFIX + "'");
-          continue;
-        }
-        if (!Files.isRegularFile(file)) {
-          skip(skipped, file, "not a regular file");
-          continue;
-        }
-        byte[] content;
-        try {
-          content = readBounded(file);
-        } catch (IOException e) {
-          skip(skipped, file, "cannot be read: " + describe(e));
-          continue;
-        }
-        StoredPolicy entry = PolicyFileFormat.decode(content);
-        String expected = fileName(entry.domain());
-        if (!expected.equals(name)) {
-          skip(skipped, file, "the header names the domain " + quote(entry.domain(), 300)
-              + ", whose file would be " + quote(expected, 300) + ", not this one");
-          continue;
-        }
-        entries.add(entry);
-      } catch (CorruptEntryException e) {
-        skip(skipped, file, e.getMessage());
-      } catch (RuntimeException e) {
-        // Nothing below should throw, but one odd file must not cost all the others.
-        skip(skipped, file, "unexpected error: " + describe(e));
-      }
-    }
-    return new LoadResult(List.copyOf(entries), List.copyOf(skipped));
   }
 
   private void skip(List<Skipped> skipped, Path file, String reason) {
     String name = file.getFileName().toString();
-    skipped.add(new Skipped(name, reason));
+    if (skipped != null) {
+      skipped.add(new Skipped(name, reason));
+    }
     log.warn("MTA-STS policy store: skipping {}: {}", quote(file), reason);
   }
 

@@ -2,6 +2,8 @@ package org.mtasts.internal.store;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.mtasts.PolicyStore;
 import org.mtasts.StoredPolicy;
 import org.mtasts.policy.DomainNames;
@@ -23,6 +25,44 @@ public enum NoPolicyStore implements PolicyStore {
   @Override
   public List<StoredPolicy> loadAll() {
     return List.of();
+  }
+
+  /**
+   * Finds nothing.
+   *
+   * @param domain a policy domain
+   * @return empty
+   * @throws IllegalArgumentException if {@code domain} is not a valid host name
+   * @throws NullPointerException if {@code domain} is null
+   */
+  @Override
+  public Optional<StoredPolicy> load(String domain) {
+    DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
+    return Optional.empty();
+  }
+
+  /**
+   * Visits nothing.
+   *
+   * @param action never called, but must not be null
+   * @throws NullPointerException if {@code action} is null
+   */
+  @Override
+  public void forEach(Consumer<? super StoredPolicy> action) {
+    Objects.requireNonNull(action, "action");
+  }
+
+  /**
+   * Removes nothing.
+   *
+   * @param entry ignored, but must not be null
+   * @return false
+   * @throws NullPointerException if {@code entry} is null
+   */
+  @Override
+  public boolean remove(StoredPolicy entry) {
+    Objects.requireNonNull(entry, "entry");
+    return false;
   }
 
   /**

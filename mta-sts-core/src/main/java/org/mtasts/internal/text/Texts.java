@@ -4,7 +4,7 @@ package org.mtasts.internal.text;
  * Small text helpers shared by the parsers of policies and of the MTA-STS and TLS-RPT TXT
  * records, so that all of them describe characters and quote untrusted input alike (SEC-20).
  *
- * <p>{@link #printable(CharSequence, int)} is the one place where text that came from the
+ * <p>{@link #printable(CharSequence, int)} (public as {@link org.mtasts.NetworkText}) is the one place where text that came from the
  * network (HTTP headers and status lines, SMTP replies, DNS names, policy lines, file names)
  * is made safe before it reaches a log line, an exception message, a value of the API, or the
  * command-line tool's tables and JSON.

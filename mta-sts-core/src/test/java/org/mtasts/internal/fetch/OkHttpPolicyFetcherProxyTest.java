@@ -121,6 +121,29 @@ class OkHttpPolicyFetcherProxyTest {
     assertEquals(FetchFailure.CERTIFICATE_UNTRUSTED, failure.failure(), failure.getMessage());
   }
 
+  @Test
+  void item07_proxyWithTheAddressGuardOn_refusedWhenBuilt_SEC_16_SEC_27() {
+    // Through a proxy the fetch goes where the proxy resolves mta-sts.<domain>, not to the
+    // address the guard checked: refused with a message that says how to proceed.
+    for (Proxy p : List.of(new Proxy(Proxy.Type.HTTP, proxy.address()),
+        new Proxy(Proxy.Type.SOCKS, proxy.address()),
+        new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved("proxy.internal", 3128)))) {
+      OkHttpPolicyFetcher.Builder guarded =
+          OkHttpPolicyFetcher.builder()
+              .hostResolver(HostResolver.overriding(Map.of(HOST, server.address()),
+                  HostResolver.none()))
+              .trustManager(ca.trustManager())
+              .proxy(p);
+      IllegalStateException e =
+          org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+              guarded::build, p.toString());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage().contains("address guard") && e.getMessage().contains("no proxy")
+              && e.getMessage().contains("allowPrivateAddresses(true)"), e.getMessage());
+    }
+    assertEquals(List.of(), proxy.requests, "nothing reached the proxy");
+  }
+
   /** Answers CONNECT with 200 and pipes the bytes to one fixed target. */
   private static final class ConnectProxy implements AutoCloseable {
     final List<String> requests = new CopyOnWriteArrayList<>();

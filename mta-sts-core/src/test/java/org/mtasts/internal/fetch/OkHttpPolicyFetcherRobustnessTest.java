@@ -129,4 +129,33 @@ class OkHttpPolicyFetcherRobustnessTest {
     String name = thread.get(5, TimeUnit.SECONDS);
     assertTrue(!name.contains("CompletableFutureDelayScheduler"), name);
   }
+
+  @Test
+  void item08a_timedOutFetchesCompleteOnTheFetchersOwnBoundedThread_SEC_09() throws Exception {
+    // CompletableFuture.runAsync without an executor uses the common pool, which on a machine
+    // with one or two processors (parallelism 1) starts a new thread for every task: one thread
+    // per timed-out fetch.
+    executor = Executors.newFixedThreadPool(8);
+    OkHttpPolicyFetcher fetcher =
+        OkHttpPolicyFetcher.builder()
+            .hostResolver(hangingResolver())
+            .executor(executor)
+            .deadline(Duration.ofMillis(200))
+            .build();
+    java.util.List<java.util.concurrent.CompletableFuture<String>> threads =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      threads.add(fetcher.fetch("d" + i + ".example").toCompletableFuture()
+          .handle((policy, error) -> {
+            assertInstanceOf(PolicyFetchException.class, error);
+            return Thread.currentThread().getName();
+          }));
+    }
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (java.util.concurrent.CompletableFuture<String> t : threads) {
+      names.add(t.get(10, TimeUnit.SECONDS));
+    }
+    assertEquals(java.util.Set.of("mta-sts-fetch-timeout-1"), names,
+        "all eight timeouts completed on the fetcher's one timeout thread");
+  }
 }

@@ -498,4 +498,73 @@ class OkHttpPolicyFetcherTest {
   private static <T> T last(List<T> list) {
     return list.get(list.size() - 1);
   }
+
+  // ---- issue 12 item 4: the policy host's text is made printable (SEC-20) ---------------------
+
+  /** No CR, LF, ESC or other control character in the text, nor anywhere in the cause chain. */
+  private static void assertPrintable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertPrintable(String.valueOf(t.getMessage()));
+    }
+  }
+
+  private static void assertPrintable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      assertTrue(c >= 0x20 && c != 0x7f, String.format("U+%04X at %d in: %s", (int) c, i, text));
+    }
+  }
+
+  @Test
+  void item04_hostileLocationHeader_printableInTheFailure_SEC_20() throws Exception {
+    server.host(HOST).respond(PolicyResponse.builder().status(301)
+        .rawHeaderLine("Location: https://x.example/\r\u001b[2J\u001b[31mWARN forged line")
+        .build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.REDIRECT_REFUSED, e.failure());
+    assertPrintable(e);
+    assertTrue(e.getMessage().contains(
+        "redirecting to https://x.example/\\u000d\\u001b[2J\\u001b[31mWARN forged line"),
+        e.getMessage());
+  }
+
+  @Test
+  void item04_locationHeaderWithLineFeed_isCutThereAndPrintable_SEC_20() throws Exception {
+    server.host(HOST).respond(PolicyResponse.builder().status(302)
+        .rawHeaderLine("Location: https://x.example/a\u001b\nX-Forged: \u001b]0;title\u0007")
+        .build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.REDIRECT_REFUSED, e.failure());
+    assertPrintable(e);
+    assertTrue(e.getMessage().contains("https://x.example/a\\u001b;"), e.getMessage());
+  }
+
+  @Test
+  void item04_hostileContentType_printableInTheFailure_SEC_20() throws Exception {
+    server.host(HOST).respond(PolicyResponse.builder().body(POLICY).noContentType()
+        .rawHeaderLine("Content-Type: text/html\r\u001b[31m\u0000").build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.MEDIA_TYPE, e.failure());
+    assertPrintable(e);
+    assertTrue(e.getMessage().contains("text/html\\u000d\\u001b[31m\\u0000"), e.getMessage());
+  }
+
+  @Test
+  void item04_acceptedContentTypeWithControlCharacters_printableInTheResult_SEC_20()
+      throws Exception {
+    server.host(HOST).respond(PolicyResponse.builder().body(POLICY).noContentType()
+        .rawHeaderLine("Content-Type: text/plain; x=\"\u001b[31m\rx\"").build());
+    FetchedPolicy fetched = fetch(fetcher().build());
+    assertEquals("text/plain; x=\"\\u001b[31m\\u000dx\"", fetched.contentType().orElseThrow());
+  }
+
+  @Test
+  void item04_malformedStatusLine_printableInTheFailureAndItsCauses_SEC_20() throws Exception {
+    server.host(HOST).respond(PolicyResponse.builder().body(POLICY)
+        .rawStatusLine("HTTP/1.1 2\u001b[31m00 OK\rINFO forged").build());
+    PolicyFetchException e = fetchFails(fetcher().build());
+    assertEquals(FetchFailure.IO_ERROR, e.failure());
+    assertPrintable(e);
+    assertTrue(e.getMessage().contains("2\\u001b[31m00 OK\\u000dINFO forged"), e.getMessage());
+  }
 }

@@ -620,4 +620,105 @@ class DirectoryPolicyStoreTest {
     assertEquals(List.of(entry("example.com", "1")), PolicyStore.directory(tmp).loadAll());
     assertTrue(store.toString().contains(tmp.toString()));
   }
+
+  // ---- issue 12 items 5 and 6: one domain, streaming, conditional removal, permissions ---------
+
+  @Test
+  void item05_loadReadsOneDomain_missingOrDamagedIsEmpty_STS_CACHE_12() throws IOException {
+    DirectoryPolicyStore store = store(tmp);
+    StoredPolicy saved = entry("example.com", "1");
+    store.save(saved);
+    assertEquals(java.util.Optional.of(saved), store.load("EXAMPLE.com."));
+    assertEquals(java.util.Optional.empty(), store.load("other.example"));
+    Files.write(tmp.resolve("bad.example.policy"), new byte[] {1, 2, 3});
+    assertEquals(java.util.Optional.empty(), store.load("bad.example"));
+    // A file under the wrong name (copied by hand) is not the entry of the domain it names.
+    Files.copy(tmp.resolve("example.com.policy"), tmp.resolve("copy.example.policy"));
+    assertEquals(java.util.Optional.empty(), store.load("copy.example"));
+    assertEquals(java.util.Optional.empty(), store(tmp.resolve("missing")).load("example.com"));
+    assertThrows(IllegalArgumentException.class, () -> store.load("../etc"));
+  }
+
+  @Test
+  void item06_forEachStreams_actionMayRemove_exceptionEndsTheWalk() throws IOException {
+    DirectoryPolicyStore store = store(tmp);
+    for (int i = 0; i < 20; i++) {
+      store.save(entry("d" + i + ".example", "1"));
+    }
+    List<String> seen = new ArrayList<>();
+    store.forEach(e -> {
+      seen.add(e.domain());
+      try {
+        assertTrue(store.remove(e));
+      } catch (IOException x) {
+        throw new java.io.UncheckedIOException(x);
+      }
+    });
+    assertEquals(20, seen.size());
+    assertEquals(20, new java.util.HashSet<>(seen).size(), "each entry once");
+    assertEquals(List.of(), store.loadAll());
+
+    store.save(entry("a.example", "1"));
+    store.save(entry("b.example", "1"));
+    int[] calls = {0};
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.forEach(x -> {
+      calls[0]++;
+      throw new IllegalStateException("stop");
+    }));
+    assertEquals("stop", e.getMessage());
+    assertEquals(1, calls[0], "the walk ended at the first exception");
+  }
+
+  @Test
+  void item06_removeDeletesOnlyTheSameEntry_aNewerSaveSurvives() throws IOException {
+    DirectoryPolicyStore store = store(tmp);
+    StoredPolicy old = entry("example.com", "1");
+    store.save(old);
+    StoredPolicy newer = new StoredPolicy("example.com", "2", TEXT, FETCHED.plusSeconds(60));
+    store.save(newer);
+    assertFalse(store.remove(old));
+    assertEquals(List.of(newer), store.loadAll());
+    assertTrue(store.remove(newer));
+    assertFalse(store.remove(newer));
+    assertEquals(List.of(), store.loadAll());
+  }
+
+  @Test
+  void item06_directoryCreatedOwnerOnly_parentsAsUsual_entriesOwnerOnly() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+        "POSIX permissions");
+    Path dir = tmp.resolve("var/lib/app/mta-sts");
+    store(dir).save(entry("example.com", "1"));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+    assertEquals("rw-------", PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("example.com.policy"))));
+    assertTrue(Files.getPosixFilePermissions(tmp.resolve("var/lib"))
+        .contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE));
+
+    Path loaded = tmp.resolve("created/by/walk");
+    store(loaded).forEach(e -> { });
+    assertEquals("rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(loaded)));
+  }
+
+  @Test
+  void item06_directoryOthersMayWriteTo_usedWithAWarning() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+        "POSIX permissions");
+    Path dir = Files.createDirectory(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    store(dir).save(entry("example.com", "1"));
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    List<StoredPolicy> loaded;
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      loaded = store(dir).loadAll();
+    } finally {
+      System.setErr(original);
+    }
+    assertEquals(1, loaded.size());
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertTrue(log.contains("WARN") && log.contains("may be written by others"), log);
+  }
 }

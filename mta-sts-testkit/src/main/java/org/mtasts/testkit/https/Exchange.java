@@ -412,14 +412,17 @@ final class Exchange implements Runnable {
         headers.add(new HttpHeader("Connection", "close"));
       }
       headers.addAll(r.headers);
-      StringBuilder head =
-          new StringBuilder("HTTP/1.1 ")
-              .append(r.status)
-              .append(' ')
-              .append(r.reason)
-              .append("\r\n");
+      StringBuilder head = new StringBuilder();
+      if (r.rawStatusLine != null) {
+        head.append(r.rawStatusLine).append("\r\n");
+      } else {
+        head.append("HTTP/1.1 ").append(r.status).append(' ').append(r.reason).append("\r\n");
+      }
       for (HttpHeader h : headers) {
         head.append(h.name()).append(": ").append(h.value()).append("\r\n");
+      }
+      for (String line : r.rawHeaderLines) {
+        head.append(line).append("\r\n");
       }
       head.append("\r\n");
       byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);

@@ -26,6 +26,7 @@ import java.util.zip.GZIPOutputStream;
  * PolicyResponse.gzipBomb(10 << 20);                            // inflates to 10 MiB
  * PolicyResponse.builder().body(text).trickleBody(1, Duration.ofSeconds(5)).build();
  * PolicyResponse.builder().endlessBody(text).build();           // chunked, never ends
+ * PolicyResponse.builder().status(301).rawHeaderLine("Location: x\r\u001b[2J").build(); // hostile
  * }</pre>
  *
  * <p><b>Headers.</b> The server adds, in this order and only for names the response does not set
@@ -101,6 +102,8 @@ public final class PolicyResponse {
   final boolean disconnectAfterRequest;
   final boolean disconnectAfterHeaders;
   final long disconnectAfterBodyBytes; // -1: never
+  final String rawStatusLine; // null: "HTTP/1.1 <status> <reason>"
+  final List<String> rawHeaderLines;
 
   private byte[] gzipped; // guarded by this
 
@@ -122,6 +125,8 @@ public final class PolicyResponse {
     this.disconnectAfterRequest = b.disconnectAfterRequest;
     this.disconnectAfterHeaders = b.disconnectAfterHeaders;
     this.disconnectAfterBodyBytes = b.disconnectAfterBodyBytes;
+    this.rawStatusLine = b.rawStatusLine;
+    this.rawHeaderLines = List.copyOf(b.rawHeaderLines);
   }
 
   /** A 200 response with {@code Content-Type: text/plain} and {@code text} in UTF-8. */
@@ -204,6 +209,18 @@ public final class PolicyResponse {
     return gzipped;
   }
 
+  private static String escape(String raw) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : raw.toCharArray()) {
+      if (c < 0x20 || c == 0x7f || c == '\\' || c == '"') {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
   @Override
   public String toString() {
     StringBuilder s =
@@ -241,6 +258,12 @@ public final class PolicyResponse {
     if (disconnectAfterBodyBytes >= 0) {
       s.append(", disconnectAfterBodyBytes=").append(disconnectAfterBodyBytes);
     }
+    if (rawStatusLine != null) {
+      s.append(", rawStatusLine=").append(escape(rawStatusLine));
+    }
+    for (String line : rawHeaderLines) {
+      s.append(", rawHeaderLine=").append(escape(line));
+    }
     return s.append('}').toString();
   }
 
@@ -264,6 +287,8 @@ public final class PolicyResponse {
     private boolean disconnectAfterRequest;
     private boolean disconnectAfterHeaders;
     private long disconnectAfterBodyBytes = -1;
+    private String rawStatusLine;
+    private final List<String> rawHeaderLines = new ArrayList<>();
 
     private Builder() {}
 
@@ -283,6 +308,8 @@ public final class PolicyResponse {
       disconnectAfterRequest = r.disconnectAfterRequest;
       disconnectAfterHeaders = r.disconnectAfterHeaders;
       disconnectAfterBodyBytes = r.disconnectAfterBodyBytes;
+      rawStatusLine = r.rawStatusLine;
+      rawHeaderLines.addAll(r.rawHeaderLines);
     }
 
     /**
@@ -489,6 +516,28 @@ public final class PolicyResponse {
         throw new IllegalArgumentException("bytes is negative: " + bytes);
       }
       this.disconnectAfterBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sends {@code line} instead of the status line, byte for byte in UTF-8 and followed by CRLF,
+     * without any check: a malformed status line, or one with a bare CR, ESC or other control
+     * characters, for clients that must keep such text out of their logs and messages (SEC-20).
+     * {@link PolicyResponse#statusCode()} still reports the status set with {@link #status}.
+     */
+    public Builder rawStatusLine(String line) {
+      this.rawStatusLine = Objects.requireNonNull(line, "line");
+      return this;
+    }
+
+    /**
+     * Adds {@code line} after all other headers, byte for byte in UTF-8 and followed by CRLF,
+     * without any check: a header with a bare CR, an LF (which starts another line), ESC or no
+     * colon at all (SEC-20). Unlike {@link #header}, it suppresses no automatic header; use
+     * {@link #noContentType()} to make a raw {@code Content-Type} the only one.
+     */
+    public Builder rawHeaderLine(String line) {
+      rawHeaderLines.add(Objects.requireNonNull(line, "line"));
       return this;
     }
 

@@ -3,6 +3,7 @@ package org.mtasts.testkit.smtp;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +72,7 @@ public final class SmtpBehaviour {
   final SmtpReply rcptReply;
   final Map<String, SmtpReply> rcptReplies;
   final SmtpReply dataReply;
+  final Map<HostileReply.Stage, HostileReply> hostile;
 
   private SmtpBehaviour(Builder builder) {
     this.mode = builder.mode;
@@ -87,6 +89,7 @@ public final class SmtpBehaviour {
     this.rcptReply = builder.rcptReply;
     this.rcptReplies = Map.copyOf(builder.rcptReplies);
     this.dataReply = builder.dataReply;
+    this.hostile = Map.copyOf(builder.hostile);
   }
 
   /** A receiver that does not advertise STARTTLS and accepts mail in plaintext. */
@@ -112,6 +115,11 @@ public final class SmtpBehaviour {
   /** A builder that starts from this behaviour's settings. */
   public Builder toBuilder() {
     return new Builder(this);
+  }
+
+  /** The hostile reply for {@code stage}, or null to answer normally. */
+  HostileReply hostile(HostileReply.Stage stage) {
+    return hostile.get(stage);
   }
 
   /** Whether the EHLO reply advertises STARTTLS before TLS is active. */
@@ -158,6 +166,9 @@ public final class SmtpBehaviour {
     if (dataReply != null) {
       s.append(", data=").append(dataReply);
     }
+    if (!hostile.isEmpty()) {
+      s.append(", hostile=").append(new EnumMap<>(hostile));
+    }
     return s.append('}').toString();
   }
 
@@ -177,6 +188,8 @@ public final class SmtpBehaviour {
     private SmtpReply rcptReply;
     private final Map<String, SmtpReply> rcptReplies = new LinkedHashMap<>();
     private SmtpReply dataReply;
+    private final Map<HostileReply.Stage, HostileReply> hostile =
+        new EnumMap<>(HostileReply.Stage.class);
 
     private Builder() {}
 
@@ -192,6 +205,7 @@ public final class SmtpBehaviour {
       this.rcptReply = from.rcptReply;
       this.rcptReplies.putAll(from.rcptReplies);
       this.dataReply = from.dataReply;
+      this.hostile.putAll(from.hostile);
     }
 
     /**
@@ -380,12 +394,34 @@ public final class SmtpBehaviour {
     }
 
     /**
+     * Sends {@code reply} instead of the normal reply at {@code stage} (see {@link HostileReply});
+     * null restores the normal reply. One hostile reply per stage; the last one set wins.
+     *
+     * @throws NullPointerException if {@code stage} is null
+     */
+    public Builder hostile(HostileReply.Stage stage, HostileReply reply) {
+      Objects.requireNonNull(stage, "stage");
+      if (reply == null) {
+        hostile.remove(stage);
+      } else {
+        hostile.put(stage, reply);
+      }
+      return this;
+    }
+
+    /**
      * Makes the behaviour.
      *
-     * @throws IllegalStateException if {@link #tlsProtocols} is set without {@link #startTls}, or
-     *     {@link #injectAfterStartTls} with a mode that never answers {@code 220} to STARTTLS
+     * @throws IllegalStateException if {@link #tlsProtocols} is set without {@link #startTls},
+     *     {@link #injectAfterStartTls} with a mode that never answers {@code 220} to STARTTLS, or a
+     *     hostile reply for {@link HostileReply.Stage#EHLO_AFTER_TLS} without {@link #startTls}
      */
     public SmtpBehaviour build() {
+      if (hostile.containsKey(HostileReply.Stage.EHLO_AFTER_TLS)
+          && mode != StartTlsMode.OFFERED) {
+        throw new IllegalStateException(
+            "a hostile EHLO reply after TLS needs startTls(certificate), mode is " + mode);
+      }
       if (!tlsProtocols.isEmpty() && mode != StartTlsMode.OFFERED) {
         throw new IllegalStateException(
             "tlsProtocols " + tlsProtocols + " needs startTls(certificate), mode is " + mode);

@@ -91,7 +91,9 @@ final class SmtpConnection implements Runnable {
       socket = plain;
       in = new LineReader(plain.getInputStream());
       out = plain.getOutputStream();
-      reply("220 " + host + " ESMTP mta-sts-java testkit");
+      if (!hostile(HostileReply.Stage.GREETING)) {
+        reply("220 " + host + " ESMTP mta-sts-java testkit");
+      }
       serve();
     } catch (SocketTimeoutException e) {
       event("read timeout after " + readTimeoutMillis + " ms; closing");
@@ -206,6 +208,9 @@ final class SmtpConnection implements Runnable {
       return;
     }
     greet(argument);
+    if (hostile(ehloStage())) {
+      return;
+    }
     List<String> lines = new ArrayList<>();
     lines.add(host + " greets " + argument);
     lines.add("PIPELINING");
@@ -231,6 +236,9 @@ final class SmtpConnection implements Runnable {
       return;
     }
     greet(argument);
+    if (hostile(ehloStage())) {
+      return;
+    }
     reply("250 " + host);
   }
 
@@ -238,6 +246,10 @@ final class SmtpConnection implements Runnable {
     greetings.add(name);
     ehloName = name;
     resetTransaction();
+  }
+
+  private HostileReply.Stage ehloStage() {
+    return tlsProtocol == null ? HostileReply.Stage.EHLO : HostileReply.Stage.EHLO_AFTER_TLS;
   }
 
   /** Handles STARTTLS; returns false when the connection must end. */
@@ -411,6 +423,9 @@ final class SmtpConnection implements Runnable {
       reply("530 5.7.0 Must issue a STARTTLS command first");
       return;
     }
+    if (hostile(HostileReply.Stage.MAIL)) {
+      return;
+    }
     String path = path(argument, "FROM:");
     if (path == null) {
       reply("501 5.5.4 Syntax: MAIL FROM:<address>");
@@ -443,6 +458,9 @@ final class SmtpConnection implements Runnable {
     }
     if (recipients.size() >= MAX_RECIPIENTS) {
       reply("452 4.5.3 Too many recipients");
+      return;
+    }
+    if (hostile(HostileReply.Stage.RCPT)) {
       return;
     }
     SmtpReply scripted = behaviour.rcptReplyFor(path);
@@ -492,6 +510,9 @@ final class SmtpConnection implements Runnable {
     }
     record("C: <message data, " + message.size() + " octets>");
     try {
+      if (hostile(HostileReply.Stage.DATA_END)) {
+        return;
+      }
       if (lineTooLong) {
         reply("500 5.5.2 Line too long (RFC 5321 4.5.3.1.6 allows 1000 octets)");
       } else if (tooBig) {
@@ -562,6 +583,73 @@ final class SmtpConnection implements Runnable {
       }
     }
     return null;
+  }
+
+  /**
+   * Sends the behaviour's hostile reply for {@code stage} instead of the normal one. Returns false
+   * when there is none (answer normally), true after a raw reply (the session goes on). An endless
+   * reply returns only by throwing: the client went away, or the receiver was closed.
+   */
+  private boolean hostile(HostileReply.Stage stage) throws IOException {
+    HostileReply hostile = behaviour.hostile(stage);
+    if (hostile == null) {
+      return false;
+    }
+    event("hostile " + stage.name().toLowerCase(Locale.ROOT) + " reply: " + hostile);
+    switch (hostile.kind) {
+      case RAW -> {
+        out.write(hostile.rawBytes());
+        out.flush();
+        return true;
+      }
+      case ENDLESS_CONTINUATION -> flood(repeat(
+          (hostile.code + "-hostile continuation line; this reply goes on and on and on\r\n")));
+      case HUGE_LINE -> {
+        out.write((hostile.code + " ").getBytes(StandardCharsets.US_ASCII));
+        flood(repeat("x"));
+      }
+      case TRICKLE -> {
+        byte[] pattern = (hostile.code + "-trickle\r\n").getBytes(StandardCharsets.US_ASCII);
+        for (long i = 0; ; i++) {
+          out.write(pattern[(int) (i % pattern.length)]);
+          out.flush();
+          pauseOrEnd(hostile);
+        }
+      }
+      case SLOW_LINES -> {
+        for (long i = 1; ; i++) {
+          out.write((hostile.code + "-still answering, line " + i + "\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          pauseOrEnd(hostile);
+        }
+      }
+      default -> throw new IllegalStateException("unexpected hostile reply " + hostile);
+    }
+    throw new IllegalStateException("an endless reply ended: " + hostile);
+  }
+
+  private void pauseOrEnd(HostileReply hostile) throws IOException {
+    if (!receiver.pause(hostile.interval)) {
+      throw new IOException("receiver closed during " + hostile);
+    }
+  }
+
+  /** Writes {@code chunk} until the client goes away (the write fails). */
+  private void flood(byte[] chunk) throws IOException {
+    while (true) {
+      out.write(chunk);
+      out.flush();
+    }
+  }
+
+  private static byte[] repeat(String unit) {
+    byte[] one = unit.getBytes(StandardCharsets.US_ASCII);
+    byte[] chunk = new byte[(64 * 1024 / one.length) * one.length];
+    for (int i = 0; i < chunk.length; i += one.length) {
+      System.arraycopy(one, 0, chunk, i, one.length);
+    }
+    return chunk;
   }
 
   /** Writes one reply (possibly several CRLF-separated lines) in a single write. */

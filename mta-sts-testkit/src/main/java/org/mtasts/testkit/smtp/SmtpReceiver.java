@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -64,6 +65,7 @@ public final class SmtpReceiver implements AutoCloseable {
   private final List<ReceivedMessage> messages = new ArrayList<>(); // guarded by lock
   private final List<SessionRecord> sessions = new ArrayList<>(); // guarded by lock
 
+  private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
   private final Set<Thread> sessionThreads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger sessionIds = new AtomicInteger();
@@ -121,6 +123,19 @@ public final class SmtpReceiver implements AutoCloseable {
     }
     log.debug("{} listening on {}", hostName, address());
     return this;
+  }
+
+  /**
+   * Waits {@code delay} for a paced (hostile) reply; returns false at once when the receiver is
+   * closed or the thread is interrupted, so no session outlives {@link #close()}.
+   */
+  boolean pause(Duration delay) {
+    try {
+      return !closedLatch.await(delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The MX host name this receiver plays, as used in its greeting and EHLO reply. */
@@ -269,6 +284,7 @@ public final class SmtpReceiver implements AutoCloseable {
       acceptor = acceptThread;
       lock.notifyAll();
     }
+    closedLatch.countDown();
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     try {
       if (socket != null) {

@@ -1,0 +1,40 @@
+package org.mtasts;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Captures what slf4j-simple (the test binding, which writes to whatever {@code System.err} is at
+ * the time) logs while it is open. Tests run one at a time, so swapping {@code System.err} is
+ * safe here.
+ */
+public final class CapturedLog implements AutoCloseable {
+  private final PrintStream original = System.err;
+  private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+  private CapturedLog() {
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+  }
+
+  /** Starts capturing; close to stop. */
+  public static CapturedLog start() {
+    return new CapturedLog();
+  }
+
+  /** Everything logged so far. */
+  public synchronized String text() {
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The lines logged so far that contain {@code fragment}. */
+  public List<String> lines(String fragment) {
+    return text().lines().filter(l -> l.contains(fragment)).toList();
+  }
+
+  @Override
+  public void close() {
+    System.setErr(original);
+  }
+}

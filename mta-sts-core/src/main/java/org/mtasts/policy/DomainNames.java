@@ -136,8 +136,12 @@ public final class DomainNames {
       try {
         ascii = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
       } catch (IllegalArgumentException e) {
+        // java.net.IDN's message repeats the rejected label verbatim (SEC-20).
         throw invalid(
-            domain, "is not a valid internationalised domain name (" + e.getMessage() + ")");
+            domain,
+            "is not a valid internationalised domain name ("
+                + Texts.printable(e.getMessage(), 200)
+                + ")");
       }
     }
     if (ascii.endsWith(".")) {

@@ -2,6 +2,7 @@ package org.mtasts.report;
 
 import java.net.URI;
 import java.util.Objects;
+import org.mtasts.internal.text.Texts;
 
 /**
  * One usable {@code rua} destination of a TLS-RPT record (RFC 8460 §3): a {@link Mailto} address
@@ -37,6 +38,16 @@ public sealed interface ReportDestination
     public Mailto {
       Objects.requireNonNull(uri, "uri");
       Objects.requireNonNull(address, "address");
+    }
+
+    /**
+     * Returns e.g. {@code Mailto[uri=mailto:a@example.com, address=a@example.com]}; the decoded
+     * address may hold any non-ASCII character (RFC 6531), so it is made printable (SEC-20).
+     */
+    @Override
+    public String toString() {
+      return "Mailto[uri=" + Texts.printable(uri, uri.length())
+          + ", address=" + Texts.printable(address, address.length()) + "]";
     }
   }
 

@@ -84,6 +84,12 @@ public final class TlsRptRecord {
       Objects.requireNonNull(uri, "uri");
       Objects.requireNonNull(reason, "reason");
     }
+
+    /** Returns e.g. {@code IgnoredUri[uri=ftp://x, reason=...]}, the URI made printable (SEC-20). */
+    @Override
+    public String toString() {
+      return "IgnoredUri[uri=" + Texts.printable(uri, uri.length()) + ", reason=" + reason + "]";
+    }
   }
 
   private final List<ReportDestination> destinations;

@@ -167,6 +167,24 @@ public final class TlsOutcome {
     return Optional.ofNullable(remoteAddress);
   }
 
+  /**
+   * What this handshake means for {@link MtaSts#check}: a completed handshake is {@link
+   * TlsFacts#verified} or, with a refusal, {@link TlsFacts#certificateProblem}; a failed one is
+   * {@link TlsFacts#handshakeFailed} with its reason ({@link RefusalReason#TLS_HANDSHAKE_FAILED}
+   * when none is known). The one conversion between the verifier's and the check's vocabulary.
+   *
+   * @return the facts of this session; never null
+   */
+  public TlsFacts facts() {
+    if (!handshakeCompleted) {
+      return TlsFacts.handshakeFailed(refusal != null ? refusal : RefusalReason.TLS_HANDSHAKE_FAILED);
+    }
+    String negotiated = protocol != null ? protocol : "TLS";
+    return refusal != null
+        ? TlsFacts.certificateProblem(negotiated, refusal)
+        : TlsFacts.verified(negotiated);
+  }
+
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder("TlsOutcome{").append(mxHost);

@@ -99,11 +99,7 @@ public final class CustomSmtpClientExample {
       TlsFacts facts;
       try {
         tls.startHandshake();
-        TlsOutcome result = outcome.get();
-        facts = result.passed()
-            ? TlsFacts.verified(result.protocol().orElse("TLS"))
-            : TlsFacts.certificateProblem(result.protocol().orElse("TLS"),
-                result.refusal().orElse(RefusalReason.VALIDATION_FAILURE));
+        facts = outcome.get().facts(); // verified, or the certificate problem (testing mode)
       } catch (IOException e) {
         RefusalReason reason =
             outcome.get() != null && outcome.get().refusal().isPresent()

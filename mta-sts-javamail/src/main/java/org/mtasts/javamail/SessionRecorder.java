@@ -84,19 +84,8 @@ final class SessionRecorder {
     return facts(handshake);
   }
 
-  /**
-   * The one conversion of the core verifier's {@link TlsOutcome} into the {@link TlsFacts} its
-   * {@code check} takes (null: no handshake, so no STARTTLS). Core has no such factory yet.
-   */
+  /** The facts of a handshake for the core's {@code check}; null: no handshake, no STARTTLS. */
   static TlsFacts facts(TlsOutcome h) {
-    if (h == null) {
-      return TlsFacts.noStartTls();
-    }
-    if (!h.handshakeCompleted()) {
-      return TlsFacts.handshakeFailed(h.refusal().orElse(RefusalReason.TLS_HANDSHAKE_FAILED));
-    }
-    String protocol = h.protocol().orElse("TLS");
-    return h.refusal().map(r -> TlsFacts.certificateProblem(protocol, r))
-        .orElseGet(() -> TlsFacts.verified(protocol));
+    return h == null ? TlsFacts.noStartTls() : h.facts();
   }
 }

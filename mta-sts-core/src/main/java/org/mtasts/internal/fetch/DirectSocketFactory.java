@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
+import java.net.SocketException;
 import javax.net.SocketFactory;
 
 /**
@@ -13,6 +14,7 @@ import javax.net.SocketFactory;
  * SOCKS proxy it names (as {@code -DsocksProxyHost} or an application's selector do), asking the
  * JVM-wide {@link java.net.Authenticator} for its password; a socket made with {@link
  * Proxy#NO_PROXY} does neither (SEC-27: proxy use is explicit in the fetcher's configuration).
+ * Every socket has {@code TCP_NODELAY} on.
  */
 final class DirectSocketFactory extends SocketFactory {
   static final DirectSocketFactory INSTANCE = new DirectSocketFactory();
@@ -20,8 +22,13 @@ final class DirectSocketFactory extends SocketFactory {
   private DirectSocketFactory() {}
 
   @Override
-  public Socket createSocket() {
-    return new Socket(Proxy.NO_PROXY);
+  public Socket createSocket() throws SocketException {
+    Socket socket = new Socket(Proxy.NO_PROXY);
+    // Nagle's algorithm holds the client's TLS Finished and the GET behind the server's delayed
+    // ACK (about 40 ms on Linux) on every first contact; one request per connection gains nothing
+    // from coalescing.
+    socket.setTcpNoDelay(true);
+    return socket;
   }
 
   @Override

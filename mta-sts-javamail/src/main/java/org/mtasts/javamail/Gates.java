@@ -52,7 +52,10 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
     HostResolver resolver = given.hr() != null ? given.hr()
         : HostResolver.dns(dnsClient(given.dnsServers()));
     MtaSts client = given.sts() != null ? given.sts() : defaultClient(p, given, trust);
-    return new Gates(client, MxTlsVerifier.create(trust), resolver);
+    // One clock: the MX certificate's validity is judged by the time the client was given.
+    MxTlsVerifier verifier =
+        MxTlsVerifier.builder().trustManager(trust).clock(client.clock()).build();
+    return new Gates(client, verifier, resolver);
   }
 
   /**

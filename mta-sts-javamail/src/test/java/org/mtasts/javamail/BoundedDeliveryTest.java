@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
-import org.mtasts.dns.DnsClient;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 import org.mtasts.testkit.smtp.HostileReply;
@@ -103,12 +102,8 @@ class BoundedDeliveryTest {
 
   @BeforeAll
   static void client() {
-    worldResolver = HostResolver.overriding(world.hostMap(), HostResolver.none());
-    sts = MtaSts.builder()
-        .dnsClient(DnsClient.builder().server(world.dnsAddress()).build())
-        .hostResolver(worldResolver)
-        .trustManager(world.trustManager())
-        .allowPrivateAddresses(true)
+    worldResolver = WorldClients.resolver(world);
+    sts = WorldClients.client(world, worldResolver)
         .build();
   }
 

@@ -24,7 +24,6 @@ import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.MtaStsListener;
 import org.mtasts.RefusalReason;
-import org.mtasts.dns.DnsClient;
 
 /**
  * The transport scenarios end to end with the core: {@code MtaSts} resolving policies over the
@@ -36,12 +35,8 @@ class CoreTransportTest extends MtaStsTransportTest {
 
   @Override
   void configure(Properties props) {
-    HostResolver resolver = HostResolver.overriding(world.hostMap(), HostResolver.none());
-    sts = MtaSts.builder()
-        .dnsClient(DnsClient.builder().server(world.dnsAddress()).build())
-        .hostResolver(resolver)
-        .trustManager(world.trustManager())
-        .allowPrivateAddresses(true)
+    HostResolver resolver = WorldClients.resolver(world);
+    sts = WorldClients.client(world, resolver)
         .listener(new MtaStsListener() {
           @Override
           public void deliveryRefused(DeliveryDecision decision) {
@@ -85,7 +80,7 @@ class CoreTransportTest extends MtaStsTransportTest {
     p.put("mail.mtasts.trustStore", world.writeTrustPem(dir.resolve("trust.pem")).toString());
     p.put("mail.mtasts.allowPrivateAddresses", "true");
     p.put("mail.mtasts.cacheDirectory", dir.resolve("cache").toString());
-    p.put(Settings.HOST_RESOLVER, HostResolver.overriding(world.hostMap(), HostResolver.none()));
+    p.put(Settings.HOST_RESOLVER, WorldClients.resolver(world));
     Session s = Session.getInstance(p);
 
     MimeMessage ok = new MimeMessage(s);
@@ -113,7 +108,7 @@ class CoreTransportTest extends MtaStsTransportTest {
     Properties p = new Properties();
     p.put("mail.smtp.localhost", "client.test");
     p.put(Settings.TRUST_MANAGER, world.trustManager());
-    p.put(Settings.HOST_RESOLVER, HostResolver.overriding(world.hostMap(), HostResolver.none()));
+    p.put(Settings.HOST_RESOLVER, WorldClients.resolver(world));
     Session s = MtaStsMail.session(p, sts);
     assertInstanceOf(MtaStsTransport.class, s.getTransport());
 

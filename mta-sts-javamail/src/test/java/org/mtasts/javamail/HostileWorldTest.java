@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
-import org.mtasts.dns.DnsClient;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 import org.mtasts.testkit.smtp.HostileReply;
@@ -89,12 +88,8 @@ class HostileWorldTest {
 
   @BeforeAll
   static void client() {
-    resolver = HostResolver.overriding(world.hostMap(), HostResolver.none());
-    sts = MtaSts.builder()
-        .dnsClient(DnsClient.builder().server(world.dnsAddress()).build())
-        .hostResolver(resolver)
-        .trustManager(world.trustManager())
-        .allowPrivateAddresses(true)
+    resolver = WorldClients.resolver(world);
+    sts = WorldClients.client(world, resolver)
         .build();
   }
 

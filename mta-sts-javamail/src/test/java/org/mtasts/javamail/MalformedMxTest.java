@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
-import org.mtasts.dns.DnsClient;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 import org.mtasts.testkit.smtp.ReceivedMessage;
@@ -48,12 +47,8 @@ class MalformedMxTest {
   }
 
   private Session session() {
-    HostResolver resolver = HostResolver.overriding(world.hostMap(), HostResolver.none());
-    sts = MtaSts.builder()
-        .dnsClient(DnsClient.builder().server(world.dnsAddress()).build())
-        .hostResolver(resolver)
-        .trustManager(world.trustManager())
-        .allowPrivateAddresses(true)
+    HostResolver resolver = WorldClients.resolver(world);
+    sts = WorldClients.client(world, resolver)
         .build();
     Properties props = new Properties();
     props.put("mail.transport.protocol.rfc822", MtaStsTransport.PROTOCOL);

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
-import org.mtasts.dns.DnsClient;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 
@@ -37,13 +36,9 @@ class OneClockTest {
   @Test
   void clientClockTenYearsAhead_mxCertificateExpired_refusedUnderEnforce_STS_TLS_04()
       throws Exception {
-    HostResolver resolver = HostResolver.overriding(world.hostMap(), HostResolver.none());
+    HostResolver resolver = WorldClients.resolver(world);
     Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(3650));
-    try (MtaSts sts = MtaSts.builder()
-        .dnsClient(DnsClient.builder().server(world.dnsAddress()).build())
-        .hostResolver(resolver)
-        .trustManager(world.trustManager())
-        .allowPrivateAddresses(true)
+    try (MtaSts sts = WorldClients.client(world, resolver)
         .clock(later)
         .build()) {
       Properties props = new Properties();

@@ -16,4 +16,5 @@ module org.mtasts.core {
   exports org.mtasts.dns;
   exports org.mtasts.policy;
   exports org.mtasts.report;
+  exports org.mtasts.tls;
 }

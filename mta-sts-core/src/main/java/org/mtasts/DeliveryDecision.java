@@ -1,5 +1,6 @@
 package org.mtasts;
 
+import org.mtasts.tls.RefusalReason;
 import java.util.Objects;
 import java.util.Optional;
 import org.mtasts.policy.Mode;

@@ -1,5 +1,8 @@
 package org.mtasts;
 
+import org.mtasts.tls.TlsFacts;
+import org.mtasts.tls.TlsRequirement;
+import org.mtasts.tls.RefusalReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

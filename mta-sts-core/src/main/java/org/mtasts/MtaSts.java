@@ -1,5 +1,7 @@
 package org.mtasts;
 
+import org.mtasts.tls.MxTlsVerifier;
+import org.mtasts.tls.TlsFacts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.mtasts;
 
+import org.mtasts.tls.TlsRequirement;
 import java.util.Objects;
 
 /**

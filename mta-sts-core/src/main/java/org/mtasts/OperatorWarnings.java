@@ -1,5 +1,6 @@
 package org.mtasts;
 
+import org.mtasts.tls.RefusalReason;
 import java.time.Clock;
 import java.time.Duration;
 import org.mtasts.internal.cache.Throttle;

@@ -6,7 +6,7 @@
  *       {@link org.mtasts.PolicyLookup}: the policy that applies to a domain now, from the cache or
  *       a fresh fetch, or why none applies. {@link org.mtasts.MtaSts#plan(String)} adds the MX
  *       hosts ({@link org.mtasts.DeliveryPlan}, {@link org.mtasts.MxCandidate}); {@link
- *       org.mtasts.MtaSts#check} decides one SMTP session ({@link org.mtasts.TlsFacts} in, {@link
+ *       org.mtasts.MtaSts#check} decides one SMTP session ({@link org.mtasts.tls.TlsFacts} in, {@link
  *       org.mtasts.DeliveryDecision} out).
  *   <li>Seams, each with a default: {@link org.mtasts.PolicyFetcher} (the library's HTTPS
  *       fetcher is {@link org.mtasts.PolicyFetcher#https()}), {@link org.mtasts.HostResolver},
@@ -23,3 +23,5 @@
  * org.mtasts.LookupFailure}), not exceptions; exceptions are for invalid arguments.
  */
 package org.mtasts;
+
+import org.mtasts.tls.TlsFacts;

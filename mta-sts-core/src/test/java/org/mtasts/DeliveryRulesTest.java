@@ -1,5 +1,8 @@
 package org.mtasts;
 
+import org.mtasts.tls.TlsFacts;
+import org.mtasts.tls.TlsRequirement;
+import org.mtasts.tls.RefusalReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

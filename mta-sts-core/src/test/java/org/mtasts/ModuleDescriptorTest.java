@@ -27,7 +27,8 @@ class ModuleDescriptorTest {
       exported.add(export.source());
     }
     assertEquals(
-        Set.of("org.mtasts", "org.mtasts.dns", "org.mtasts.policy", "org.mtasts.report"),
+        Set.of("org.mtasts", "org.mtasts.dns", "org.mtasts.policy", "org.mtasts.report",
+            "org.mtasts.tls"),
         exported);
     for (String pkg : module.packages()) {
       assertTrue(

@@ -1,5 +1,6 @@
 package org.mtasts;
 
+import org.mtasts.tls.TlsFacts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

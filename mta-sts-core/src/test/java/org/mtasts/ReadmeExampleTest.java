@@ -1,5 +1,9 @@
 package org.mtasts;
 
+import org.mtasts.tls.MxTlsVerifier;
+import org.mtasts.tls.TlsFacts;
+import org.mtasts.tls.TrustAnchors;
+import org.mtasts.tls.RefusalReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

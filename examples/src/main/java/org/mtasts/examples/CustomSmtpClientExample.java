@@ -17,12 +17,12 @@ import org.mtasts.DeliveryPlan;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.MxCandidate;
-import org.mtasts.MxTlsVerifier;
+import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.NetworkText;
-import org.mtasts.RefusalReason;
-import org.mtasts.TlsFacts;
-import org.mtasts.TlsOutcome;
-import org.mtasts.TlsRequirement;
+import org.mtasts.tls.RefusalReason;
+import org.mtasts.tls.TlsFacts;
+import org.mtasts.tls.TlsOutcome;
+import org.mtasts.tls.TlsRequirement;
 
 /**
  * How a mail server with its own SMTP client applies MTA-STS: plan the delivery, walk the MX

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
-import org.mtasts.MxTlsVerifier;
+import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;

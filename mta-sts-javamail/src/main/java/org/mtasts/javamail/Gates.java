@@ -19,9 +19,9 @@ import java.util.Properties;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
-import org.mtasts.MxTlsVerifier;
+import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.PolicyStore;
-import org.mtasts.TrustAnchors;
+import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
 
 /**

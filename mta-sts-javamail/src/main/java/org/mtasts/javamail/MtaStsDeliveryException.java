@@ -20,7 +20,7 @@ import org.mtasts.policy.Mode;
  * retry later; the policy, the MX records or the MX certificates may be fixed by then. Each retry
  * looks the policy up again, so a changed TXT id is fetched and applied before a final bounce
  * (STS-APPLY-04). For the bounce itself use the permanent form of the status code ({@code 5.7.5}
- * or {@code 5.7.10}, {@link org.mtasts.RefusalReason#permanentStatusCode()}).
+ * or {@code 5.7.10}, {@link org.mtasts.tls.RefusalReason#permanentStatusCode()}).
  *
  * <p>The message is printable US-ASCII: text that came from the network (an SMTP reply, a DNS
  * name) is escaped by {@code NetworkText.printable} (SEC-20), so it cannot forge log lines.

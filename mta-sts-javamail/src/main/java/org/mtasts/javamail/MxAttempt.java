@@ -3,7 +3,7 @@ package org.mtasts.javamail;
 import java.util.Objects;
 import java.util.Optional;
 import org.mtasts.NetworkText;
-import org.mtasts.RefusalReason;
+import org.mtasts.tls.RefusalReason;
 
 /**
  * One MX host tried (or deliberately not contacted) during the delivery of a message to one

@@ -3,7 +3,7 @@ package org.mtasts.javamail;
 import java.util.Objects;
 import org.mtasts.DeliveryPlan;
 import org.mtasts.MxCandidate;
-import org.mtasts.TlsRequirement;
+import org.mtasts.tls.TlsRequirement;
 
 /**
  * One SMTP session with one MX host, as the {@link MxWalk} asks {@link Courier} to open it: the

@@ -2,9 +2,9 @@ package org.mtasts.javamail;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;
-import org.mtasts.RefusalReason;
-import org.mtasts.TlsFacts;
-import org.mtasts.TlsOutcome;
+import org.mtasts.tls.RefusalReason;
+import org.mtasts.tls.TlsFacts;
+import org.mtasts.tls.TlsOutcome;
 
 /**
  * What one delegate SMTP session did, seen from its sockets: whether TCP connected, whether

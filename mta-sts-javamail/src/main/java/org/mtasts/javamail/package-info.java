@@ -142,11 +142,11 @@
  * <p>The transport speaks the core's vocabulary. For each recipient domain, {@code MxWalk} asks
  * {@link org.mtasts.MtaSts#plan} for a {@link org.mtasts.DeliveryPlan} and walks its {@link
  * org.mtasts.MxCandidate}s in order (RFC 8461 §5); each MX session ({@code MxSession}: candidate,
- * pass, {@link org.mtasts.TlsRequirement}, deadline) is opened by {@code Courier}, the Angus Mail
+ * pass, {@link org.mtasts.tls.TlsRequirement}, deadline) is opened by {@code Courier}, the Angus Mail
  * plumbing (delegate session, properties, bounded sockets, replies, exceptions), whose handshake
- * the core's {@link org.mtasts.MxTlsVerifier} judges into a {@link org.mtasts.TlsOutcome}; that
- * becomes the {@link org.mtasts.TlsFacts} for {@link org.mtasts.MtaSts#check}, whose {@link
- * org.mtasts.DeliveryDecision} (and {@link org.mtasts.RefusalReason}) decides whether the message
+ * the core's {@link org.mtasts.tls.MxTlsVerifier} judges into a {@link org.mtasts.tls.TlsOutcome}; that
+ * becomes the {@link org.mtasts.tls.TlsFacts} for {@link org.mtasts.MtaSts#check}, whose {@link
+ * org.mtasts.DeliveryDecision} (and {@link org.mtasts.tls.RefusalReason}) decides whether the message
  * goes over the session.
  *
  * <h2>Outcomes</h2>

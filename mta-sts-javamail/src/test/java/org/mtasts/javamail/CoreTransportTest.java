@@ -23,7 +23,7 @@ import org.mtasts.DeliveryDecision;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.MtaStsListener;
-import org.mtasts.RefusalReason;
+import org.mtasts.tls.RefusalReason;
 
 /**
  * The transport scenarios end to end with the core: {@code MtaSts} resolving policies over the

@@ -108,7 +108,7 @@ abstract class MtaStsTransportTest {
   abstract void configure(Properties props);
 
   /** The MTA-STS violations reported so far (refused under enforce, reported under testing). */
-  abstract List<org.mtasts.RefusalReason> violations();
+  abstract List<org.mtasts.tls.RefusalReason> violations();
 
   @BeforeEach
   void setUp() {
@@ -227,9 +227,9 @@ abstract class MtaStsTransportTest {
       assertEquals(1, world.smtp(host).connectionCount(), host + ": no plaintext retry");
     }
     assertEquals(1, world.messagesFor("good.tls.example").size());
-    assertEquals(List.of(org.mtasts.RefusalReason.TLS_VERSION,
-        org.mtasts.RefusalReason.CERTIFICATE_HOST_MISMATCH,
-        org.mtasts.RefusalReason.TLS_HANDSHAKE_FAILED), violations());
+    assertEquals(List.of(org.mtasts.tls.RefusalReason.TLS_VERSION,
+        org.mtasts.tls.RefusalReason.CERTIFICATE_HOST_MISMATCH,
+        org.mtasts.tls.RefusalReason.TLS_HANDSHAKE_FAILED), violations());
   }
 
   @Test
@@ -309,7 +309,7 @@ abstract class MtaStsTransportTest {
     assertTrue(!sts.isPermanent());
     List<String> summary = new ArrayList<>();
     for (MxAttempt a : sts.attempts()) {
-      summary.add(a.host() + " " + a.result() + " " + a.reason().map(org.mtasts.RefusalReason::code).orElse("-") + " "
+      summary.add(a.host() + " " + a.result() + " " + a.reason().map(org.mtasts.tls.RefusalReason::code).orElse("-") + " "
           + a.statusCode().orElse("-"));
     }
     assertEquals(List.of(
@@ -327,7 +327,7 @@ abstract class MtaStsTransportTest {
     Transport.send(message("erin@testing.example"));
 
     assertEquals(1, world.messagesFor("mx.testing.example").size());
-    assertEquals(List.of(org.mtasts.RefusalReason.CERTIFICATE_EXPIRED), violations());
+    assertEquals(List.of(org.mtasts.tls.RefusalReason.CERTIFICATE_EXPIRED), violations());
   }
 
   @Test
@@ -438,7 +438,7 @@ abstract class MtaStsTransportTest {
     Transport.send(message("una@nopass.example"));
 
     assertEquals(1, world.messagesFor("expired.nopass.example").size());
-    assertEquals(List.of(org.mtasts.RefusalReason.CERTIFICATE_EXPIRED), violations());
+    assertEquals(List.of(org.mtasts.tls.RefusalReason.CERTIFICATE_EXPIRED), violations());
   }
 
   @Test

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.mtasts.CertificateCheck;
-import org.mtasts.RefusalReason;
-import org.mtasts.TlsFacts;
-import org.mtasts.TlsOutcome;
+import org.mtasts.tls.CertificateCheck;
+import org.mtasts.tls.RefusalReason;
+import org.mtasts.tls.TlsFacts;
+import org.mtasts.tls.TlsOutcome;
 
 /**
  * The transport's one conversion of the core verifier's {@link TlsOutcome} into the {@link

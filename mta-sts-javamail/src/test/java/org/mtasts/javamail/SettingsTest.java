@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
-import org.mtasts.TrustAnchors;
+import org.mtasts.tls.TrustAnchors;
 
 /** How the {@code mail.mtasts.*} properties are read: one place, the way Jakarta Mail reads. */
 class SettingsTest {

@@ -27,7 +27,7 @@ import org.mtasts.LookupFailure;
 import org.mtasts.MtaSts;
 import org.mtasts.MtaStsListener;
 import org.mtasts.PolicyLookup;
-import org.mtasts.RefusalReason;
+import org.mtasts.tls.RefusalReason;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.examples.cli.DemoObservation.Attempt;
 import org.mtasts.examples.cli.DemoObservation.Event;

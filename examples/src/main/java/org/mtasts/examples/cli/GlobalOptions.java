@@ -15,7 +15,7 @@ import javax.net.ssl.X509TrustManager;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.PolicyStore;
-import org.mtasts.TrustAnchors;
+import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.policy.InvalidDomainException;
 import picocli.CommandLine.Option;

@@ -23,9 +23,9 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.mtasts.HostResolver;
-import org.mtasts.MxTlsVerifier;
-import org.mtasts.RefusalReason;
-import org.mtasts.TlsOutcome;
+import org.mtasts.tls.MxTlsVerifier;
+import org.mtasts.tls.RefusalReason;
+import org.mtasts.tls.TlsOutcome;
 
 /**
  * One diagnostic STARTTLS probe of an MX host on port 25: connect, read the greeting, EHLO, see

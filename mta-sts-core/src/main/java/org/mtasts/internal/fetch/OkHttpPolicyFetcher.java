@@ -45,7 +45,7 @@ import org.mtasts.FetchedPolicy;
 import org.mtasts.HostResolver;
 import org.mtasts.PolicyFetchException;
 import org.mtasts.PolicyFetcher;
-import org.mtasts.TrustAnchors;
+import org.mtasts.tls.TrustAnchors;
 import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.ParsedPolicy;
 import org.mtasts.policy.Policy;

@@ -11,8 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.X509TrustManager;
-import org.mtasts.CertificateCheck;
-import org.mtasts.RefusalReason;
+import org.mtasts.tls.CertificateCheck;
+import org.mtasts.tls.RefusalReason;
 
 /**
  * The certificate checks of RFC 8461 §4.2 on one presented chain, in this order, stopping at the

@@ -2,7 +2,7 @@ package org.mtasts.internal.tls;
 
 import java.security.cert.CertificateException;
 import java.util.Objects;
-import org.mtasts.RefusalReason;
+import org.mtasts.tls.RefusalReason;
 
 /**
  * Thrown by {@link MxTrustManager} under enforce to abort a handshake; it travels as the cause of

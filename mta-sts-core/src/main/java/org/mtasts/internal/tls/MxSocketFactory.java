@@ -17,7 +17,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
-import org.mtasts.TlsOutcome;
+import org.mtasts.tls.TlsOutcome;
 
 /**
  * TLS sockets for one MX host under one policy mode: TLS 1.3 and 1.2 only (D-04), SNI = the MX

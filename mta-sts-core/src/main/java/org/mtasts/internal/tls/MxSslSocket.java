@@ -24,9 +24,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
-import org.mtasts.CertificateCheck;
-import org.mtasts.RefusalReason;
-import org.mtasts.TlsOutcome;
+import org.mtasts.tls.CertificateCheck;
+import org.mtasts.tls.RefusalReason;
+import org.mtasts.tls.TlsOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

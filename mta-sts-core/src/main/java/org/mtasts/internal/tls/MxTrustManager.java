@@ -6,8 +6,8 @@ import java.security.cert.X509Certificate;
 import java.util.Objects;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.mtasts.CertificateCheck;
-import org.mtasts.RefusalReason;
+import org.mtasts.tls.CertificateCheck;
+import org.mtasts.tls.RefusalReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

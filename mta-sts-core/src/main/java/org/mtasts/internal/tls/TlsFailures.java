@@ -6,7 +6,7 @@ import java.security.cert.CertificateException;
 import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
-import org.mtasts.RefusalReason;
+import org.mtasts.tls.RefusalReason;
 
 /**
  * Classifies a failed TLS handshake with an MX into a {@link RefusalReason}, from the exception

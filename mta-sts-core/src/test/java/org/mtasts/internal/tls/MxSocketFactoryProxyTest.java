@@ -15,7 +15,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.mtasts.MxTlsVerifier;
+import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.testkit.tls.TestCertificateAuthority;
 
 /** SEC-27: the verifier's sockets connect directly, whatever the JVM-wide ProxySelector says. */

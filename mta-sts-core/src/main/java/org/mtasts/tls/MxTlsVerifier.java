@@ -1,4 +1,4 @@
-package org.mtasts;
+package org.mtasts.tls;
 
 import java.security.cert.X509Certificate;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package org.mtasts;
+package org.mtasts.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

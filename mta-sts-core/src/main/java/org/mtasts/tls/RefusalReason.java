@@ -1,4 +1,4 @@
-package org.mtasts;
+package org.mtasts.tls;
 
 import java.util.Optional;
 import org.mtasts.report.ResultType;

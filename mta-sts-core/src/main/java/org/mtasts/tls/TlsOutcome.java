@@ -1,4 +1,4 @@
-package org.mtasts;
+package org.mtasts.tls;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -168,7 +168,7 @@ public final class TlsOutcome {
   }
 
   /**
-   * What this handshake means for {@link MtaSts#check}: a completed handshake is {@link
+   * What this handshake means for {@link org.mtasts.MtaSts#check}: a completed handshake is {@link
    * TlsFacts#verified} or, with a refusal, {@link TlsFacts#certificateProblem}; a failed one is
    * {@link TlsFacts#handshakeFailed} with its reason ({@link RefusalReason#TLS_HANDSHAKE_FAILED}
    * when none is known). The one conversion between the verifier's and the check's vocabulary.

@@ -1,4 +1,4 @@
-package org.mtasts;
+package org.mtasts.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

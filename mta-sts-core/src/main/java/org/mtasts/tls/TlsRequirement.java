@@ -1,4 +1,4 @@
-package org.mtasts;
+package org.mtasts.tls;
 
 /** What TLS a delivery to one MX host needs under the applied policy (RFC 8461 §4.2, §5). */
 public enum TlsRequirement {

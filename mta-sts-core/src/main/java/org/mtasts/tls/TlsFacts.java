@@ -1,4 +1,4 @@
-package org.mtasts;
+package org.mtasts.tls;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * What happened on one SMTP connection, as far as MTA-STS cares (RFC 8461 §4.2, §5): whether the
  * MX offered STARTTLS, whether TLS was negotiated, with which protocol, and the certificate problem
- * found by the TLS verifier, if any. Input to {@link MtaSts#check}. Immutable.
+ * found by the TLS verifier, if any. Input to {@link org.mtasts.MtaSts#check}. Immutable.
  *
  * <p>Use the factories; they cannot describe impossible sessions.
  */
@@ -88,8 +88,14 @@ public final class TlsFacts {
     return Optional.ofNullable(certificateProblem);
   }
 
-  /** The first reason this session fails MTA-STS validation, if any (mx pattern aside). */
-  Optional<RefusalReason> failure() {
+  /**
+   * Returns the first reason this session fails MTA-STS validation (RFC 8461 §4.2), leaving the
+   * {@code mx} pattern check aside: STARTTLS not offered, no TLS session, a protocol below TLS
+   * 1.2, or a certificate problem, in that order.
+   *
+   * @return the reason, or empty if the session satisfies MTA-STS
+   */
+  public Optional<RefusalReason> failure() {
     if (!startTlsOffered) {
       return Optional.of(RefusalReason.STARTTLS_NOT_SUPPORTED);
     }

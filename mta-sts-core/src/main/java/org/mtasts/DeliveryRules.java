@@ -16,8 +16,8 @@ import org.mtasts.policy.Policy;
 
 /**
  * Where to deliver and whether a session may carry the message (RFC 8461 §4 and §5), as pure
- * functions of one policy lookup: no I/O, no state, no events. {@link MtaSts} calls these and
- * reports what they decide to its listener.
+ * functions of one policy lookup: no I/O, no state, no events. {@link MtaSts} calls these;
+ * {@link OperatorWarnings#decided} reports what they decide to the listener and the log.
  */
 final class DeliveryRules {
   private DeliveryRules() {}

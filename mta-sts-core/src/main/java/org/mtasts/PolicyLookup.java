@@ -66,9 +66,12 @@ public final class PolicyLookup {
   private final List<PolicyWarning> warnings;
   private final LookupFailure failure;
   private final boolean deferOnDnsFailure;
+  /** The applied policy's text, for its TLS-RPT lines; null unless the client records TLS-RPT. */
+  private final String policyText;
 
   private PolicyLookup(String domain, Status status, Source source, CachedPolicy policy,
-      List<PolicyWarning> warnings, LookupFailure failure, boolean deferOnDnsFailure) {
+      List<PolicyWarning> warnings, LookupFailure failure, boolean deferOnDnsFailure,
+      String policyText) {
     this.domain = Objects.requireNonNull(domain, "domain");
     this.status = Objects.requireNonNull(status, "status");
     this.source = source;
@@ -76,13 +79,19 @@ public final class PolicyLookup {
     this.warnings = List.copyOf(warnings);
     this.failure = failure;
     this.deferOnDnsFailure = deferOnDnsFailure;
+    this.policyText = policyText;
   }
 
   static PolicyLookup valid(Source source, CachedPolicy policy, List<PolicyWarning> warnings,
       LookupFailure failure) {
+    return valid(source, policy, warnings, failure, null);
+  }
+
+  static PolicyLookup valid(Source source, CachedPolicy policy, List<PolicyWarning> warnings,
+      LookupFailure failure, String policyText) {
     Objects.requireNonNull(source, "source");
     return new PolicyLookup(policy.domain(), Status.VALID, source, policy, warnings, failure,
-        false);
+        false, policyText);
   }
 
   static PolicyLookup failed(String domain, Status status, LookupFailure failure,
@@ -91,7 +100,12 @@ public final class PolicyLookup {
       throw new IllegalArgumentException("a VALID lookup needs a policy");
     }
     return new PolicyLookup(domain, status, null, null, List.of(), failure,
-        status == Status.DNS_ERROR && deferOnDnsFailure);
+        status == Status.DNS_ERROR && deferOnDnsFailure, null);
+  }
+
+  /** The applied policy's text as kept by a client that records TLS-RPT results, or null. */
+  String policyText() {
+    return policyText;
   }
 
   /** The policy domain, normalised (A-labels, lower case, no trailing dot). */

@@ -11,6 +11,7 @@ import org.mtasts.DeliveryDecision;
 import org.mtasts.DeliveryPlan;
 import org.mtasts.MtaSts;
 import org.mtasts.MxCandidate;
+import org.mtasts.report.SessionEndpoints;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
 import org.mtasts.tls.TlsRequirement;
@@ -60,6 +61,9 @@ final class MxWalk {
     // Issue 12, item 2: one deadline for the whole domain, from the policy lookup on.
     Deadline deadline = Deadline.after(settings.deliveryDeadlineMillis(), ticker);
     DeliveryPlan plan = sts.plan(domain);
+    if (settings.tlsRptRecord()) {
+      sts.recordDiscovery(plan.lookup()); // TLSRPT-DATA-06: once per delivery attempt
+    }
     return new Walk(plan, deadline, recipients, message).run(tlsRequiredNo);
   }
 
@@ -99,6 +103,7 @@ final class MxWalk {
         if (!mx.allowed() && tls == TlsRequirement.VERIFIED) {
           // STS-MX-11, STS-APPLY-01: a host outside an enforce policy is never contacted.
           DeliveryDecision d = sts.check(plan.lookup(), mx.host(), TlsFacts.noStartTls());
+          record(mx.host(), TlsFacts.noStartTls(), SessionEndpoints.unknown()); // D-26
           attempts.add(new MxAttempt(mx.host(), MxAttempt.Result.REFUSED, false,
               RefusalReason.MX_MISMATCH, RefusalReason.MX_MISMATCH.transientStatusCode(),
               d.message()));
@@ -128,6 +133,17 @@ final class MxWalk {
       return undelivered(refused);
     }
 
+    /**
+     * Counts a judged session for TLS-RPT (TLSRPT-DATA-02), unless this message delivers a report
+     * (TLSRPT-DEL-07). The plaintext retry and the {@code TLS-Required: No} pass are not judged:
+     * their MX was counted with the session before them.
+     */
+    private void record(String host, TlsFacts facts, SessionEndpoints endpoints) {
+      if (settings.tlsRptRecord()) {
+        sts.recordSession(plan.lookup(), host, facts, endpoints);
+      }
+    }
+
     /** The candidate's TLS, report-only when {@code mail.mtasts.enforce=false}. */
     private TlsRequirement required(MxCandidate mx) {
       return mx.tls() == TlsRequirement.VERIFIED && !settings.enforce()
@@ -153,6 +169,9 @@ final class MxWalk {
         return tlsFailed(s, t);
       }
       Courier.Connected c = (Courier.Connected) opened;
+      if (s.judged()) {
+        record(s.host(), c.facts(), c.endpoints());
+      }
       try (Courier.Connection connection = c.connection()) {
         DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), c.facts()) : null;
         if (d != null && !d.isAllowed()) {
@@ -171,6 +190,9 @@ final class MxWalk {
     }
 
     private Optional<DomainDelivery> tlsFailed(MxSession s, Courier.TlsFailed t) {
+      if (s.judged()) {
+        record(s.host(), t.facts(), t.endpoints());
+      }
       DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), t.facts()) : null;
       if (s.tls() == TlsRequirement.VERIFIED) {
         // STS-TLS-10: no plaintext retry under enforce; the next MX is tried.

@@ -128,6 +128,11 @@
  *   <tr><td>{@code mail.mtasts.mxAddressLimit}</td><td>int</td><td>5</td>
  *       <td>At most this many addresses (A/AAAA) are tried per MX host, as Postfix's {@code
  *       smtp_mx_address_limit} (which counts per delivery).</td></tr>
+ *   <tr><td>{@code mail.mtasts.tlsrpt.record}</td><td>boolean</td><td>true</td>
+ *       <td>Record what the sessions of this session's messages showed for TLS reports (RFC 8460)
+ *       in the client's {@linkplain org.mtasts.MtaSts.Builder#reportStore report store} (see
+ *       below). {@code false} for the session that delivers TLS reports: a session that delivers
+ *       a report is never counted in the next one (TLSRPT-DEL-07).</td></tr>
  * </table>
  *
  * <p>Properties of the default client are read when a session first needs it; sessions with the
@@ -148,6 +153,19 @@
  * becomes the {@link org.mtasts.tls.TlsFacts} for {@link org.mtasts.MtaSts#check}, whose {@link
  * org.mtasts.DeliveryDecision} (and {@link org.mtasts.tls.RefusalReason}) decides whether the message
  * goes over the session.
+ *
+ * <p><b>TLS reporting.</b> With a client that records TLS-RPT results ({@link
+ * org.mtasts.MtaSts.Builder#reportStore}), each domain's delivery records its policy discovery
+ * failure, if any ({@link org.mtasts.MtaSts#recordDiscovery}), and every judged session to one
+ * address of one MX ({@link org.mtasts.MtaSts#recordSession}): its TLS outcome, the local and
+ * remote addresses of the connection, and the name on the first line of the MX's EHLO reply, else
+ * of its greeting (D-31; read from the plaintext replies by {@code HeloWatcher}). An MX outside
+ * an enforce policy is recorded without a connection (D-26). Not recorded: attempts that end
+ * before TLS could be judged (no address, TCP failures, an SMTP error before STARTTLS, a bound
+ * crossed), which RFC 8460 §4.3.4 lets a sender leave out as transient (TLSRPT-DATA-03); the
+ * plaintext retry after a failed opportunistic handshake and the {@code TLS-Required: No} pass,
+ * whose MX hosts were counted with the sessions before them; and every session of a message sent
+ * with {@code mail.mtasts.tlsrpt.record=false}.
  *
  * <h2>Outcomes</h2>
  *

@@ -6,7 +6,7 @@ import org.mtasts.tls.RefusalReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.mtasts.dns.MxHost;
+import org.mtasts.dns.MxRecord;
 import org.mtasts.dns.MxLookup;
 import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
@@ -44,8 +44,8 @@ final class DeliveryRules {
       default:
         List<String> names = new ArrayList<>();
         List<Integer> preferences = new ArrayList<>();
-        for (MxHost h : mx.hosts()) {
-          names.add(h.name());
+        for (MxRecord h : mx.hosts()) {
+          names.add(h.exchange());
           preferences.add(h.preference());
         }
         return plan(lookup, names, preferences);

@@ -282,8 +282,8 @@ final class MtaStsSettings {
   /** Which policy applies: TXT lookup, cache, fetch and store, under these settings. */
   PolicyResolution resolution(OperatorWarnings warnings) {
     return new PolicyResolution(clock, new PolicyDiscovery(dnsClient), policyFetcher,
-        policyStore != null ? policyStore : PolicyStore.none(), listener(), warnings, deferOnDnsFailure, negativeCacheTtl, maximumCachedPolicies,
-        fetchRetryBackoff);
+        policyStore != null ? policyStore : PolicyStore.none(), listener(), warnings,
+        deferOnDnsFailure, negativeCacheTtl, maximumCachedPolicies, fetchRetryBackoff);
   }
 
   /** The background refresh of {@code resolution}'s policies, not yet started. */

@@ -189,9 +189,10 @@ public final class MtaSts implements AutoCloseable {
     String d = DomainNames.normalize(domain);
     PolicyLookup hit = resolution.cacheHit(d);
     if (hit != null) {
+      completed(hit);
       return CompletableFuture.completedStage(hit);
     }
-    return resolution.resolve(d);
+    return resolution.resolve(d).thenApply(this::completed);
   }
 
   /**
@@ -207,7 +208,22 @@ public final class MtaSts implements AutoCloseable {
   public PolicyLookup resolve(String domain) {
     String d = DomainNames.normalize(domain);
     PolicyLookup hit = resolution.cacheHit(d);
-    return hit != null ? hit : await(resolution.resolve(d), domain);
+    return completed(hit != null ? hit : await(resolution.resolve(d), domain));
+  }
+
+  /**
+   * Tells the listener what a resolve call returns. Called directly, not through a lambda: the
+   * cache-hit path allocates nothing (issue 8), and {@link MtaStsListener#NONE} costs one check.
+   */
+  private PolicyLookup completed(PolicyLookup lookup) {
+    if (listener != MtaStsListener.NONE) {
+      try {
+        listener.lookupCompleted(lookup);
+      } catch (RuntimeException | LinkageError e) {
+        MtaStsListener.threw(listener, e);
+      }
+    }
+    return lookup;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -237,6 +253,17 @@ public final class MtaSts implements AutoCloseable {
    */
   public List<CachedPolicy> cachedPolicies() {
     return resolution.cachedPolicies();
+  }
+
+  /**
+   * How many policies the in-memory cache holds now, without copying them: for a gauge polled
+   * often. Approximate: an expired policy counts until the cache removes it (promptly, on its own
+   * schedule); {@link #cachedPolicies()} gives the exact list.
+   *
+   * @return the number of cached policies
+   */
+  public long cachedPolicyCount() {
+    return resolution.cachedPolicyCount();
   }
 
   /** Runs the refresh task once now (PolicyRefresh); for tests with a fake clock. */

@@ -298,11 +298,22 @@ final class PolicyResolution {
 
   /** Starts a fetch; a fetcher that throws or returns null fails the stage instead. */
   CompletionStage<FetchedPolicy> startFetch(String d) {
+    long start = clock.millis();
+    CompletionStage<FetchedPolicy> fetch;
     try {
-      return Objects.requireNonNull(fetcher.fetch(d), "PolicyFetcher returned null");
+      fetch = Objects.requireNonNull(fetcher.fetch(d), "PolicyFetcher returned null");
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      fetch = CompletableFuture.failedFuture(e);
     }
+    // Issue 17: fetch latency for metrics. The client's clock, as everywhere: a test clock
+    // that stands still measures zero.
+    return fetch.whenComplete(
+        (policy, error) -> {
+          Duration elapsed = Duration.ofMillis(Math.max(0, clock.millis() - start));
+          Optional<LookupFailure> failure =
+              error == null ? Optional.empty() : Optional.of(fetchFailure(d, unwrap(error)));
+          fire(l -> l.fetchEnded(d, elapsed, failure));
+        });
   }
 
   private PolicyLookup fetched(String d, String id, long txtFreshUntil, FetchedPolicy fetched,
@@ -461,6 +472,11 @@ final class PolicyResolution {
     for (CacheEntry e : removed) {
       fire(l -> l.invalidated(e.policy()));
     }
+  }
+
+  /** How many policies the memory holds, expired ones not yet removed included. */
+  long cachedPolicyCount() {
+    return policies.estimatedSize();
   }
 
   /** The unexpired policies in memory, by domain. */

@@ -164,7 +164,26 @@ final class PolicyResolution {
     return mine.minimalCompletionStage();
   }
 
+  /**
+   * An operator's refresh of a normalised domain (issue 17): the full lookup, fetching even when
+   * the TXT id names the cached policy, with the domain's back-off and remembered negative answer
+   * forgotten first. A failure keeps the cached policy (STS-CACHE-05), as on any lookup.
+   */
+  CompletionStage<PolicyLookup> refresh(String d) {
+    negatives.remove(d);
+    gate.clear(d);
+    try {
+      return lookup(d, true);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   private CompletionStage<PolicyLookup> lookup(String d) {
+    return lookup(d, false);
+  }
+
+  private CompletionStage<PolicyLookup> lookup(String d, boolean refetch) {
     CacheEntry inMemory = policies.get(d);
     CacheEntry cached = inMemory;
     if (inMemory != null) {
@@ -190,7 +209,7 @@ final class PolicyResolution {
         .handle(
             (disc, error) ->
                 error == null
-                    ? afterDiscovery(d, disc, known)
+                    ? afterDiscovery(d, disc, known, refetch)
                     : CompletableFuture.completedFuture(afterDnsFailure(d, unwrap(error), known)))
         .thenCompose(Function.identity());
   }
@@ -212,13 +231,13 @@ final class PolicyResolution {
   }
 
   private CompletionStage<PolicyLookup> afterDiscovery(String d, Discovery disc,
-      CacheEntry cached) {
+      CacheEntry cached, boolean refetch) {
     CacheEntry live = live(cached);
     RecordSelection<PolicyRecord> selection = disc.selection();
     if (selection instanceof RecordSelection.Found<PolicyRecord> found) {
       String id = found.record().id();
       long txtFreshUntil = clock.millis() + min(disc.ttl(), MAX_TXT_REUSE).toMillis();
-      if (live != null && live.policy().recordId().equals(id)) {
+      if (live != null && live.policy().recordId().equals(id) && !refetch) {
         // STS-CACHE-04: same id, unexpired: no HTTPS request.
         live.txtConfirmedUntil(txtFreshUntil);
         return CompletableFuture.completedFuture(cacheLookup(live));

@@ -6,7 +6,7 @@ import org.mtasts.tls.RefusalReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.mtasts.dns.MxHost;
+import org.mtasts.dns.MxRecord;
 import org.mtasts.dns.MxLookup;
 import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
@@ -16,8 +16,8 @@ import org.mtasts.policy.Policy;
 
 /**
  * Where to deliver and whether a session may carry the message (RFC 8461 §4 and §5), as pure
- * functions of one policy lookup: no I/O, no state, no events. {@link MtaSts} calls these and
- * reports what they decide to its listener.
+ * functions of one policy lookup: no I/O, no state, no events. {@link MtaSts} calls these;
+ * {@link OperatorWarnings#decided} reports what they decide to the listener and the log.
  */
 final class DeliveryRules {
   private DeliveryRules() {}
@@ -44,8 +44,8 @@ final class DeliveryRules {
       default:
         List<String> names = new ArrayList<>();
         List<Integer> preferences = new ArrayList<>();
-        for (MxHost h : mx.hosts()) {
-          names.add(h.name());
+        for (MxRecord h : mx.hosts()) {
+          names.add(h.exchange());
           preferences.add(h.preference());
         }
         return plan(lookup, names, preferences);

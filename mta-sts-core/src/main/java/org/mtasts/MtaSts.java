@@ -11,12 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,11 +23,8 @@ import javax.net.ssl.X509TrustManager;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxResolver;
-import org.mtasts.internal.discovery.PolicyDiscovery;
-import org.mtasts.internal.fetch.FetchExecutors;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
-import org.mtasts.policy.Mode;
 
 /**
  * The MTA-STS client (RFC 8461): finds, caches and applies the policy of a recipient domain. Build
@@ -103,41 +97,16 @@ public final class MtaSts implements AutoCloseable {
   private final PolicyRefresh refresh;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** What this client was built with, defaults filled in (for newBuilder()). */
-  private final Builder preset;
+  private final MtaStsSettings preset;
 
-  private MtaSts(Builder given) {
-    Builder b = given.copy(); // newBuilder() starts from what this client actually uses
-    if (b.clock == null) {
-      b.clock = Clock.systemUTC();
-    }
-    if (b.dnsClient == null) {
-      // The one clock reaches the DNS cache and DNSSEC validity too; a DNS client given to the
-      // builder keeps its own (see Builder#clock).
-      b.dnsClient = DnsClient.builder().clock(b.clock).build();
-      b.dnsClientMade = true;
-    }
-    if (b.policyFetcher == null) {
-      if (b.executor == null) {
-        b.executor = FetchExecutors.bounded(16); // named, so that newBuilder() can share it
-      }
-      b.policyFetcher = b.httpsFetcher().build(b.dnsClient);
-      b.fetcherFromSettings = true;
-    }
-    b.set.clear();
-    this.preset = b;
-    Clock clock = b.clock;
-    DnsClient dns = b.dnsClient;
-    this.mxResolver = MxResolver.create(dns);
-    PolicyStore store = b.policyStore != null ? b.policyStore : PolicyStore.none();
-    this.listener = b.listener != null ? b.listener : MtaStsListener.NONE;
-    this.warnings = new OperatorWarnings(clock, 10_000, listener);
-    this.resolution =
-        new PolicyResolution(clock, new PolicyDiscovery(dns), b.policyFetcher, store, listener,
-            warnings, b.deferOnDnsFailure, b.negativeCacheTtl, b.maximumCachedPolicies,
-            b.fetchRetryBackoff);
+  private MtaSts(MtaStsSettings given) {
+    this.preset = given.withDefaults(); // newBuilder() starts from what this client actually uses
+    this.mxResolver = MxResolver.create(preset.dnsClient());
+    this.listener = preset.listener();
+    this.warnings = new OperatorWarnings(preset.clock(), 10_000, preset.listener());
+    this.resolution = preset.resolution(warnings);
     resolution.store().load();
-    this.refresh =
-        new PolicyRefresh(clock, resolution, listener, b.refreshInterval, b.scheduler);
+    this.refresh = preset.refresh(resolution);
     refresh.start();
   }
 
@@ -147,7 +116,7 @@ public final class MtaSts implements AutoCloseable {
    * @return a builder
    */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(new MtaStsSettings());
   }
 
   /**
@@ -165,7 +134,7 @@ public final class MtaSts implements AutoCloseable {
    * @return a preset builder
    */
   public Builder newBuilder() {
-    return preset.copy();
+    return new Builder(preset.copy());
   }
 
   /**
@@ -176,7 +145,7 @@ public final class MtaSts implements AutoCloseable {
    * @return the clock
    */
   public Clock clock() {
-    return preset.clock;
+    return preset.clock();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -214,7 +183,7 @@ public final class MtaSts implements AutoCloseable {
   public PolicyLookup resolve(String domain) {
     String d = DomainNames.normalize(domain);
     PolicyLookup hit = resolution.cacheHit(d);
-    return completed(hit != null ? hit : await(resolution.resolve(d), domain));
+    return completed(hit != null ? hit : PolicyResolution.await(resolution.resolve(d), domain));
   }
 
   /**
@@ -299,7 +268,7 @@ public final class MtaSts implements AutoCloseable {
    * @throws CancellationException if interrupted; the interrupt flag is set again
    */
   public PolicyLookup refresh(String domain) {
-    return await(refreshAsync(domain), domain);
+    return PolicyResolution.await(refreshAsync(domain), domain);
   }
 
   /**
@@ -372,7 +341,7 @@ public final class MtaSts implements AutoCloseable {
    * @throws CancellationException if interrupted; the interrupt flag is set again
    */
   public Map<String, PolicyLookup> warmUp(Collection<String> domains, int parallelism) {
-    return await(warmUpAsync(domains, parallelism), domains.size() + " domains");
+    return PolicyResolution.await(warmUpAsync(domains, parallelism), domains.size() + " domains");
   }
 
   /** Runs the refresh task once now (PolicyRefresh); for tests with a fake clock. */
@@ -425,7 +394,7 @@ public final class MtaSts implements AutoCloseable {
    * @throws CancellationException if interrupted; the interrupt flag is set again
    */
   public DeliveryPlan plan(String domain) {
-    return await(planAsync(domain), domain);
+    return PolicyResolution.await(planAsync(domain), domain);
   }
 
   /**
@@ -465,17 +434,7 @@ public final class MtaSts implements AutoCloseable {
    */
   public DeliveryDecision check(PolicyLookup lookup, String mxHost, TlsFacts facts) {
     DeliveryDecision decision = DeliveryRules.check(lookup, mxHost, facts);
-    if (decision.reason().isEmpty()) {
-      return decision; // allowed without a violation: nothing to report
-    }
-    if (decision.mode().orElse(null) == Mode.ENFORCE) {
-      MtaStsListener.fire(listener, l -> l.deliveryRefused(decision));
-    } else {
-      // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported,
-      // to the listener and (paced) to the log, so that it is seen without a listener.
-      MtaStsListener.fire(listener, l -> l.testingViolation(decision));
-      warnings.testingViolation(decision);
-    }
+    warnings.decided(decision); // a refusal or a testing violation: to the listener and the log
     return decision;
   }
 
@@ -490,27 +449,6 @@ public final class MtaSts implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       refresh.close();
-    }
-  }
-
-  private static <T> T await(CompletionStage<T> stage, String domain) {
-    try {
-      return stage.toCompletableFuture().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      CancellationException c =
-          new CancellationException("interrupted while looking up the MTA-STS policy of " + domain);
-      c.initCause(e);
-      throw c;
-    } catch (ExecutionException e) {
-      Throwable cause = PolicyResolution.unwrap(e);
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
     }
   }
 
@@ -557,35 +495,12 @@ public final class MtaSts implements AutoCloseable {
     /** Cached policies kept when no maximum is set. */
     public static final long DEFAULT_MAXIMUM_CACHED_POLICIES = 100_000;
 
-    /** The settings that configure the built-in HTTPS fetcher, in the order they are named. */
-    private static final List<String> FETCH_SETTINGS =
-        List.of("hostResolver", "trustManager", "allowPrivateAddresses", "fetchDeadline",
-            "executor");
+    /** The state behind this builder: validation, defaults, copies (MtaStsSettings). */
+    private final MtaStsSettings settings;
 
-    /** Settings made on this builder (those preset by newBuilder() are not). */
-    private final Set<String> set = new LinkedHashSet<>();
-    private DnsClient dnsClient;
-    private HostResolver hostResolver;
-    private X509TrustManager trustManager;
-    private boolean allowPrivateAddresses;
-    private Duration fetchDeadline = PolicyFetcher.HttpsBuilder.DEFAULT_DEADLINE;
-    private Executor executor;
-    private PolicyFetcher policyFetcher;
-    /** Whether {@link #policyFetcher} was made from the fetch settings (newBuilder()). */
-    private boolean fetcherFromSettings;
-    /** Whether {@link #dnsClient} was made by the client with its clock (newBuilder()). */
-    private boolean dnsClientMade;
-    private Clock clock;
-    private ScheduledExecutorService scheduler;
-    private long maximumCachedPolicies = DEFAULT_MAXIMUM_CACHED_POLICIES;
-    private PolicyStore policyStore;
-    private MtaStsListener listener;
-    private boolean deferOnDnsFailure;
-    private Duration refreshInterval = Duration.ofHours(24);
-    private Duration fetchRetryBackoff = Duration.ofMinutes(5);
-    private Duration negativeCacheTtl = Duration.ofMinutes(5);
-
-    private Builder() {}
+    private Builder(MtaStsSettings settings) {
+      this.settings = settings;
+    }
 
     /**
      * Sets the DNS client for TXT, MX and (by default) address lookups. It keeps its own clock:
@@ -596,10 +511,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder dnsClient(DnsClient dnsClient) {
-      Objects.requireNonNull(dnsClient, "dnsClient");
-      once("dnsClient", this.dnsClient);
-      this.dnsClient = dnsClient;
-      this.dnsClientMade = false;
+      settings.dnsClient(dnsClient);
       return this;
     }
 
@@ -612,9 +524,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder hostResolver(HostResolver hostResolver) {
-      Objects.requireNonNull(hostResolver, "hostResolver");
-      once("hostResolver", this.hostResolver);
-      this.hostResolver = hostResolver;
+      settings.hostResolver(hostResolver);
       return this;
     }
 
@@ -627,9 +537,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder trustManager(X509TrustManager trustManager) {
-      Objects.requireNonNull(trustManager, "trustManager");
-      once("trustManager", this.trustManager);
-      this.trustManager = trustManager;
+      settings.trustManager(trustManager);
       return this;
     }
 
@@ -643,8 +551,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder allowPrivateAddresses(boolean allow) {
-      once("allowPrivateAddresses", this.allowPrivateAddresses);
-      this.allowPrivateAddresses = allow;
+      settings.allowPrivateAddresses(allow);
       return this;
     }
 
@@ -658,10 +565,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder fetchDeadline(Duration deadline) {
-      Duration checked = range(deadline, "fetchDeadline", Duration.ofMillis(1),
-          Duration.ofMinutes(10));
-      once("fetchDeadline", this.fetchDeadline);
-      this.fetchDeadline = checked;
+      settings.fetchDeadline(deadline);
       return this;
     }
 
@@ -674,9 +578,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder executor(Executor executor) {
-      Objects.requireNonNull(executor, "executor");
-      once("executor", this.executor);
-      this.executor = executor;
+      settings.executor(executor);
       return this;
     }
 
@@ -691,10 +593,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder policyFetcher(PolicyFetcher policyFetcher) {
-      Objects.requireNonNull(policyFetcher, "policyFetcher");
-      once("policyFetcher", this.policyFetcher);
-      this.policyFetcher = policyFetcher;
-      this.fetcherFromSettings = false;
+      settings.policyFetcher(policyFetcher);
       return this;
     }
 
@@ -709,9 +608,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      once("clock", this.clock);
-      this.clock = clock;
+      settings.clock(clock);
       return this;
     }
 
@@ -724,9 +621,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
-      Objects.requireNonNull(scheduler, "scheduler");
-      once("scheduler", this.scheduler);
-      this.scheduler = scheduler;
+      settings.scheduler(scheduler);
       return this;
     }
 
@@ -742,12 +637,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder maximumCachedPolicies(long maximum) {
-      if (maximum < 1 || maximum > 100_000_000L) {
-        throw new IllegalArgumentException(
-            "maximumCachedPolicies must be between 1 and 100000000: " + maximum);
-      }
-      once("maximumCachedPolicies", this.maximumCachedPolicies);
-      this.maximumCachedPolicies = maximum;
+      settings.maximumCachedPolicies(maximum);
       return this;
     }
 
@@ -759,9 +649,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder policyStore(PolicyStore policyStore) {
-      Objects.requireNonNull(policyStore, "policyStore");
-      once("policyStore", this.policyStore);
-      this.policyStore = policyStore;
+      settings.policyStore(policyStore);
       return this;
     }
 
@@ -773,9 +661,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder listener(MtaStsListener listener) {
-      Objects.requireNonNull(listener, "listener");
-      once("listener", this.listener);
-      this.listener = listener;
+      settings.listener(listener);
       return this;
     }
 
@@ -788,8 +674,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder deferOnDnsFailure(boolean defer) {
-      once("deferOnDnsFailure", this.deferOnDnsFailure);
-      this.deferOnDnsFailure = defer;
+      settings.deferOnDnsFailure(defer);
       return this;
     }
 
@@ -802,10 +687,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder refreshInterval(Duration interval) {
-      Duration checked = range(interval, "refreshInterval", Duration.ofMinutes(1),
-          Duration.ofDays(30));
-      once("refreshInterval", this.refreshInterval);
-      this.refreshInterval = checked;
+      settings.refreshInterval(interval);
       return this;
     }
 
@@ -819,10 +701,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder fetchRetryBackoff(Duration backoff) {
-      Duration checked = range(backoff, "fetchRetryBackoff", Duration.ofMinutes(5),
-          Duration.ofDays(1));
-      once("fetchRetryBackoff", this.fetchRetryBackoff);
-      this.fetchRetryBackoff = checked;
+      settings.fetchRetryBackoff(backoff);
       return this;
     }
 
@@ -836,9 +715,7 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if already set
      */
     public Builder negativeCacheTtl(Duration ttl) {
-      Duration checked = range(ttl, "negativeCacheTtl", Duration.ZERO, Duration.ofHours(1));
-      once("negativeCacheTtl", this.negativeCacheTtl);
-      this.negativeCacheTtl = checked;
+      settings.negativeCacheTtl(ttl);
       return this;
     }
 
@@ -851,95 +728,8 @@ public final class MtaSts implements AutoCloseable {
      *     client with its own policy fetcher and a fetch setting is set
      */
     public MtaSts build() {
-      List<String> fetchSettings = new ArrayList<>();
-      for (String name : FETCH_SETTINGS) {
-        if (set.contains(name)) {
-          fetchSettings.add(name);
-        }
-      }
-      if (policyFetcher != null && !fetchSettings.isEmpty()) {
-        if (set.contains("policyFetcher") || !fetcherFromSettings) {
-          throw new IllegalStateException(
-              (set.contains("policyFetcher") ? "policyFetcher is set"
-                  : "the client this builder came from has its own policyFetcher")
-                  + ", so " + String.join(", ", fetchSettings) + " would not apply to policy "
-                  + "fetches; give them to PolicyFetcher.https() and pass its fetcher to "
-                  + "policyFetcher");
-        }
-      }
-      return new MtaSts(this);
-    }
-
-    /** The HTTPS fetcher's builder from the fetch settings here. */
-    PolicyFetcher.HttpsBuilder httpsFetcher() {
-      PolicyFetcher.HttpsBuilder https =
-          PolicyFetcher.https()
-              .allowPrivateAddresses(allowPrivateAddresses)
-              .deadline(fetchDeadline);
-      if (hostResolver != null) {
-        https.hostResolver(hostResolver);
-      }
-      if (trustManager != null) {
-        https.trustManager(trustManager);
-      }
-      if (executor != null) {
-        https.executor(executor);
-      }
-      return https;
-    }
-
-    /**
-     * A copy of this builder. A fetcher made from the fetch settings is dropped, to be made anew,
-     * when a fetch setting or the DNS client (behind the default host resolver) was set since.
-     */
-    Builder copy() {
-      Builder c = new Builder();
-      c.set.addAll(set);
-      c.dnsClient = dnsClient;
-      c.hostResolver = hostResolver;
-      c.trustManager = trustManager;
-      c.allowPrivateAddresses = allowPrivateAddresses;
-      c.fetchDeadline = fetchDeadline;
-      c.executor = executor;
-      c.policyFetcher = policyFetcher;
-      c.fetcherFromSettings = fetcherFromSettings;
-      c.dnsClientMade = dnsClientMade;
-      c.clock = clock;
-      c.scheduler = scheduler;
-      c.maximumCachedPolicies = maximumCachedPolicies;
-      c.policyStore = policyStore;
-      c.listener = listener;
-      c.deferOnDnsFailure = deferOnDnsFailure;
-      c.refreshInterval = refreshInterval;
-      c.fetchRetryBackoff = fetchRetryBackoff;
-      c.negativeCacheTtl = negativeCacheTtl;
-      if (c.dnsClientMade && set.contains("clock") && !set.contains("dnsClient")) {
-        c.dnsClient = null; // made with the old clock: one clock reaches DNS too
-        c.dnsClientMade = false;
-      }
-      boolean fetchChanged = FETCH_SETTINGS.stream().anyMatch(set::contains)
-          || (c.dnsClient != dnsClient && hostResolver == null)
-          || (set.contains("dnsClient") && hostResolver == null);
-      if (c.fetcherFromSettings && fetchChanged) {
-        c.policyFetcher = null;
-        c.fetcherFromSettings = false;
-      }
-      return c;
-    }
-
-    private void once(String name, Object value) {
-      if (!set.add(name)) {
-        throw new IllegalStateException(name + " was already set to " + value);
-      }
-    }
-
-    private static Duration range(Duration d, String name, Duration min, Duration max) {
-      Objects.requireNonNull(d, name);
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new IllegalArgumentException(
-            name + " must be between " + min + " and " + max + ": " + d);
-      }
-      return d;
+      settings.checkFetchSettings();
+      return new MtaSts(settings);
     }
   }
 }

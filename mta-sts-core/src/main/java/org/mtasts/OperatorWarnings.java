@@ -4,6 +4,7 @@ import org.mtasts.tls.RefusalReason;
 import java.time.Clock;
 import java.time.Duration;
 import org.mtasts.internal.cache.Throttle;
+import org.mtasts.policy.Mode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +44,28 @@ final class OperatorWarnings {
   }
 
   /**
+   * Reports what {@link MtaSts#check} found wrong, if anything: a refusal under {@code enforce} to
+   * the listener; a violation under {@code testing} to the listener and (paced) to the log.
+   */
+  void decided(DeliveryDecision decision) {
+    if (decision.reason().isEmpty()) {
+      return; // allowed without a violation: nothing to report
+    }
+    if (decision.mode().orElse(null) == Mode.ENFORCE) {
+      MtaStsListener.fire(listener, l -> l.deliveryRefused(decision));
+    } else {
+      // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported,
+      // to the listener and (paced) to the log, so that it is seen without a listener.
+      MtaStsListener.fire(listener, l -> l.testingViolation(decision));
+      testingViolation(decision);
+    }
+  }
+
+  /**
    * Logs (paced) a testing-mode violation: RFC 8461 §5 delivers anyway, and without a listener
    * nobody would know that enforcing would have refused this host.
    */
-  void testingViolation(DeliveryDecision decision) {
+  private void testingViolation(DeliveryDecision decision) {
     String reason = decision.reason().map(RefusalReason::code).orElse("?");
     long held = violations.pass(decision.domain() + " " + reason);
     if (held >= 0) {

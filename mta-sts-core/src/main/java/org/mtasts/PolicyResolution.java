@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -521,5 +522,30 @@ final class PolicyResolution {
       t = t.getCause();
     }
     return t;
+  }
+
+  /**
+   * Waits for {@code stage} (the blocking views of {@link MtaSts}): an interrupt becomes a {@link
+   * CancellationException} with the flag set again, a failure throws its cause.
+   */
+  static <T> T await(CompletionStage<T> stage, String domain) {
+    try {
+      return stage.toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      CancellationException c =
+          new CancellationException("interrupted while looking up the MTA-STS policy of " + domain);
+      c.initCause(e);
+      throw c;
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    }
   }
 }

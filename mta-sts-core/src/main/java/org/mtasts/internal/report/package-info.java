@@ -1,0 +1,2 @@
+/** TLS-RPT report store implementations. Not exported. */
+package org.mtasts.internal.report;

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param resultType the result type
  * @param sendingMtaIp the local address of the session (RFC 5952 text form for IPv6), or null
  * @param receivingMxHostname the MX host name that was matched and certificate-checked, or null
- *     (policy fetch failures have none)
+ *     (policy fetch failures have none); converted to A-labels when it is a host name
  * @param receivingMxHelo the name the server gave in its EHLO reply (D-31), or null
  * @param receivingIp the remote address of the session, or null
  * @param failureReasonCode a short reason, e.g. a TLS alert or certificate path error, or null;
@@ -44,6 +44,9 @@ public record FailureDetail(
       if (s != null && s.isEmpty()) {
         throw new IllegalArgumentException("an unknown field is null, not empty (D-28)");
       }
+    }
+    if (receivingMxHostname != null) {
+      receivingMxHostname = ReportPolicy.aLabels(receivingMxHostname);
     }
   }
 

@@ -3,6 +3,7 @@ package org.mtasts.report;
 import java.util.List;
 import java.util.Objects;
 import org.mtasts.policy.DomainNames;
+import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.MxPattern;
 import org.mtasts.policy.ParsedPolicy;
 import org.mtasts.policy.Policy;
@@ -19,7 +20,9 @@ import org.mtasts.policy.Policy;
  * @param policyString the policy as served, one element per line, line terminators removed,
  *     including lines that made it invalid (TLSRPT-JSON-03); for {@code tlsa} one element per TLSA
  *     record; empty for {@code no-policy-found} and for a policy that could not be fetched
- * @param mxHost the policy's {@code mx} patterns in A-label form (empty but for {@code sts})
+ * @param mxHost the policy's {@code mx} patterns, converted to A-label form where they are host
+ *     names or wildcard patterns (TLSRPT-JSON-02), kept as served otherwise (empty but for {@code
+ *     sts})
  */
 public record ReportPolicy(
     PolicyType type, String domain, List<String> policyString, List<String> mxHost) {
@@ -34,7 +37,22 @@ public record ReportPolicy(
     Objects.requireNonNull(type, "type");
     domain = DomainNames.normalize(domain);
     policyString = List.copyOf(policyString);
-    mxHost = List.copyOf(mxHost);
+    mxHost = mxHost.stream().map(ReportPolicy::aLabels).toList();
+  }
+
+  /**
+   * Returns a host name or {@code *.}-pattern in normalised A-label form, or {@code name} as it is
+   * when it is neither (a line of an invalid policy is reported as served).
+   */
+  static String aLabels(String name) {
+    Objects.requireNonNull(name, "mxHost element");
+    try {
+      return name.startsWith("*.")
+          ? "*." + DomainNames.normalize(name.substring(2))
+          : DomainNames.normalize(name);
+    } catch (InvalidDomainException e) {
+      return name;
+    }
   }
 
   /**

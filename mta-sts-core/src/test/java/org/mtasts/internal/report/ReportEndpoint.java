@@ -18,12 +18,12 @@ import org.mtasts.testkit.tls.TestCertificateAuthority;
  * A WireMock HTTPS server playing a TLS report endpoint: its certificate, for {@code host}, comes
  * from a testkit CA; {@link #resolver()} maps {@code host} to it on loopback.
  */
-final class ReportEndpoint implements AutoCloseable {
+public final class ReportEndpoint implements AutoCloseable {
   private static final String PASSWORD = "changeit";
 
-  final TestCertificateAuthority ca;
-  final String host;
-  final WireMockServer server;
+  public final TestCertificateAuthority ca;
+  public final String host;
+  public final WireMockServer server;
 
   private ReportEndpoint(TestCertificateAuthority ca, String host, WireMockServer server) {
     this.ca = ca;
@@ -32,7 +32,7 @@ final class ReportEndpoint implements AutoCloseable {
   }
 
   /** Starts a server with a certificate for {@code host} signed by {@code ca}. */
-  static ReportEndpoint start(TestCertificateAuthority ca, String host, Path dir) {
+  public static ReportEndpoint start(TestCertificateAuthority ca, String host, Path dir) {
     Path keyStore = dir.resolve(host + ".p12");
     try (OutputStream out = Files.newOutputStream(keyStore)) {
       ca.issue(host).keyStore(PASSWORD.toCharArray()).store(out, PASSWORD.toCharArray());
@@ -53,17 +53,17 @@ final class ReportEndpoint implements AutoCloseable {
     return new ReportEndpoint(ca, host, server);
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return new InetSocketAddress("127.0.0.1", server.httpsPort());
   }
 
   /** {@code https://<host><path>} (port 443 in the URI; the resolver maps it to the server). */
-  String uri(String path) {
+  public String uri(String path) {
     return "https://" + host + path;
   }
 
   /** Maps {@code host} to this server; every other name is unknown. */
-  HostResolver resolver() {
+  public HostResolver resolver() {
     return HostResolver.overriding(Map.of(host, address()), HostResolver.none());
   }
 

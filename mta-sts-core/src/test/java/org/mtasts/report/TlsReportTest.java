@@ -27,6 +27,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mtasts.testkit.tlsrpt.TlsRptSchema;
 
 class TlsReportTest {
 
@@ -53,7 +54,9 @@ class TlsReportTest {
         "2025-03-01.recipient.example@sender.example");
   }
 
+  /** The report's JSON, checked against the RFC 8460 schema first. */
   static String text(TlsReport r) {
+    TlsRptSchema.assertValid(r.json());
     return new String(r.json(), StandardCharsets.UTF_8);
   }
 
@@ -122,6 +125,21 @@ class TlsReportTest {
         "\"mx-host\":[\"*.xn--bcher-kva.example\",\"mx.xn--bcher-kva.example\"]"), json);
     assertTrue(json.contains("\"receiving-mx-hostname\":\"mx.xn--bcher-kva.example\""), json);
     assertTrue(r.fileName().startsWith("sender.example!xn--bcher-kva.example!"), r.fileName());
+  }
+
+  @Test
+  @DisplayName("TLSRPT-JSON-02: mx-host holds only host names and *.-patterns; a bad mx value"
+      + " stays in policy-string")
+  void badMxValues_leftOutOfMxHost_TLSRPT_JSON_02() {
+    ReportPolicy p = ReportPolicy.sts("example.net", List.of("version: STSv1", "mx: bad value!",
+        "mx: *.", "mx: mx1.example.net", "mx: *.b.example.net", "mx: a.*.example.net"),
+        List.of("bad value!", "*.", "mx1.example.net", "*.b.example.net", "a.*.example.net"));
+    assertEquals(List.of("mx1.example.net", "*.b.example.net"), p.mxHost());
+    TlsReport r = TlsReport.create(SUBMITTER, new ReportDay("example.net", DATE),
+        List.of(new PolicyTally(p, 1, 0, Map.of())));
+    assertTrue(text(r).contains("\"mx: bad value!\""), text(r));
+    assertThrows(IllegalArgumentException.class, () -> new FailureDetail(
+        ResultType.CERTIFICATE_EXPIRED, null, "not a host!", null, null, null, null));
   }
 
   @Test
@@ -201,6 +219,7 @@ class TlsReportTest {
     TlsReport r = TlsReport.create(SUBMITTER, DAY, List.of(new PolicyTally(p, 0, 1,
         Map.of(d, 1L))));
     byte[] json = r.json();
+    TlsRptSchema.assertValid(json);
     String text = strictUtf8(json);
     for (char c : text.toCharArray()) {
       assertFalse(c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x2028
@@ -235,6 +254,7 @@ class TlsReportTest {
     TlsReport r = TlsReport.create(
         ReportSubmitter.of("Org", "a@sender.example"), DAY,
         List.of(new PolicyTally(STS, 0, 1, Map.of(d, 1L))));
+    TlsRptSchema.assertValid(r.json());
     String text = strictUtf8(r.json());
     assertFalse(text.contains("\\ud8") || text.contains("\\udc") || text.contains("\\udb"),
         text);

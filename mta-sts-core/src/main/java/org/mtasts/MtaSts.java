@@ -457,6 +457,30 @@ public final class MtaSts implements AutoCloseable {
     return "MtaSts{about " + resolution.policies().estimatedSize() + " cached policies}";
   }
 
+  // For TlsReporter (issue 14): report delivery looks up _smtp._tls and posts to https: rua with
+  // the same DNS client, host resolver, trust anchors, address guard and deadline as the lookups.
+
+  DnsClient reportDnsClient() {
+    return preset.dnsClient;
+  }
+
+  HostResolver reportHostResolver() {
+    return preset.hostResolver != null ? preset.hostResolver : HostResolver.dns(preset.dnsClient);
+  }
+
+  /** The trust anchors given to the builder, or null for the JDK's. */
+  X509TrustManager reportTrustManager() {
+    return preset.trustManager;
+  }
+
+  boolean reportAllowPrivateAddresses() {
+    return preset.allowPrivateAddresses;
+  }
+
+  Duration reportDeadline() {
+    return preset.fetchDeadline;
+  }
+
 
   /**
    * Configures an {@link MtaSts}. Each setter validates its argument at once and names the bad

@@ -460,25 +460,8 @@ public final class MtaSts implements AutoCloseable {
   // For TlsReporter (issue 14): report delivery looks up _smtp._tls and posts to https: rua with
   // the same DNS client, host resolver, trust anchors, address guard and deadline as the lookups.
 
-  DnsClient reportDnsClient() {
-    return preset.dnsClient;
-  }
-
-  HostResolver reportHostResolver() {
-    return preset.hostResolver != null ? preset.hostResolver : HostResolver.dns(preset.dnsClient);
-  }
-
-  /** The trust anchors given to the builder, or null for the JDK's. */
-  X509TrustManager reportTrustManager() {
-    return preset.trustManager;
-  }
-
-  boolean reportAllowPrivateAddresses() {
-    return preset.allowPrivateAddresses;
-  }
-
-  Duration reportDeadline() {
-    return preset.fetchDeadline;
+  MtaStsSettings settings() {
+    return preset;
   }
 
 

@@ -87,13 +87,13 @@ public final class TlsReporter implements AutoCloseable {
 
   private TlsReporter(Builder b) {
     this.clock = b.sts.clock();
-    this.dns = b.sts.reportDnsClient();
+    this.dns = b.sts.settings().dnsClient();
     HttpsReportPoster.Builder poster = HttpsReportPoster.builder()
-        .hostResolver(b.sts.reportHostResolver())
-        .allowPrivateAddresses(b.sts.reportAllowPrivateAddresses())
-        .deadline(b.sts.reportDeadline());
-    if (b.sts.reportTrustManager() != null) {
-      poster.trustManager(b.sts.reportTrustManager());
+        .hostResolver(b.sts.settings().reportHostResolver())
+        .allowPrivateAddresses(b.sts.settings().reportAllowPrivateAddresses())
+        .deadline(b.sts.settings().reportDeadline());
+    if (b.sts.settings().reportTrustManager() != null) {
+      poster.trustManager(b.sts.settings().reportTrustManager());
     }
     this.poster = poster.build();
     this.submitter = b.submitter;

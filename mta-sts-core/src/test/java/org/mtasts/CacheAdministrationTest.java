@@ -56,20 +56,24 @@ class CacheAdministrationTest {
   }
 
   MtaSts client() {
+    return client(task -> pool.execute(() -> {
+      mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        task.run();
+      } finally {
+        running.decrementAndGet();
+      }
+    }));
+  }
+
+  MtaSts client(java.util.concurrent.Executor fetchExecutor) {
     MtaSts sts = MtaSts.builder()
         .dnsClient(DnsClient.builder().server(world.dnsAddress()).cacheSize(0)
             .timeout(Duration.ofSeconds(2)).retries(0).build())
         .hostResolver(HostResolver.overriding(world.hostMap(), HostResolver.none()))
         .trustManager(world.trustManager())
         .allowPrivateAddresses(true)
-        .executor(task -> pool.execute(() -> {
-          mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-          try {
-            task.run();
-          } finally {
-            running.decrementAndGet();
-          }
-        }))
+        .executor(fetchExecutor)
         .clock(clock)
         .listener(events)
         .build();
@@ -153,10 +157,28 @@ class CacheAdministrationTest {
   }
 
   @Test
-  void warmUp_parallelismOne_fetchesOneAtATime() {
-    MtaSts sts = client();
-    sts.warmUp(List.of("a.example", "b.example", "c.example"), 1);
-    assertEquals(1, mostRunning.get());
+  void warmUp_parallelismOne_fetchesOneAtATime() throws Exception {
+    // The fetches run on the test thread, one queued task at a time: with parallelism 1 the next
+    // fetch can only be queued once the previous lookup completed inside run(). (Counting tasks
+    // in a pool raced: a lookup completes inside its task, so the next one may start before the
+    // finished task's counter goes down.)
+    java.util.concurrent.BlockingQueue<Runnable> queued =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    MtaSts sts = client(queued::add);
+    java.util.concurrent.CompletableFuture<Map<String, PolicyLookup>> done =
+        sts.warmUpAsync(List.of("a.example", "b.example", "c.example"), 1).toCompletableFuture();
+    int fetches = 0;
+    while (!done.isDone()) {
+      Runnable fetch = queued.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (fetch == null) {
+        continue; // a DNS lookup is still on its way
+      }
+      assertTrue(queued.isEmpty(), "a second fetch queued while one was pending");
+      fetch.run();
+      fetches++;
+    }
+    assertEquals(3, fetches);
+    assertEquals(3, done.get().size());
     assertEquals(3, sts.cachedPolicies().size());
     // a second warm-up answers from the cache
     Map<String, PolicyLookup> again = sts.warmUp(List.of("a.example", "b.example"), 1);

@@ -6,12 +6,8 @@ import org.mtasts.tls.RefusalReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import org.mtasts.dns.MxHost;
+import org.mtasts.dns.MxRecord;
 import org.mtasts.dns.MxLookup;
-import org.mtasts.dns.MxResolver;
 import org.mtasts.internal.text.Texts;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
@@ -20,29 +16,11 @@ import org.mtasts.policy.Policy;
 
 /**
  * Where to deliver and whether a session may carry the message (RFC 8461 §4 and §5), as pure
- * functions of one policy lookup: no I/O (but for starting the MX lookup of {@link
- * MtaSts#planAsync}), no state, no events. {@link MtaSts} calls these;
+ * functions of one policy lookup: no I/O, no state, no events. {@link MtaSts} calls these;
  * {@link OperatorWarnings#decided} reports what they decide to the listener and the log.
  */
 final class DeliveryRules {
   private DeliveryRules() {}
-
-  /**
-   * {@link MtaSts#planAsync}: the MX lookup of a normalised domain, started first so that it runs
-   * beside the policy lookup, and the plan once both are done (STS-APPLY-09).
-   */
-  static CompletionStage<DeliveryPlan> plan(String d, MxResolver mxResolver,
-      Function<String, CompletionStage<PolicyLookup>> resolve) {
-    CompletableFuture<MxLookup> mx;
-    try {
-      mx = mxResolver.resolve(d).toCompletableFuture();
-    } catch (RuntimeException e) {
-      mx = CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<MxLookup> hosts = mx;
-    return resolve.apply(d).thenCompose(lookup -> hosts.handle((h, error) -> error == null
-        ? plan(lookup, h) : mxFailed(lookup, PolicyResolution.unwrap(error))));
-  }
 
   /** The plan when the MX lookup failed temporarily: the caller defers. */
   static DeliveryPlan mxFailed(PolicyLookup lookup, Throwable error) {
@@ -66,8 +44,8 @@ final class DeliveryRules {
       default:
         List<String> names = new ArrayList<>();
         List<Integer> preferences = new ArrayList<>();
-        for (MxHost h : mx.hosts()) {
-          names.add(h.name());
+        for (MxRecord h : mx.hosts()) {
+          names.add(h.exchange());
           preferences.add(h.preference());
         }
         return plan(lookup, names, preferences);

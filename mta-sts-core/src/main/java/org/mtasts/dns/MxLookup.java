@@ -16,11 +16,13 @@ import java.util.Objects;
  *     original domain (STS-MX-01, STS-SCOPE-05)
  * @param status the outcome
  * @param hosts the hosts in delivery order; non-empty exactly for {@link Status#MX} and {@link
- *     Status#IMPLICIT_MX}
+ *     Status#IMPLICIT_MX}. Each exchange is a host name as published (never CNAME-expanded,
+ *     STS-MX-12), or the domain itself with preference 0 for an implicit MX; never the root
+ *     {@code "."} (a null MX is {@link Status#NULL_MX}, a {@code "."} beside real hosts is dropped)
  * @param authenticated {@code true} only if every DNS answer the outcome rests on was
  *     DNSSEC-validated (see {@link DnsAnswer#authenticated()})
  */
-public record MxLookup(String domain, Status status, List<MxHost> hosts, boolean authenticated) {
+public record MxLookup(String domain, Status status, List<MxRecord> hosts, boolean authenticated) {
 
   /** The outcome of an MX resolution. */
   public enum Status {
@@ -54,12 +56,17 @@ public record MxLookup(String domain, Status status, List<MxHost> hosts, boolean
    *
    * @throws NullPointerException if an argument or host is null
    * @throws IllegalArgumentException if hosts are given for a status without hosts or missing for
-   *     one with hosts
+   *     one with hosts, or a host is the root {@code "."}
    */
   public MxLookup {
     Objects.requireNonNull(domain, "domain");
     Objects.requireNonNull(status, "status");
     hosts = List.copyOf(hosts);
+    for (MxRecord host : hosts) {
+      if (host.isRootExchange()) {
+        throw new IllegalArgumentException("not a mail host name: \".\" for " + domain);
+      }
+    }
     boolean needsHosts = status == Status.MX || status == Status.IMPLICIT_MX;
     if (needsHosts == hosts.isEmpty()) {
       throw new IllegalArgumentException(

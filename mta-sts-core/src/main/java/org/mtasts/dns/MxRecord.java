@@ -3,7 +3,10 @@ package org.mtasts.dns;
 import java.util.Objects;
 
 /**
- * One MX resource record as published: a preference and an exchange host name.
+ * One MX resource record as published: a preference and an exchange host name. {@link
+ * DnsClient#mx} answers with these, root entries included; {@link MxLookup#hosts()} lists the hosts
+ * to deliver to with the same type, in delivery order, without the root and with the implicit MX
+ * (the domain itself, preference 0) where there is no MX record.
  *
  * <p>The exchange is the name in the record's data, never CNAME-expanded (STS-MX-12): it is the
  * name that MTA-STS matches against the policy and that the server certificate must carry.

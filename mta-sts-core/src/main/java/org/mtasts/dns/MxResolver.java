@@ -149,7 +149,7 @@ public final class MxResolver {
       // RFC 5321 §5.1: the domain itself, as an implicit MX of preference 0 — named as given,
       // not by a CNAME target, like any MX name (STS-MX-04, STS-MX-12).
       return new MxLookup(
-          name, MxLookup.Status.IMPLICIT_MX, List.of(new MxHost(name, 0)), authenticated);
+          name, MxLookup.Status.IMPLICIT_MX, List.of(new MxRecord(0, name)), authenticated);
     }
     return new MxLookup(name, MxLookup.Status.NO_MAIL_HOST, List.of(), authenticated);
   }
@@ -187,13 +187,13 @@ public final class MxResolver {
     preferences.forEach(
         (host, preference) ->
             byPreference.computeIfAbsent(preference, p -> new ArrayList<>()).add(host));
-    List<MxHost> hosts = new ArrayList<>();
+    List<MxRecord> hosts = new ArrayList<>();
     for (Map.Entry<Integer, List<String>> group : byPreference.entrySet()) {
       List<String> names = group.getValue();
       shuffle(names);
       for (String host : names) {
         if (hosts.size() < maxHosts) {
-          hosts.add(new MxHost(host, group.getKey()));
+          hosts.add(new MxRecord(group.getKey(), host));
         }
       }
     }

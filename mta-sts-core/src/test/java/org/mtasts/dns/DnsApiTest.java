@@ -35,7 +35,6 @@ class DnsApiTest {
     assertThrows(NullPointerException.class, () -> DnsAnswer.of("a", List.of(1), null));
     assertThrows(NullPointerException.class, () -> DnsAnswer.empty("a", null, Duration.ZERO));
     assertThrows(NullPointerException.class, () -> new MxRecord(1, null));
-    assertThrows(NullPointerException.class, () -> new MxHost(null, 1));
     assertThrows(NullPointerException.class, () -> new TxtRecord(null, ""));
     assertThrows(NullPointerException.class, () -> new TxtRecord(List.of(), null));
     assertThrows(NullPointerException.class, () -> TxtRecord.of((String) null));
@@ -151,8 +150,11 @@ class DnsApiTest {
     assertThrows(IllegalArgumentException.class, () -> new MxRecord(65536, "mx.example"));
     assertThrows(IllegalArgumentException.class, () -> new MxRecord(10, ""));
     assertTrue(new MxRecord(0, ".").isRootExchange());
-    assertThrows(IllegalArgumentException.class, () -> new MxHost(".", 0));
-    assertThrows(IllegalArgumentException.class, () -> new MxHost("mx.example", 70000));
+    // The root "." is an MX record (RFC 7505) but never a host to deliver to (STS-MX-09).
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new MxLookup("example.com", MxLookup.Status.MX, List.of(new MxRecord(0, ".")), false));
     assertThrows(
         IllegalArgumentException.class,
         () -> new MxLookup("example.com", MxLookup.Status.MX, List.of(), false));
@@ -162,7 +164,7 @@ class DnsApiTest {
             new MxLookup(
                 "example.com",
                 MxLookup.Status.NULL_MX,
-                List.of(new MxHost("mx.example.com", 0)),
+                List.of(new MxRecord(0, "mx.example.com")),
                 false));
   }
 

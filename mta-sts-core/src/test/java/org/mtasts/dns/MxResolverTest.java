@@ -44,9 +44,9 @@ class MxResolverTest {
     assertEquals(Status.MX, lookup.status());
     assertEquals(
         List.of(
-            new MxHost("a.example.com", 10),
-            new MxHost("b.example.com", 20),
-            new MxHost("c.example.com", 30)),
+            new MxRecord(10, "a.example.com"),
+            new MxRecord(20, "b.example.com"),
+            new MxRecord(30, "c.example.com")),
         lookup.hosts());
   }
 
@@ -123,7 +123,7 @@ class MxResolverTest {
 
     assertEquals(Status.MX, lookup.status());
     assertFalse(lookup.isNullMx());
-    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(10, "mx.example.com")), lookup.hosts());
   }
 
   @Test
@@ -136,7 +136,7 @@ class MxResolverTest {
 
     assertEquals(Status.IMPLICIT_MX, lookup.status());
     assertTrue(lookup.isImplicit());
-    assertEquals(List.of(new MxHost("example.com", 0)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(0, "example.com")), lookup.hosts());
   }
 
   @Test
@@ -177,7 +177,7 @@ class MxResolverTest {
 
     MxLookup lookup = resolve(resolver(), "example.com");
 
-    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(10, "mx.example.com")), lookup.hosts());
     assertEquals(List.of("example.com. MX"), fake.queries());
   }
 
@@ -221,7 +221,7 @@ class MxResolverTest {
     MxLookup lookup = resolve(resolver(), "example.com");
 
     assertEquals("example.com", lookup.domain());
-    assertEquals(List.of(new MxHost("mx.example.net", 10)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(10, "mx.example.net")), lookup.hosts());
   }
 
   @Test
@@ -234,7 +234,7 @@ class MxResolverTest {
     MxLookup lookup = resolve(resolver(), "example.com");
 
     assertEquals(Status.IMPLICIT_MX, lookup.status());
-    assertEquals(List.of(new MxHost("example.com", 0)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(0, "example.com")), lookup.hosts());
   }
 
   @Test
@@ -245,7 +245,7 @@ class MxResolverTest {
 
     MxLookup lookup = resolve(resolver(), "example.com");
 
-    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(10, "mx.example.com")), lookup.hosts());
     assertEquals(List.of("example.com. MX"), fake.queries());
   }
 
@@ -269,10 +269,11 @@ class MxResolverTest {
     MxLookup two = resolve(MxResolver.builder(fake.client()).maxHosts(2).build(), "example.com");
 
     assertEquals(10, byDefault.hosts().size());
-    assertEquals(new MxHost("mx1.example.com", 1), byDefault.hosts().get(0));
-    assertEquals(new MxHost("mx10.example.com", 10), byDefault.hosts().get(9));
+    assertEquals(new MxRecord(1, "mx1.example.com"), byDefault.hosts().get(0));
+    assertEquals(new MxRecord(10, "mx10.example.com"), byDefault.hosts().get(9));
     assertEquals(
-        List.of(new MxHost("mx1.example.com", 1), new MxHost("mx2.example.com", 2)), two.hosts());
+        List.of(new MxRecord(1, "mx1.example.com"), new MxRecord(2, "mx2.example.com")),
+        two.hosts());
   }
 
   @Test
@@ -284,7 +285,7 @@ class MxResolverTest {
         "example.com. MX 15 backup.example.com.");
 
     assertEquals(
-        List.of(new MxHost("mx.example.com", 10), new MxHost("backup.example.com", 15)),
+        List.of(new MxRecord(10, "mx.example.com"), new MxRecord(15, "backup.example.com")),
         resolve(resolver(), "example.com").hosts());
   }
 
@@ -296,7 +297,7 @@ class MxResolverTest {
     MxLookup lookup = resolve(resolver(), "Example.COM.");
 
     assertEquals("example.com", lookup.domain());
-    assertEquals(List.of(new MxHost("mx1.example.com", 10)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(10, "mx1.example.com")), lookup.hosts());
     assertFalse(lookup.authenticated());
   }
 
@@ -321,7 +322,7 @@ class MxResolverTest {
     fake.add("xn--bcher-kva.example. MX 10 mx.xn--bcher-kva.example.");
     MxLookup lookup = resolve(resolver(), "Bücher.Example.");
     assertEquals(Status.MX, lookup.status());
-    assertEquals(List.of(new MxHost("mx.xn--bcher-kva.example", 10)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(10, "mx.xn--bcher-kva.example")), lookup.hosts());
     int asked = fake.queries().size();
     assertThrows(org.mtasts.policy.InvalidDomainException.class,
         () -> resolver().resolve("under_score.example"));
@@ -348,7 +349,7 @@ class MxResolverTest {
 
   private static List<String> names(MxLookup lookup) {
     List<String> names = new ArrayList<>();
-    lookup.hosts().forEach(h -> names.add(h.name()));
+    lookup.hosts().forEach(h -> names.add(h.exchange()));
     return names;
   }
 
@@ -364,9 +365,9 @@ class MxResolverTest {
 
     MxLookup lookup = resolve(resolver(), "example.com");
 
-    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
-    for (MxHost host : lookup.hosts()) {
-      fake.client().addresses(host.name()); // does not throw IllegalArgumentException
+    assertEquals(List.of(new MxRecord(10, "mx.example.com")), lookup.hosts());
+    for (MxRecord host : lookup.hosts()) {
+      fake.client().addresses(host.exchange()); // does not throw IllegalArgumentException
     }
   }
 
@@ -382,7 +383,7 @@ class MxResolverTest {
 
     MxLookup lookup = resolve(resolver(), "example.com");
 
-    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
+    assertEquals(List.of(new MxRecord(10, "mx.example.com")), lookup.hosts());
   }
 
   @Test
@@ -398,9 +399,9 @@ class MxResolverTest {
 
     MxLookup lookup = resolve(resolver(), "example.com");
 
-    assertEquals(List.of(new MxHost("mx.example.com", 10)), lookup.hosts());
-    for (MxHost host : lookup.hosts()) {
-      org.mtasts.policy.DomainNames.normalize(host.name()); // does not throw
+    assertEquals(List.of(new MxRecord(10, "mx.example.com")), lookup.hosts());
+    for (MxRecord host : lookup.hosts()) {
+      org.mtasts.policy.DomainNames.normalize(host.exchange()); // does not throw
     }
   }
 

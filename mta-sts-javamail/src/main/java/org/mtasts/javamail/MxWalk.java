@@ -2,6 +2,7 @@ package org.mtasts.javamail;
 
 import jakarta.mail.Address;
 import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import org.mtasts.DeliveryDecision;
 import org.mtasts.DeliveryPlan;
 import org.mtasts.MtaSts;
 import org.mtasts.MxCandidate;
+import org.mtasts.report.ReportMailer;
 import org.mtasts.report.SessionEndpoints;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
@@ -61,10 +63,24 @@ final class MxWalk {
     // Issue 12, item 2: one deadline for the whole domain, from the policy lookup on.
     Deadline deadline = Deadline.after(settings.deliveryDeadlineMillis(), ticker);
     DeliveryPlan plan = sts.plan(domain);
-    if (settings.tlsRptRecord()) {
+    boolean recording = settings.tlsRptRecord() && !deliversReport(message);
+    if (recording) {
       sts.recordDiscovery(plan.lookup()); // TLSRPT-DATA-06: once per delivery attempt
     }
-    return new Walk(plan, deadline, recipients, message).run(tlsRequiredNo);
+    return new Walk(plan, deadline, recipients, message, recording).run(tlsRequiredNo);
+  }
+
+  /**
+   * TLSRPT-DEL-07: whether {@code message} delivers a TLS report, whose sessions are never counted
+   * in one: it carries {@value ReportMailer#REPORT_DOMAIN_HEADER}, as every RFC 8460 mail report
+   * does.
+   */
+  static boolean deliversReport(Message message) {
+    try {
+      return message.getHeader(ReportMailer.REPORT_DOMAIN_HEADER) != null;
+    } catch (MessagingException e) {
+      return true; // headers that cannot be read: better not counted than a report counted
+    }
   }
 
   /** The state of one domain's walk. */
@@ -77,12 +93,16 @@ final class MxWalk {
     private final List<String> untried = new ArrayList<>();
     /** Whether an attempt ended because the deadline passed. */
     private boolean deadlineHit;
+    /** Whether the sessions are counted for TLS-RPT. */
+    private final boolean recording;
 
-    Walk(DeliveryPlan plan, Deadline deadline, Address[] recipients, Message message) {
+    Walk(DeliveryPlan plan, Deadline deadline, Address[] recipients, Message message,
+        boolean recording) {
       this.plan = plan;
       this.deadline = deadline;
       this.recipients = recipients;
       this.message = message;
+      this.recording = recording;
     }
 
     DomainDelivery run(boolean tlsRequiredNo) {
@@ -139,7 +159,7 @@ final class MxWalk {
      * their MX was counted with the session before them.
      */
     private void record(String host, TlsFacts facts, SessionEndpoints endpoints) {
-      if (settings.tlsRptRecord()) {
+      if (recording) {
         sts.recordSession(plan.lookup(), host, facts, endpoints);
       }
     }

@@ -54,10 +54,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String MX_ADDRESS_LIMIT = PREFIX + "mxAddressLimit";
   static final String DELIVERY_DEADLINE = PREFIX + "deliveryDeadline";
   static final String REPLY_TIMEOUT = PREFIX + "replyTimeout";
-  /**
-   * {@code false} on the session that delivers a TLS report: its sessions are not counted in the
-   * next report (TLSRPT-DEL-07).
-   */
+  /** {@code false}: this session's messages count nothing for TLS reports. */
   static final String TLSRPT_RECORD = PREFIX + "tlsrpt.record";
 
   static final int DEFAULT_PORT = 25;
@@ -79,6 +76,14 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   /** Configurations already warned about (protection switched off); bounded. */
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
   private static final int MAX_WARNED = 1024;
+
+  /** Settings that record TLS-RPT results (the default of {@link #TLSRPT_RECORD}). */
+  Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, String ehlo,
+      boolean honourTlsRequiredNo, boolean enforce, int mxAddressLimit, int deliveryDeadlineMillis,
+      int replyTimeoutMillis) {
+    this(port, connectTimeoutMillis, readTimeoutMillis, ehlo, honourTlsRequiredNo, enforce,
+        mxAddressLimit, deliveryDeadlineMillis, replyTimeoutMillis, true);
+  }
 
   static Settings of(Session session) {
     Properties p = session.getProperties();

@@ -131,8 +131,8 @@
  *   <tr><td>{@code mail.mtasts.tlsrpt.record}</td><td>boolean</td><td>true</td>
  *       <td>Record what the sessions of this session's messages showed for TLS reports (RFC 8460)
  *       in the client's {@linkplain org.mtasts.MtaSts.Builder#reportStore report store} (see
- *       below). {@code false} for the session that delivers TLS reports: a session that delivers
- *       a report is never counted in the next one (TLSRPT-DEL-07).</td></tr>
+ *       below). {@code false} counts nothing for this session's messages; a message that carries
+ *       {@code TLS-Report-Domain} (a TLS report, TLSRPT-DEL-07) is never counted.</td></tr>
  * </table>
  *
  * <p>Properties of the default client are read when a session first needs it; sessions with the
@@ -164,8 +164,9 @@
  * before TLS could be judged (no address, TCP failures, an SMTP error before STARTTLS, a bound
  * crossed), which RFC 8460 §4.3.4 lets a sender leave out as transient (TLSRPT-DATA-03); the
  * plaintext retry after a failed opportunistic handshake and the {@code TLS-Required: No} pass,
- * whose MX hosts were counted with the sessions before them; and every session of a message sent
- * with {@code mail.mtasts.tlsrpt.record=false}.
+ * whose MX hosts were counted with the sessions before them; and every session of a message that
+ * delivers a TLS report (it carries {@code TLS-Report-Domain}, TLSRPT-DEL-07) or is sent with
+ * {@code mail.mtasts.tlsrpt.record=false}.
  *
  * <h2>Outcomes</h2>
  *

@@ -11,11 +11,13 @@ import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +29,11 @@ import org.mtasts.MtaSts;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.policy.Policy;
 import org.mtasts.report.FailureDetail;
+import org.mtasts.report.PolicyTally;
+import org.mtasts.report.ReportDay;
+import org.mtasts.report.ReportDestination;
+import org.mtasts.report.ReportSubmitter;
+import org.mtasts.report.TlsReport;
 import org.mtasts.report.PolicyType;
 import org.mtasts.report.ReportPolicy;
 import org.mtasts.report.ResultType;
@@ -243,6 +250,33 @@ class TlsRptTransportTest {
     assertEquals(List.of(), recorder.results());
     assertEquals(1, world.messagesFor("mx2.enforce.example").size());
     assertEquals(1, world.messagesFor("mx.stale.example").size());
+  }
+
+  @Test
+  @DisplayName("TLSRPT-DEL-07: a TLS report mailed direct to MX through the transport counts nothing")
+  void reportMailedDirect_neverCounted_TLSRPT_DEL_07() throws Exception {
+    Properties props = new Properties();
+    props.put(Settings.HOST_RESOLVER, resolver);
+    props.put(Settings.TRUST_MANAGER, world.trustManager());
+    props.put(Settings.EHLO, "sender.example");
+    TlsReportMailer mailer = TlsReportMailer.builder()
+        .session(TlsReportMailer.directSession(props, sts)) // records as any session would
+        .build();
+    ReportPolicy policy = ReportPolicy.noPolicyFound("enforce.example");
+    TlsReport report = TlsReport.create(
+        ReportSubmitter.of("Sender", "tlsrpt@sender.example"),
+        new ReportDay("enforce.example", LocalDate.of(2026, 12, 1)),
+        List.of(new PolicyTally(policy, 1, 0, Map.of())));
+
+    // through mx0 (outside the policy), mx1 (expired certificate) to mx2
+    mailer.send(report, new ReportDestination.Mailto("mailto:tlsrpt@enforce.example",
+        "tlsrpt@enforce.example"));
+
+    assertEquals(1, world.messagesFor("mx2.enforce.example").size());
+    assertEquals(List.of(), recorder.results());
+    // the same walk for a message that is no report is counted: three sessions
+    send("ann@enforce.example");
+    assertEquals(3, recorder.results().size());
   }
 
   /** Captures what the client records. */

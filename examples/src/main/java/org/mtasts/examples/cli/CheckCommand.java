@@ -31,7 +31,7 @@ import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsOutcome;
 import org.mtasts.dns.DnsAnswer;
 import org.mtasts.dns.DnsClient;
-import org.mtasts.dns.MxHost;
+import org.mtasts.dns.MxRecord;
 import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxResolver;
 import org.mtasts.dns.TxtRecord;
@@ -201,13 +201,13 @@ final class CheckCommand implements Callable<Integer> {
       MxLookup lookup, SmtpProbe probe, ExecutorService pool) {
     Map<String, CompletableFuture<SmtpProbe.Result>> running = new LinkedHashMap<>();
     if (!noSmtp && lookup != null) {
-      for (MxHost host : lookup.hosts()) {
+      for (MxRecord host : lookup.hosts()) {
         running.put(
-            host.name(),
-            CompletableFuture.supplyAsync(() -> probe.probe(host.name()), pool)
+            host.exchange(),
+            CompletableFuture.supplyAsync(() -> probe.probe(host.exchange()), pool)
                 .exceptionally(
                     e -> {
-                      SmtpProbe.Result failed = new SmtpProbe.Result(host.name());
+                      SmtpProbe.Result failed = new SmtpProbe.Result(host.exchange());
                       failed.error = MtaStsCommand.describe(unwrap(e));
                       return failed;
                     }));
@@ -443,8 +443,8 @@ final class CheckCommand implements Callable<Integer> {
     switch (lookup.status()) {
       case MX -> {
         List<String> list = new ArrayList<>();
-        for (MxHost host : lookup.hosts()) {
-          list.add(host.preference() + " " + host.name());
+        for (MxRecord host : lookup.hosts()) {
+          list.add(host.preference() + " " + host.exchange());
         }
         report.add(Item.ok("mx", domain, lookup.hosts().size()
             + (lookup.hosts().size() == 1 ? " MX host: " : " MX hosts: ")
@@ -469,30 +469,30 @@ final class CheckCommand implements Callable<Integer> {
     Mode mode = policy != null ? policy.mode() : null;
     Verdict problem = mode == null || mode == Mode.ENFORCE ? Verdict.FAIL : Verdict.WARN;
     List<Object> hosts = new ArrayList<>();
-    for (MxHost host : lookup.hosts()) {
+    for (MxRecord host : lookup.hosts()) {
       Map<String, Object> hostJson = new LinkedHashMap<>();
-      hostJson.put("host", host.name());
+      hostJson.put("host", host.exchange());
       hostJson.put("preference", host.preference());
       if (policy != null && mode != Mode.NONE) {
-        Optional<MxPattern> match = policy.matchingPattern(host.name());
+        Optional<MxPattern> match = policy.matchingPattern(host.exchange());
         hostJson.put("policy_match", match.map(MxPattern::toString).orElse(null));
         if (match.isPresent()) {
-          report.add(Item.ok("mx-match", host.name(), "matches 'mx: " + match.get() + "'"));
+          report.add(Item.ok("mx-match", host.exchange(), "matches 'mx: " + match.get() + "'"));
         } else {
           List<String> patterns = new ArrayList<>();
           for (MxPattern pattern : policy.mxPatterns()) {
             patterns.add(pattern.toString());
           }
-          report.add(Item.of("mx-match", host.name(), problem,
+          report.add(Item.of("mx-match", host.exchange(), problem,
               "matches none of the policy's mx patterns (" + String.join(", ", patterns) + ")"
                   + (mode == Mode.ENFORCE
                       ? ": senders refuse to deliver to it" : ": under enforce senders would"
                       + " refuse to deliver to it"),
-              "add 'mx: " + host.name() + "'" + wildcardHint(host.name())
+              "add 'mx: " + host.exchange() + "'" + wildcardHint(host.exchange())
                   + " to the policy (and change the TXT id), or correct the MX record"));
         }
       }
-      SmtpProbe.Result result = probes.get(host.name());
+      SmtpProbe.Result result = probes.get(host.exchange());
       if (result != null) {
         hostJson.put("smtp", probeJson(result));
         report.add(probeItem(result, problem));

@@ -1,20 +1,14 @@
 package org.mtasts.internal.fetch;
 
+import static org.mtasts.internal.fetch.FetchFailures.failure;
+import static org.mtasts.internal.fetch.FetchFailures.untrusted;
+
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.Proxy;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateExpiredException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,33 +19,21 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import okhttp3.TlsVersion;
-import okio.Buffer;
-import okio.BufferedSource;
 import org.mtasts.FetchFailure;
 import org.mtasts.FetchedPolicy;
 import org.mtasts.HostResolver;
 import org.mtasts.PolicyFetchException;
 import org.mtasts.PolicyFetcher;
 import org.mtasts.tls.TrustAnchors;
-import org.mtasts.internal.text.Texts;
-import org.mtasts.policy.ParsedPolicy;
-import org.mtasts.policy.Policy;
-import org.mtasts.policy.PolicySyntaxException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The policy fetch of RFC 8461 §3.3 over OkHttp.
@@ -82,19 +64,20 @@ import org.slf4j.LoggerFactory;
  * that passes its deadline fails on one thread of the fetcher's own ({@code
  * mta-sts-fetch-timeout-<n>}, started when needed and ended when idle), so callers' continuations
  * never run on the JDK's shared timer thread and no thread is started per timeout.
+ *
+ * <p>This class sets the call up: addresses and the guard, the deadline, the TLS client. What the
+ * policy host answers is judged by {@link PolicyResponseReader}; an I/O failure of the call is
+ * classified by {@link FetchFailures}.
  */
 public final class OkHttpPolicyFetcher implements PolicyFetcher {
   static final String PATH = "/.well-known/mta-sts.txt";
-  /** Most characters of one piece of the policy host's text quoted in a message. */
-  static final int MAX_UNTRUSTED = 200;
-  private static final Logger log = LoggerFactory.getLogger(OkHttpPolicyFetcher.class);
 
   private final OkHttpClient client;
   private final HostResolver hostResolver;
   private final boolean allowPrivateAddresses;
   private final Duration deadline;
-  private final int maxBodyBytes;
-  private final boolean requireTextPlain;
+  /** Judges what the policy host answered: status, media type, bounded body, policy. */
+  private final PolicyResponseReader reader;
   private final String userAgent;
   private final Executor executor;
   /**
@@ -112,8 +95,7 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     this.hostResolver = builder.hostResolver;
     this.allowPrivateAddresses = builder.allowPrivateAddresses;
     this.deadline = builder.deadline;
-    this.maxBodyBytes = builder.maxBodyBytes;
-    this.requireTextPlain = builder.requireTextPlain;
+    this.reader = new PolicyResponseReader(builder.maxBodyBytes, builder.requireTextPlain);
     this.userAgent = builder.userAgent;
     this.executor = builder.executor;
     if (builder.proxy.type() == Proxy.Type.HTTP
@@ -254,11 +236,11 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     Request request =
         new Request.Builder().url(url).header("User-Agent", userAgent).get().build();
     try (Response response = call.newCall(request).execute()) {
-      return read(domain, url, response);
+      return reader.read(domain, url, response);
     } catch (PolicyFetchException e) {
       throw e;
     } catch (IOException e) {
-      throw classify(domain, host, e);
+      throw FetchFailures.classify(domain, host, e);
     }
   }
 
@@ -327,186 +309,6 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
       throw failure(domain, FetchFailure.DNS_FAILURE, host + " has no usable address", null);
     }
     return port;
-  }
-
-  private FetchedPolicy read(String domain, HttpUrl url, Response response)
-      throws PolicyFetchException, IOException {
-    int code = response.code();
-    // Header values and OkHttp's messages about a malformed status line are the policy host's
-    // text: made printable before they reach a message, a log line or an API value (SEC-20).
-    String location = untrusted(response.header("Location"));
-    if (response.isRedirect() || (code >= 300 && code < 400 && location != null)) {
-      throw failure(domain, FetchFailure.REDIRECT_REFUSED, url + " answered HTTP " + code
-          + (location != null ? " redirecting to " + location : " (a redirect)")
-          + "; RFC 8461 §3.3 forbids following redirects: serve the policy at this URL", null);
-    }
-    if (code != 200) {
-      throw failure(domain, FetchFailure.HTTP_STATUS, url + " answered HTTP " + code
-          + "; only 200 yields a policy", null);
-    }
-    ResponseBody body = response.body();
-    List<String> contentTypes = response.headers("Content-Type");
-    String contentType =
-        contentTypes.isEmpty() ? null : untrusted(String.join(", ", contentTypes));
-    // Several Content-Type headers are ambiguous (readers pick the first or the last): never
-    // text/plain for this check.
-    MediaType mediaType =
-        contentTypes.size() == 1 ? MediaType.parse(contentTypes.get(0)) : null;
-    boolean textPlain =
-        mediaType != null
-            && mediaType.type().equalsIgnoreCase("text")
-            && mediaType.subtype().equalsIgnoreCase("plain");
-    if (!textPlain) {
-      String what =
-          contentType == null
-              ? "no Content-Type"
-              : (contentTypes.size() > 1 ? "several Content-Type headers '" : "Content-Type '")
-                  + contentType + "'";
-      if (requireTextPlain) {
-        throw failure(domain, FetchFailure.MEDIA_TYPE, url + " answered with " + what
-            + "; RFC 8461 §3.2 requires text/plain", null);
-      }
-      log.warn("{} answered with {}; accepted because the media type check is off", url, what);
-    }
-    byte[] bytes = readBounded(domain, url, body.source());
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw failure(domain, FetchFailure.INVALID_ENCODING, url
-          + " served a body that is not valid UTF-8", e);
-    }
-    ParsedPolicy parsed;
-    try {
-      parsed = Policy.parseDetailed(text);
-    } catch (PolicySyntaxException e) {
-      // TLSRPT-JSON-03: the report names the policy as served, the lines that broke it included.
-      throw new PolicyFetchException(domain, FetchFailure.POLICY_SYNTAX, url
-          + " served an invalid policy: " + e.getMessage(), e, Policy.splitLines(text));
-    }
-    String tlsVersion =
-        response.handshake() != null ? response.handshake().tlsVersion().javaName() : null;
-    return new FetchedPolicy(domain, url.toString(), parsed, contentType, tlsVersion);
-  }
-
-  /** Reads at most {@code maxBodyBytes} decoded bytes; one more is a failure, never truncation. */
-  private byte[] readBounded(String domain, HttpUrl url, BufferedSource source)
-      throws PolicyFetchException, IOException {
-    long limit = (long) maxBodyBytes + 1;
-    Buffer buffer = new Buffer();
-    while (buffer.size() < limit) {
-      long read = source.read(buffer, limit - buffer.size());
-      if (read == -1) {
-        break;
-      }
-    }
-    if (buffer.size() > maxBodyBytes) {
-      throw failure(domain, FetchFailure.BODY_TOO_LARGE, url + " served more than "
-          + maxBodyBytes + " bytes; a policy must be smaller", null);
-    }
-    return buffer.readByteArray();
-  }
-
-  private static PolicyFetchException classify(String domain, String host, IOException e) {
-    if (e instanceof SSLPeerUnverifiedException) {
-      return failure(domain, FetchFailure.CERTIFICATE_HOST_MISMATCH,
-          "the certificate of " + host + " is not valid for that name: " + untrusted(e), e);
-    }
-    if (e instanceof SSLHandshakeException) {
-      if (hasCause(e, CertificateExpiredException.class) || isExpiredPath(e)) {
-        return failure(domain, FetchFailure.CERTIFICATE_EXPIRED,
-            "the certificate of " + host + " has expired", e);
-      }
-      if (hasCause(e, java.security.cert.CertificateException.class)
-          || hasCause(e, CertPathValidatorException.class)
-          || hasCause(e, java.security.cert.CertPathBuilderException.class)) {
-        return failure(domain, FetchFailure.CERTIFICATE_UNTRUSTED,
-            "the certificate of " + host + " is not trusted: " + rootMessage(e), e);
-      }
-      return failure(domain, FetchFailure.TLS_HANDSHAKE_FAILED,
-          "TLS handshake with " + host + " failed: " + rootMessage(e), e);
-    }
-    if (e instanceof InterruptedIOException) {
-      return failure(domain, FetchFailure.TIMEOUT,
-          "policy fetch from " + host + " timed out: " + untrusted(e), e);
-    }
-    if (e instanceof UnknownHostException) {
-      // Raised by our Dns: for the policy host (addresses were checked before) or the proxy.
-      return failure(domain, FetchFailure.DNS_FAILURE,
-          "cannot resolve a host for the fetch from " + host + ": " + untrusted(e), e);
-    }
-    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-      return failure(domain, FetchFailure.CONNECT_FAILED,
-          "cannot connect to " + host + ": " + untrusted(e), e);
-    }
-    if (e instanceof javax.net.ssl.SSLException) {
-      return failure(domain, FetchFailure.TLS_HANDSHAKE_FAILED,
-          "TLS with " + host + " failed: " + rootMessage(e), e);
-    }
-    // OkHttp's ProtocolException quotes a malformed status line verbatim: the cause keeps only
-    // a printable copy of that text, so that a logged stack trace shows no raw bytes either.
-    return failure(domain, FetchFailure.IO_ERROR,
-        "policy fetch from " + host + " failed: " + rootMessage(e), printableCopy(e));
-  }
-
-  /** Text of the policy host, or an exception message quoting it, made printable and short. */
-  private static String untrusted(String text) {
-    return Texts.printable(text, MAX_UNTRUSTED);
-  }
-
-  private static String untrusted(Throwable e) {
-    return untrusted(e.getMessage());
-  }
-
-  /** {@code e}, or a plain copy with a printable message when its message is not printable. */
-  private static Throwable printableCopy(IOException e) {
-    String message = e.getMessage();
-    if (message == null || message.equals(untrusted(message))) {
-      return e;
-    }
-    IOException copy = new IOException(e.getClass().getName() + ": " + untrusted(message));
-    copy.setStackTrace(e.getStackTrace());
-    return copy;
-  }
-
-  private static boolean isExpiredPath(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CertPathValidatorException
-          && ((CertPathValidatorException) t).getReason()
-              == CertPathValidatorException.BasicReason.EXPIRED) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return message != null ? untrusted(message) : root.getClass().getSimpleName();
-  }
-
-  private static PolicyFetchException failure(String domain, FetchFailure kind, String message,
-      Throwable cause) {
-    return new PolicyFetchException(domain, kind, message, cause);
   }
 
   /**

@@ -21,6 +21,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.PolicyStore;
+import org.mtasts.report.ReportStore;
 import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
 
@@ -72,13 +73,13 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
   /** The seam settings as given, checked, before anything is built from them. */
   record Given(MtaSts sts, X509TrustManager tm, HostResolver hr, String trustStore,
       String password, String dnsServers, String cacheDir, boolean allowPrivate,
-      int fetchTimeout) {
+      int fetchTimeout, String tlsRptDir) {
     @Override
     public String toString() { // never the password
       return "Given[sts=" + sts + ", tm=" + tm + ", hr=" + hr + ", trustStore=" + trustStore
           + ", password=" + (password == null ? null : "***") + ", dnsServers=" + dnsServers
           + ", cacheDir=" + cacheDir + ", allowPrivate=" + allowPrivate + ", fetchTimeout="
-          + fetchTimeout + "]";
+          + fetchTimeout + ", tlsRptDir=" + tlsRptDir + "]";
     }
 
     static Given read(Properties p) {
@@ -98,7 +99,8 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       Given g = new Given(sts, tm, hr, trustStore, password, dnsServers,
           Settings.stringProperty(p, Settings.CACHE_DIRECTORY, null),
           Settings.booleanProperty(p, Settings.ALLOW_PRIVATE_ADDRESSES, false),
-          Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000));
+          Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000),
+          Settings.stringProperty(p, Settings.TLSRPT_DIR, null));
       refuseIgnored(p, g);
       return g;
     }
@@ -122,7 +124,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       return;
     }
     for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.ALLOW_PRIVATE_ADDRESSES,
-        Settings.FETCH_TIMEOUT)) {
+        Settings.FETCH_TIMEOUT, Settings.TLSRPT_DIR)) {
       if (Settings.stringProperty(p, name, null) != null) {
         throw new IllegalArgumentException(name + " configures the default client, but "
             + Settings.INSTANCE + " is set and would ignore it: configure that MtaSts client's"
@@ -188,6 +190,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       throws IOException {
     List<Object> key = List.of("sts", String.valueOf(g.dnsServers()),
         String.valueOf(g.trustStore()), digest(g.password()), String.valueOf(g.cacheDir()),
+        String.valueOf(g.tlsRptDir()),
         g.allowPrivate(), g.fetchTimeout(), g.hr() == null ? "" : g.hr(),
         g.tm() == null ? "" : g.tm());
     if (g.allowPrivate()) {
@@ -205,6 +208,9 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           .fetchDeadline(Duration.ofMillis(g.fetchTimeout()));
       if (g.hr() != null) {
         b.hostResolver(g.hr()); // the same names for the policy fetch as for SMTP
+      }
+      if (g.tlsRptDir() != null) {
+        b.reportStore(ReportStore.directory(Path.of(g.tlsRptDir()))); // counts for TLS-RPT
       }
       if (g.cacheDir() != null) {
         b.policyStore(PolicyStore.directory(Path.of(g.cacheDir())));

@@ -56,6 +56,8 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String REPLY_TIMEOUT = PREFIX + "replyTimeout";
   /** {@code false}: this session's messages count nothing for TLS reports. */
   static final String TLSRPT_RECORD = PREFIX + "tlsrpt.record";
+  /** The default client counts TLS-RPT results in {@code ReportStore.directory} of this path. */
+  static final String TLSRPT_DIR = PREFIX + "tlsrpt.dir";
 
   static final int DEFAULT_PORT = 25;
   static final int DEFAULT_CONNECT_TIMEOUT = 30_000;

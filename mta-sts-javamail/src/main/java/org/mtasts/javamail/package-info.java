@@ -53,8 +53,8 @@
  * after a space ({@code .properties} files have no inline comments), when a trust store cannot be
  * read, or when a setting would have no effect ({@code trustStorePassword} without {@code
  * trustStore}; {@code trustStore} with {@code trustManager}; {@code cacheDirectory}, {@code
- * allowPrivateAddresses} or {@code fetchTimeout} with {@code instance}, which they cannot
- * configure; {@code dns.servers} with both {@code instance} and {@code hostResolver}).
+ * allowPrivateAddresses}, {@code fetchTimeout} or {@code tlsrpt.dir} with {@code instance}, which
+ * they cannot configure; {@code dns.servers} with both {@code instance} and {@code hostResolver}).
  *
  * <table>
  *   <caption>{@code mail.mtasts.*} session properties</caption>
@@ -128,6 +128,13 @@
  *   <tr><td>{@code mail.mtasts.mxAddressLimit}</td><td>int</td><td>5</td>
  *       <td>At most this many addresses (A/AAAA) are tried per MX host, as Postfix's {@code
  *       smtp_mx_address_limit} (which counts per delivery).</td></tr>
+ *   <tr><td>{@code mail.mtasts.tlsrpt.dir}</td><td>String (path)</td><td>none: nothing is
+ *       counted</td>
+ *       <td>Directory where the default client counts what its sessions showed, for TLS reports
+ *       (RFC 8460): {@code ReportStore.directory(dir)}, whose files live in {@code dir/tlsrpt/}
+ *       (give it the {@code cacheDirectory} to keep policies and counts together). The reports
+ *       are sent by a {@code TlsReporter} on the same directory, or {@code mta-sts report send
+ *       --cache-dir dir}.</td></tr>
  *   <tr><td>{@code mail.mtasts.tlsrpt.record}</td><td>boolean</td><td>true</td>
  *       <td>Record what the sessions of this session's messages showed for TLS reports (RFC 8460)
  *       in the client's {@linkplain org.mtasts.MtaSts.Builder#reportStore report store} (see

@@ -1,13 +1,16 @@
 package org.mtasts.javamail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.dns.DnsClient;
@@ -32,6 +36,7 @@ import org.mtasts.report.FailureDetail;
 import org.mtasts.report.PolicyTally;
 import org.mtasts.report.ReportDay;
 import org.mtasts.report.ReportDestination;
+import org.mtasts.report.ReportStore;
 import org.mtasts.report.ReportSubmitter;
 import org.mtasts.report.TlsReport;
 import org.mtasts.report.PolicyType;
@@ -277,6 +282,46 @@ class TlsRptTransportTest {
     // the same walk for a message that is no report is counted: three sessions
     send("ann@enforce.example");
     assertEquals(3, recorder.results().size());
+  }
+
+  @Test
+  @DisplayName("TLSRPT-DATA-02: properties only, mail.mtasts.tlsrpt.dir counts in ReportStore.directory")
+  void propertiesOnly_tlsrptDir_countsInTheDirectoryStore(@TempDir Path dir) throws Exception {
+    Properties p = new Properties();
+    p.put("mail.transport.protocol.rfc822", MtaStsTransport.PROTOCOL);
+    p.put("mail.smtp.localhost", "client.test");
+    p.put(Settings.DNS_SERVERS, world.dnsAddress().getAddress().getHostAddress() + ":"
+        + world.dnsAddress().getPort());
+    p.put(Settings.TRUST_STORE, world.writeTrustPem(dir.resolve("trust.pem")).toString());
+    p.put(Settings.ALLOW_PRIVATE_ADDRESSES, "true");
+    p.put(Settings.HOST_RESOLVER, resolver);
+    p.put(Settings.TLSRPT_DIR, dir.toString());
+    Session s = Session.getInstance(p);
+    send(s, "cy@testing.example");
+    send(s, "ed@anycert.example");
+
+    ReportStore store = ReportStore.directory(dir);
+    LocalDate today = store.days().get(0).day(); // the default client's clock: the system's
+    assertEquals(List.of(new ReportDay("anycert.example", today),
+        new ReportDay("testing.example", today)), store.days());
+    assertEquals(List.of(new PolicyTally(sts("testing.example"), 0, 1, Map.of(
+            session(ResultType.VALIDATION_FAILURE, "mx9.testing.example",
+                "edge9.testing.example", "mta-sts-mx-mismatch"), 1L,
+            session(ResultType.CERTIFICATE_NOT_TRUSTED, "mx9.testing.example",
+                "edge9.testing.example", "untrusted"), 1L))),
+        store.tallies(new ReportDay("testing.example", today)));
+    assertEquals(List.of(new PolicyTally(ReportPolicy.noPolicyFound("anycert.example"), 1, 0,
+        Map.of())), store.tallies(new ReportDay("anycert.example", today)));
+  }
+
+  @Test
+  void tlsrptDir_withInstance_refused() throws Exception {
+    Session s = MtaStsMail.session(new Properties(), sts);
+    s.getProperties().put(Settings.TLSRPT_DIR, "/var/lib/app/tlsrpt");
+    MessagingException e = assertThrows(MessagingException.class,
+        () -> send(s, "ed@anycert.example"));
+    assertTrue(e.getMessage().contains(Settings.TLSRPT_DIR), e.getMessage());
+    assertEquals(List.of(), recorder.results());
   }
 
   /** Captures what the client records. */

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.MtaSts;
 import org.mtasts.dns.DnsClient;
+import org.mtasts.report.ReportStore;
 import org.mtasts.javamail.DomainDelivery;
 import org.mtasts.javamail.MtaStsDeliveryException;
 import org.mtasts.javamail.MtaStsMail;
@@ -39,7 +40,8 @@ import picocli.CommandLine.Spec;
     name = "send",
     mixinStandardHelpOptions = true,
     description = "Deliver a message direct to the recipients' MX hosts under their MTA-STS"
-        + " policies (through the Jakarta Mail adapter).")
+        + " policies (through the Jakarta Mail adapter). With --cache-dir DIR, what each MX"
+        + " session showed is counted for TLS reports in DIR (mta-sts report).")
 final class SendCommand implements Callable<Integer> {
   @ParentCommand MtaStsCommand parent;
 
@@ -89,7 +91,12 @@ final class SendCommand implements Callable<Integer> {
       recipients.add(address(r, "--to"));
     }
     DnsClient dns = options.dnsClient();
-    try (MtaSts client = options.client()) {
+    MtaSts.Builder builder = options.clientBuilder();
+    if (options.cacheDir != null) {
+      // TLS-RPT (RFC 8460): every session is counted where `mta-sts report` reads
+      builder.reportStore(ReportStore.directory(options.cacheDir));
+    }
+    try (MtaSts client = builder.build()) {
       Properties props = new Properties();
       props.put("mail.mtasts.hostResolver", options.hostResolver(dns));
       X509TrustManager trust = options.trustManager();

@@ -202,14 +202,21 @@ public final class MtaSts implements AutoCloseable {
    */
   private CompletionStage<PolicyLookup> overridden(String d, PolicyOverrides.Rule rule,
       boolean refresh) {
-    if (rule.action() == PolicyOverrides.Action.PINNED && !refresh) {
+    if (refresh) {
+      return resolution.refresh(d).thenApply(l -> changed(d, rule, l));
+    }
+    if (rule.action() == PolicyOverrides.Action.PINNED) {
       return CompletableFuture.completedStage(completed(overrides.pinned(d, rule)));
     }
-    PolicyLookup hit = refresh ? null : resolution.cacheHit(d);
-    CompletionStage<PolicyLookup> lookup = hit != null ? CompletableFuture.completedStage(hit)
-        : refresh ? resolution.refresh(d) : resolution.resolve(d);
-    return lookup.thenApply(l -> completed(rule.action() == PolicyOverrides.Action.PINNED
-        ? overrides.pinned(d, rule) : overrides.apply(l, rule)));
+    PolicyLookup hit = resolution.cacheHit(d);
+    return hit != null ? CompletableFuture.completedStage(completed(changed(d, rule, hit)))
+        : resolution.resolve(d).thenApply(l -> completed(changed(d, rule, l)));
+  }
+
+  /** What {@code rule} makes of the lookup of {@code d}. */
+  private PolicyLookup changed(String d, PolicyOverrides.Rule rule, PolicyLookup lookup) {
+    return rule.action() == PolicyOverrides.Action.PINNED ? overrides.pinned(d, rule)
+        : overrides.apply(lookup, rule);
   }
 
   /**

@@ -92,6 +92,10 @@ class OverridesResolutionTest {
     assertEquals(0, world.policyRequests("pinned.example"));
     DeliveryPlan plan = sts.plan("pinned.example");
     assertEquals(TlsRequirement.VERIFIED, plan.deliverable().get(0).tls());
+    // an operator's refresh fetches the published policy into the cache; the pin still applies
+    assertEquals(Source.PINNED, sts.refresh("pinned.example").source().orElseThrow());
+    assertEquals(1, world.policyRequests("pinned.example"));
+    assertEquals(Mode.TESTING, sts.cachedPolicies().get(0).mode());
   }
 
   @Test

@@ -492,6 +492,13 @@ public final class MtaSts implements AutoCloseable {
     return "MtaSts{about " + resolution.policies().estimatedSize() + " cached policies}";
   }
 
+  // For TlsReporter (issue 14): report delivery looks up _smtp._tls and posts to https: rua with
+  // the same DNS client, host resolver, trust anchors, address guard and deadline as the lookups.
+
+  MtaStsSettings settings() {
+    return preset;
+  }
+
 
   /**
    * Configures an {@link MtaSts}. Each setter validates its argument at once and names the bad

@@ -4,21 +4,15 @@ import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.tls.TlsFacts;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.dns.MxLookup;
@@ -323,47 +317,7 @@ public final class MtaSts implements AutoCloseable {
    */
   public CompletionStage<Map<String, PolicyLookup>> warmUpAsync(Collection<String> domains,
       int parallelism) {
-    if (parallelism < 1 || parallelism > 256) {
-      throw new IllegalArgumentException("parallelism must be between 1 and 256: " + parallelism);
-    }
-    List<String> names = new ArrayList<>(new LinkedHashSet<>(
-        domains.stream().map(DomainNames::normalize).toList()));
-    Map<String, PolicyLookup> results = new ConcurrentHashMap<>();
-    AtomicInteger next = new AtomicInteger();
-    List<CompletableFuture<Void>> lanes = new ArrayList<>();
-    for (int i = 0; i < Math.min(parallelism, names.size()); i++) {
-      lanes.add(warmLane(names, next, results));
-    }
-    return CompletableFuture.allOf(lanes.toArray(new CompletableFuture<?>[0]))
-        .thenApply(done -> {
-          Map<String, PolicyLookup> ordered = new LinkedHashMap<>();
-          for (String d : names) {
-            ordered.put(d, results.get(d));
-          }
-          return Collections.unmodifiableMap(ordered);
-        });
-  }
-
-  /** One of the parallel lanes of a warm-up: takes the next domain until none is left. */
-  private CompletableFuture<Void> warmLane(List<String> names, AtomicInteger next,
-      Map<String, PolicyLookup> results) {
-    while (true) {
-      int i = next.getAndIncrement();
-      if (i >= names.size()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      String d = names.get(i);
-      CompletableFuture<PolicyLookup> lookup = resolveAsync(d).toCompletableFuture();
-      if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
-        // A cache hit: loop rather than chain, or a long run of them would nest as deep
-        results.put(d, lookup.join());
-        continue;
-      }
-      return lookup.thenCompose(l -> {
-        results.put(d, l);
-        return warmLane(names, next, results);
-      });
-    }
+    return WarmUp.run(this::resolveAsync, domains, parallelism);
   }
 
   /**

@@ -48,6 +48,8 @@ final class MtaStsSettings {
   private MtaStsListener listener;
   private ReportStore reportStore;
   private TlsRptRecorder tlsRptRecorder;
+  private PolicyOverrides overrides;
+  private java.nio.file.Path overridesFile;
   private boolean deferOnDnsFailure;
   private Duration refreshInterval = Duration.ofHours(24);
   private Duration fetchRetryBackoff = Duration.ofMinutes(5);
@@ -144,6 +146,26 @@ final class MtaStsSettings {
     Objects.requireNonNull(recorder, "tlsRptRecorder");
     once("tlsRptRecorder", this.tlsRptRecorder);
     this.tlsRptRecorder = recorder;
+  }
+
+  void overrides(PolicyOverrides overrides) {
+    Objects.requireNonNull(overrides, "overrides");
+    if (overridesFile != null) {
+      throw new IllegalStateException("overridesFile is set to " + overridesFile
+          + "; set overrides or overridesFile, not both");
+    }
+    once("overrides", this.overrides);
+    this.overrides = overrides;
+  }
+
+  void overridesFile(java.nio.file.Path file) {
+    Objects.requireNonNull(file, "overridesFile");
+    if (overrides != null) {
+      throw new IllegalStateException("overrides are set; set overrides or overridesFile, not"
+          + " both");
+    }
+    once("overridesFile", this.overridesFile);
+    this.overridesFile = file;
   }
 
   void deferOnDnsFailure(boolean defer) {
@@ -264,6 +286,8 @@ final class MtaStsSettings {
     c.listener = listener;
     c.reportStore = reportStore;
     c.tlsRptRecorder = tlsRptRecorder;
+    c.overrides = overrides;
+    c.overridesFile = overridesFile;
     c.deferOnDnsFailure = deferOnDnsFailure;
     c.refreshInterval = refreshInterval;
     c.fetchRetryBackoff = fetchRetryBackoff;
@@ -315,6 +339,13 @@ final class MtaStsSettings {
 
   MtaStsListener listener() {
     return listener != null ? listener : MtaStsListener.NONE;
+  }
+
+  /** The local overrides: a fixed table, a file read again when it changes, or none. */
+  OverrideTable overrideTable() {
+    return overridesFile != null ? OverrideTable.watching(overridesFile, clock, listener())
+        : OverrideTable.of(overrides != null ? overrides : PolicyOverrides.none(), clock,
+            listener());
   }
 
   /** Which policy applies: TXT lookup, cache, fetch and store, under these settings. */

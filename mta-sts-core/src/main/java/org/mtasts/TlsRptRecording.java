@@ -74,15 +74,31 @@ final class TlsRptRecording {
   SessionResult session(PolicyLookup lookup, String mxHost, TlsFacts facts,
       SessionEndpoints endpoints) {
     SessionResult result = session(clock.instant(), lookup, mxHost, facts, endpoints);
-    record(result);
+    if (!local(lookup)) {
+      record(result);
+    }
     return result;
   }
 
   /** Records the discovery failure of one delivery attempt (see {@link MtaSts#recordDiscovery}). */
   Optional<SessionResult> discovery(PolicyLookup lookup) {
     Optional<SessionResult> result = discovery(clock.instant(), lookup);
-    result.ifPresent(this::record);
+    if (!local(lookup)) {
+      result.ifPresent(this::record);
+    }
     return result;
+  }
+
+  /**
+   * Whether a local override replaced the domain's published policy ({@code pinned}) or removed it
+   * ({@code exempt}): such a session tells the domain owner about our configuration, not about
+   * theirs, and reporting it would say "no policy found" for a domain that publishes one, or show
+   * a policy it never served. Not counted. Rules that only tighten ({@code
+   * treat-testing-as-enforce}, {@code require-tls}) keep the published policy and are counted.
+   */
+  private static boolean local(PolicyLookup lookup) {
+    PolicyOverrides.Action a = lookup.override().map(PolicyOverrides.Rule::action).orElse(null);
+    return a == PolicyOverrides.Action.PINNED || a == PolicyOverrides.Action.EXEMPT;
   }
 
   private void record(SessionResult result) {

@@ -288,6 +288,35 @@ class TlsRptRecordingTest {
   }
 
   @Test
+  void pinnedOrExemptOverride_notCounted_tighteningOverride_counted_TLSRPT_DATA_02() {
+    RecordingTlsRptRecorder seen = new RecordingTlsRptRecorder();
+    TlsRptRecording recording =
+        new TlsRptRecording(new MutableClock(T0), null, seen, MtaStsListener.NONE);
+    Instant until = T0.plusSeconds(86_400);
+    PolicyOverrides table = PolicyOverrides.builder()
+        .pin("pinned.example", "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+            + "max_age: 86400\n")
+        .exempt("exempt.example", until)
+        .treatTestingAsEnforce("example.com")
+        .build();
+    PolicyLookup pinned = policy("enforce")
+        .withOverride(table.find("pinned.example").orElseThrow());
+    PolicyLookup exempt = PolicyLookup.failed("exempt.example", PolicyLookup.Status.NO_POLICY,
+        null, false).withOverride(table.find("exempt.example").orElseThrow());
+    recording.session(pinned, "mx1.example.com", TlsFacts.verified("TLSv1.3"), ENDPOINTS);
+    recording.session(exempt, "mx1.example.com", TlsFacts.noStartTls(), ENDPOINTS);
+    recording.discovery(lookup(TESTING, PolicyLookup.Source.STALE_CACHE,
+        new LookupFailure(ResultType.STS_POLICY_FETCH_ERROR, "down", null))
+        .withOverride(table.find("exempt.example").orElseThrow()));
+    assertEquals(List.of(), seen.results(), "our own configuration is not the domain's policy");
+    PolicyLookup tightened =
+        policy("testing").withOverride(table.find("example.com").orElseThrow());
+    recording.session(tightened, "mx1.example.com", TlsFacts.verified("TLSv1.3"), ENDPOINTS);
+    assertEquals(1, seen.results().size(), "a tightening rule keeps the published policy");
+    assertEquals(sts("testing"), seen.results().get(0).policy());
+  }
+
+  @Test
   void builderSettings_setOnce_nullRefused() {
     MtaSts.Builder b = MtaSts.builder().reportStore(ReportStore.memory())
         .tlsRptRecorder(new RecordingTlsRptRecorder());

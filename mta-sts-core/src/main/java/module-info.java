@@ -11,6 +11,7 @@ module org.mtasts.core {
   requires okio;
   requires org.slf4j;
   requires com.github.benmanes.caffeine;
+  requires com.fasterxml.jackson.core;
 
   exports org.mtasts;
   exports org.mtasts.dns;

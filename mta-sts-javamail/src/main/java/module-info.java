@@ -7,6 +7,9 @@ module org.mtasts.javamail {
   requires transitive jakarta.mail;
   requires transitive org.mtasts.core;
   requires org.slf4j;
+  // Ed25519 DKIM keys are handed to utils-mail-dkim as Bouncy Castle keys. utils-mail-dkim
+  // itself is read from the class path (see DkimReportSigner).
+  requires org.bouncycastle.provider;
 
   exports org.mtasts.javamail;
 

@@ -4,13 +4,21 @@ import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.tls.TlsFacts;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.dns.MxLookup;
@@ -83,6 +91,7 @@ public final class MtaSts implements AutoCloseable {
   // applies: TXT lookup, cache, fetch, failures), PolicyRefresh (the background refresh),
   // StoreSync (the policy store) and DeliveryRules (plan and check, pure).
   private final MxResolver mxResolver;
+  private final MtaStsListener listener;
   private final OperatorWarnings warnings;
   private final PolicyResolution resolution;
   private final PolicyRefresh refresh;
@@ -93,6 +102,7 @@ public final class MtaSts implements AutoCloseable {
   private MtaSts(MtaStsSettings given) {
     this.preset = given.withDefaults(); // newBuilder() starts from what this client actually uses
     this.mxResolver = MxResolver.create(preset.dnsClient());
+    this.listener = preset.listener();
     this.warnings = new OperatorWarnings(preset.clock(), 10_000, preset.listener());
     this.resolution = preset.resolution(warnings);
     resolution.store().load();
@@ -154,9 +164,10 @@ public final class MtaSts implements AutoCloseable {
     String d = DomainNames.normalize(domain);
     PolicyLookup hit = resolution.cacheHit(d);
     if (hit != null) {
+      completed(hit);
       return CompletableFuture.completedStage(hit);
     }
-    return resolution.resolve(d);
+    return resolution.resolve(d).thenApply(this::completed);
   }
 
   /**
@@ -172,7 +183,22 @@ public final class MtaSts implements AutoCloseable {
   public PolicyLookup resolve(String domain) {
     String d = DomainNames.normalize(domain);
     PolicyLookup hit = resolution.cacheHit(d);
-    return hit != null ? hit : PolicyResolution.await(resolution.resolve(d), domain);
+    return completed(hit != null ? hit : PolicyResolution.await(resolution.resolve(d), domain));
+  }
+
+  /**
+   * Tells the listener what a resolve call returns. Called directly, not through a lambda: the
+   * cache-hit path allocates nothing (issue 8), and {@link MtaStsListener#NONE} costs one check.
+   */
+  private PolicyLookup completed(PolicyLookup lookup) {
+    if (listener != MtaStsListener.NONE) {
+      try {
+        listener.lookupCompleted(lookup);
+      } catch (RuntimeException | LinkageError e) {
+        MtaStsListener.threw(listener, e);
+      }
+    }
+    return lookup;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -202,6 +228,120 @@ public final class MtaSts implements AutoCloseable {
    */
   public List<CachedPolicy> cachedPolicies() {
     return resolution.cachedPolicies();
+  }
+
+  /**
+   * How many policies the in-memory cache holds now, without copying them: for a gauge polled
+   * often. Approximate: an expired policy counts until the cache removes it (promptly, on its own
+   * schedule); {@link #cachedPolicies()} gives the exact list.
+   *
+   * @return the number of cached policies
+   */
+  public long cachedPolicyCount() {
+    return resolution.cachedPolicyCount();
+  }
+
+  /**
+   * Fetches the policy of {@code domain} again now, for an operator who knows it changed: the TXT
+   * record is asked and the policy is fetched over HTTPS even when the record still names the
+   * cached policy's id, and the domain's fetch back-off is forgotten. Never weakens: when DNS or
+   * HTTPS fails, or the record is gone, the cached policy stays in force (source {@link
+   * PolicyLookup.Source#STALE_CACHE}), as on any lookup; {@link #invalidate} is the way to drop
+   * it. The listener hears of it as of a lookup ({@code policyRefreshed}, {@code policyChanged},
+   * {@code fetchFailed}, …).
+   *
+   * @param domain the domain
+   * @return a stage completing with the lookup after the refresh
+   * @throws InvalidDomainException if {@code domain} is not a valid domain name (before any I/O)
+   * @throws NullPointerException if {@code domain} is null
+   */
+  public CompletionStage<PolicyLookup> refreshAsync(String domain) {
+    return resolution.refresh(DomainNames.normalize(domain));
+  }
+
+  /**
+   * Waits for {@link #refreshAsync(String)}.
+   *
+   * @param domain the domain
+   * @return the lookup after the refresh
+   * @throws InvalidDomainException if {@code domain} is not a valid domain name
+   * @throws CancellationException if interrupted; the interrupt flag is set again
+   */
+  public PolicyLookup refresh(String domain) {
+    return PolicyResolution.await(refreshAsync(domain), domain);
+  }
+
+  /**
+   * Resolves the policies of {@code domains} ahead of sending, so that the first message to each
+   * is already protected by its cached policy (e.g. the top recipient domains at start-up), with
+   * at most {@code parallelism} lookups in flight. Each is an ordinary {@link #resolveAsync}: a
+   * cached policy is not fetched again.
+   *
+   * @param domains the domains; every name is checked before any lookup starts; duplicates
+   *     (after normalisation) are looked up once
+   * @param parallelism how many lookups may run at once, 1 to 256
+   * @return a stage completing with the lookup of each domain, keyed by normalised name, in the
+   *     order given
+   * @throws InvalidDomainException if a name is not a valid domain name (nothing is looked up)
+   * @throws IllegalArgumentException if {@code parallelism} is out of range
+   * @throws NullPointerException if {@code domains} or a name in it is null
+   */
+  public CompletionStage<Map<String, PolicyLookup>> warmUpAsync(Collection<String> domains,
+      int parallelism) {
+    if (parallelism < 1 || parallelism > 256) {
+      throw new IllegalArgumentException("parallelism must be between 1 and 256: " + parallelism);
+    }
+    List<String> names = new ArrayList<>(new LinkedHashSet<>(
+        domains.stream().map(DomainNames::normalize).toList()));
+    Map<String, PolicyLookup> results = new ConcurrentHashMap<>();
+    AtomicInteger next = new AtomicInteger();
+    List<CompletableFuture<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < Math.min(parallelism, names.size()); i++) {
+      lanes.add(warmLane(names, next, results));
+    }
+    return CompletableFuture.allOf(lanes.toArray(new CompletableFuture<?>[0]))
+        .thenApply(done -> {
+          Map<String, PolicyLookup> ordered = new LinkedHashMap<>();
+          for (String d : names) {
+            ordered.put(d, results.get(d));
+          }
+          return Collections.unmodifiableMap(ordered);
+        });
+  }
+
+  /** One of the parallel lanes of a warm-up: takes the next domain until none is left. */
+  private CompletableFuture<Void> warmLane(List<String> names, AtomicInteger next,
+      Map<String, PolicyLookup> results) {
+    while (true) {
+      int i = next.getAndIncrement();
+      if (i >= names.size()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      String d = names.get(i);
+      CompletableFuture<PolicyLookup> lookup = resolveAsync(d).toCompletableFuture();
+      if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
+        // A cache hit: loop rather than chain, or a long run of them would nest as deep
+        results.put(d, lookup.join());
+        continue;
+      }
+      return lookup.thenCompose(l -> {
+        results.put(d, l);
+        return warmLane(names, next, results);
+      });
+    }
+  }
+
+  /**
+   * Waits for {@link #warmUpAsync(Collection, int)}.
+   *
+   * @param domains the domains
+   * @param parallelism how many lookups may run at once, 1 to 256
+   * @return the lookup of each domain, keyed by normalised name, in the order given
+   * @throws InvalidDomainException if a name is not a valid domain name (nothing is looked up)
+   * @throws CancellationException if interrupted; the interrupt flag is set again
+   */
+  public Map<String, PolicyLookup> warmUp(Collection<String> domains, int parallelism) {
+    return PolicyResolution.await(warmUpAsync(domains, parallelism), domains.size() + " domains");
   }
 
   /** Runs the refresh task once now (PolicyRefresh); for tests with a fake clock. */
@@ -315,6 +455,13 @@ public final class MtaSts implements AutoCloseable {
   @Override
   public String toString() {
     return "MtaSts{about " + resolution.policies().estimatedSize() + " cached policies}";
+  }
+
+  // For TlsReporter (issue 14): report delivery looks up _smtp._tls and posts to https: rua with
+  // the same DNS client, host resolver, trust anchors, address guard and deadline as the lookups.
+
+  MtaStsSettings settings() {
+    return preset;
   }
 
 

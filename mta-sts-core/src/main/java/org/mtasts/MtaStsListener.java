@@ -1,5 +1,6 @@
 package org.mtasts;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +33,27 @@ public abstract class MtaStsListener {
 
   /** For subclasses. */
   protected MtaStsListener() {}
+
+  /**
+   * A call of {@link MtaSts#resolve}, {@link MtaSts#resolveAsync} or of a plan method (which
+   * resolves) has its result, whether it came from memory, the store, DNS or HTTPS. Called once
+   * per call, on the per-message path: keep it cheaper still than the other events (count, do not
+   * log).
+   *
+   * @param lookup the result handed to the caller
+   */
+  public void lookupCompleted(PolicyLookup lookup) {}
+
+  /**
+   * An HTTPS policy fetch (on a lookup or a proactive refresh) ended, successfully or not. A
+   * failure is also reported to {@link #fetchFailed}, with the policy still applied.
+   *
+   * @param domain the policy domain
+   * @param elapsed from the start of the fetch until its outcome was known, by the client's
+   *     {@linkplain MtaSts#clock() clock} (never negative)
+   * @param failure what failed; empty for a fetched policy
+   */
+  public void fetchEnded(String domain, Duration elapsed, Optional<LookupFailure> failure) {}
 
   /**
    * A policy was fetched for a domain that had none cached.
@@ -175,8 +197,13 @@ public abstract class MtaStsListener {
     try {
       event.accept(listener);
     } catch (RuntimeException | LinkageError e) {
-      log.warn("MTA-STS listener {} threw; ignored", listener, e);
+      threw(listener, e);
     }
+  }
+
+  /** Logs what {@code listener} threw; for callers that call it without {@link #fire}. */
+  static void threw(MtaStsListener listener, Throwable e) {
+    log.warn("MTA-STS listener {} threw; ignored", listener, e);
   }
 
   private static final class Composite extends MtaStsListener {
@@ -190,6 +217,16 @@ public abstract class MtaStsListener {
       for (MtaStsListener l : listeners) {
         fire(l, event);
       }
+    }
+
+    @Override
+    public void lookupCompleted(PolicyLookup lookup) {
+      each(l -> l.lookupCompleted(lookup));
+    }
+
+    @Override
+    public void fetchEnded(String domain, Duration elapsed, Optional<LookupFailure> failure) {
+      each(l -> l.fetchEnded(domain, elapsed, failure));
     }
 
     @Override

@@ -271,6 +271,26 @@ final class MtaStsSettings {
     return clock;
   }
 
+  // For TlsReporter (issue 14): report delivery looks up _smtp._tls and posts to https: rua with
+  // the same DNS client, host resolver, trust anchors, address guard and deadline as the lookups.
+
+  HostResolver reportHostResolver() {
+    return hostResolver != null ? hostResolver : HostResolver.dns(dnsClient);
+  }
+
+  /** The trust anchors given to the builder, or null for the JDK's. */
+  X509TrustManager reportTrustManager() {
+    return trustManager;
+  }
+
+  boolean reportAllowPrivateAddresses() {
+    return allowPrivateAddresses;
+  }
+
+  Duration reportDeadline() {
+    return fetchDeadline;
+  }
+
   DnsClient dnsClient() {
     return dnsClient;
   }

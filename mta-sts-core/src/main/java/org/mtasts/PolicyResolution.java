@@ -165,7 +165,26 @@ final class PolicyResolution {
     return mine.minimalCompletionStage();
   }
 
+  /**
+   * An operator's refresh of a normalised domain (issue 17): the full lookup, fetching even when
+   * the TXT id names the cached policy, with the domain's back-off and remembered negative answer
+   * forgotten first. A failure keeps the cached policy (STS-CACHE-05), as on any lookup.
+   */
+  CompletionStage<PolicyLookup> refresh(String d) {
+    negatives.remove(d);
+    gate.clear(d);
+    try {
+      return lookup(d, true);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   private CompletionStage<PolicyLookup> lookup(String d) {
+    return lookup(d, false);
+  }
+
+  private CompletionStage<PolicyLookup> lookup(String d, boolean refetch) {
     CacheEntry inMemory = policies.get(d);
     CacheEntry cached = inMemory;
     if (inMemory != null) {
@@ -191,7 +210,7 @@ final class PolicyResolution {
         .handle(
             (disc, error) ->
                 error == null
-                    ? afterDiscovery(d, disc, known)
+                    ? afterDiscovery(d, disc, known, refetch)
                     : CompletableFuture.completedFuture(afterDnsFailure(d, unwrap(error), known)))
         .thenCompose(Function.identity());
   }
@@ -213,13 +232,13 @@ final class PolicyResolution {
   }
 
   private CompletionStage<PolicyLookup> afterDiscovery(String d, Discovery disc,
-      CacheEntry cached) {
+      CacheEntry cached, boolean refetch) {
     CacheEntry live = live(cached);
     RecordSelection<PolicyRecord> selection = disc.selection();
     if (selection instanceof RecordSelection.Found<PolicyRecord> found) {
       String id = found.record().id();
       long txtFreshUntil = clock.millis() + min(disc.ttl(), MAX_TXT_REUSE).toMillis();
-      if (live != null && live.policy().recordId().equals(id)) {
+      if (live != null && live.policy().recordId().equals(id) && !refetch) {
         // STS-CACHE-04: same id, unexpired: no HTTPS request.
         live.txtConfirmedUntil(txtFreshUntil);
         return CompletableFuture.completedFuture(cacheLookup(live));
@@ -299,11 +318,22 @@ final class PolicyResolution {
 
   /** Starts a fetch; a fetcher that throws or returns null fails the stage instead. */
   CompletionStage<FetchedPolicy> startFetch(String d) {
+    long start = clock.millis();
+    CompletionStage<FetchedPolicy> fetch;
     try {
-      return Objects.requireNonNull(fetcher.fetch(d), "PolicyFetcher returned null");
+      fetch = Objects.requireNonNull(fetcher.fetch(d), "PolicyFetcher returned null");
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      fetch = CompletableFuture.failedFuture(e);
     }
+    // Issue 17: fetch latency for metrics. The client's clock, as everywhere: a test clock
+    // that stands still measures zero.
+    return fetch.whenComplete(
+        (policy, error) -> {
+          Duration elapsed = Duration.ofMillis(Math.max(0, clock.millis() - start));
+          Optional<LookupFailure> failure =
+              error == null ? Optional.empty() : Optional.of(fetchFailure(d, unwrap(error)));
+          fire(l -> l.fetchEnded(d, elapsed, failure));
+        });
   }
 
   private PolicyLookup fetched(String d, String id, long txtFreshUntil, FetchedPolicy fetched,
@@ -462,6 +492,11 @@ final class PolicyResolution {
     for (CacheEntry e : removed) {
       fire(l -> l.invalidated(e.policy()));
     }
+  }
+
+  /** How many policies the memory holds, expired ones not yet removed included. */
+  long cachedPolicyCount() {
+    return policies.estimatedSize();
   }
 
   /** The unexpired policies in memory, by domain. */

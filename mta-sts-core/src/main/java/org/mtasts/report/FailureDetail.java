@@ -1,6 +1,7 @@
 package org.mtasts.report;
 
 import java.util.Objects;
+import org.mtasts.internal.text.Texts;
 
 /**
  * One {@code failure-details} key of a TLS-RPT report (RFC 8460 §4.4): every field but the count
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param resultType the result type
  * @param sendingMtaIp the local address of the session (RFC 5952 text form for IPv6), or null
  * @param receivingMxHostname the MX host name that was matched and certificate-checked, or null
- *     (policy fetch failures have none)
+ *     (policy fetch failures have none); converted to A-labels (TLSRPT-JSON-02)
  * @param receivingMxHelo the name the server gave in its EHLO reply (D-31), or null
  * @param receivingIp the remote address of the session, or null
  * @param failureReasonCode a short reason, e.g. a TLS alert or certificate path error, or null;
@@ -35,7 +36,8 @@ public record FailureDetail(
    * Validates the components.
    *
    * @throws NullPointerException if {@code resultType} is null
-   * @throws IllegalArgumentException if a field is the empty string (unknown is {@code null})
+   * @throws IllegalArgumentException if a field is the empty string (unknown is {@code null}), or
+   *     if {@code receivingMxHostname} is not a host name
    */
   public FailureDetail {
     Objects.requireNonNull(resultType, "resultType");
@@ -44,6 +46,14 @@ public record FailureDetail(
       if (s != null && s.isEmpty()) {
         throw new IllegalArgumentException("an unknown field is null, not empty (D-28)");
       }
+    }
+    if (receivingMxHostname != null) {
+      String aLabels = ReportPolicy.aLabelsOrNull(receivingMxHostname);
+      if (aLabels == null) {
+        throw new IllegalArgumentException("receivingMxHostname is not a host name: "
+            + Texts.quote(receivingMxHostname));
+      }
+      receivingMxHostname = aLabels;
     }
   }
 

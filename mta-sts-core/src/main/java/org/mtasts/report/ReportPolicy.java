@@ -3,6 +3,7 @@ package org.mtasts.report;
 import java.util.List;
 import java.util.Objects;
 import org.mtasts.policy.DomainNames;
+import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.MxPattern;
 import org.mtasts.policy.ParsedPolicy;
 import org.mtasts.policy.Policy;
@@ -19,7 +20,9 @@ import org.mtasts.policy.Policy;
  * @param policyString the policy as served, one element per line, line terminators removed,
  *     including lines that made it invalid (TLSRPT-JSON-03); for {@code tlsa} one element per TLSA
  *     record; empty for {@code no-policy-found} and for a policy that could not be fetched
- * @param mxHost the policy's {@code mx} patterns in A-label form (empty but for {@code sts})
+ * @param mxHost the policy's {@code mx} patterns, converted to A-label form (TLSRPT-JSON-02);
+ *     values that are neither a host name nor a {@code *.}-pattern are left out (the line that
+ *     held one stays in {@code policyString}); empty but for {@code sts}
  */
 public record ReportPolicy(
     PolicyType type, String domain, List<String> policyString, List<String> mxHost) {
@@ -34,7 +37,22 @@ public record ReportPolicy(
     Objects.requireNonNull(type, "type");
     domain = DomainNames.normalize(domain);
     policyString = List.copyOf(policyString);
-    mxHost = List.copyOf(mxHost);
+    mxHost = mxHost.stream().map(ReportPolicy::aLabelsOrNull).filter(Objects::nonNull).toList();
+  }
+
+  /**
+   * Returns a host name or {@code *.}-pattern in normalised A-label form, or null when it is
+   * neither.
+   */
+  static String aLabelsOrNull(String name) {
+    Objects.requireNonNull(name, "mxHost element");
+    try {
+      return name.startsWith("*.")
+          ? "*." + DomainNames.normalize(name.substring(2))
+          : DomainNames.normalize(name);
+    } catch (InvalidDomainException e) {
+      return null;
+    }
   }
 
   /**

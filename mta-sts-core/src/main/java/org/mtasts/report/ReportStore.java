@@ -1,11 +1,13 @@
 package org.mtasts.report;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import org.mtasts.internal.report.DirectoryReportStore;
 import org.mtasts.internal.report.MemoryReportStore;
 
 /**
@@ -35,7 +37,8 @@ import org.mtasts.internal.report.MemoryReportStore;
  *       thrown as anything but {@link IOException}.
  * </ul>
  *
- * <p>{@link #memory()} keeps counts in memory only (lost on restart).
+ * <p>{@link #memory()} keeps counts in memory only (lost on restart); {@link #directory(Path)}
+ * keeps them in files.
  */
 public interface ReportStore {
 
@@ -113,5 +116,30 @@ public interface ReportStore {
    */
   static ReportStore memory() {
     return new MemoryReportStore();
+  }
+
+  /**
+   * Returns the persistent store of one sender (or of several processes on one machine) in
+   * {@code <dir>/tlsrpt/}, beside the files of {@code PolicyStore.directory(dir)}: one file per
+   * policy domain and day, {@code tlsrpt/<yyyy-mm-dd>/<policy-domain>.json}.
+   *
+   * <p>Crash-safe: each change writes a temporary file, forces it to disk and renames it over the
+   * old one, so a crash loses at most the change under way. Processes sharing the directory count
+   * into the same files and claim each report once: changes take a file lock on {@code
+   * tlsrpt/.lock}. A file that cannot be read is skipped with a WARN (and moved aside to {@code
+   * .corrupt} when its day is next written); a file of a newer format version is left untouched;
+   * other file names are ignored. Bounded as described above, and by 8 MiB per file. Directories
+   * are created {@code rwx------}, files written {@code rw-------} where the file system has POSIX
+   * permissions. Each change costs a file read, write and sync: fine for a sender's own sessions,
+   * use a shared store for a large fleet.
+   *
+   * <p>No I/O happens here; the directory is created on first use.
+   *
+   * @param dir the cache directory, usually the policy store's
+   * @return the store
+   * @throws NullPointerException if {@code dir} is null
+   */
+  static ReportStore directory(Path dir) {
+    return new DirectoryReportStore(dir);
   }
 }

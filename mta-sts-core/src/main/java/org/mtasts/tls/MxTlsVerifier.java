@@ -163,9 +163,31 @@ public final class MxTlsVerifier {
    */
   public SSLSocketFactory socketFactory(
       String mxHost, boolean enforce, Consumer<? super TlsOutcome> outcomes) {
+    return socketFactory(mxHost, enforce, outcomes, TlsStreams.NONE);
+  }
+
+  /**
+   * A socket factory as {@link #socketFactory(String, boolean, Consumer)}, with the caller's own
+   * layer inside its sockets: {@code streams} may refuse the connection TLS would be layered on,
+   * and wraps each socket's decrypted input and output (for example to bound the SMTP replies
+   * read inside TLS). The sockets keep every check above; the wrappers only see data of a session
+   * that passed them (or, under testing, that completed the handshake).
+   *
+   * @param mxHost the MX host name from DNS (see {@link #verify})
+   * @param enforce true under an {@code enforce} policy, false under {@code testing}
+   * @param outcomes receives the outcome of each handshake (see {@link #socketFactory(String,
+   *     boolean, Consumer)})
+   * @param streams the caller's layer; {@link TlsStreams#NONE} for none
+   * @return the factory; immutable, and thread-safe if {@code streams} is
+   * @throws IllegalArgumentException if {@code mxHost} is not a host name
+   * @throws NullPointerException if an argument is null
+   */
+  public SSLSocketFactory socketFactory(String mxHost, boolean enforce,
+      Consumer<? super TlsOutcome> outcomes, TlsStreams streams) {
     String host = DomainNames.normalize(mxHost);
     Objects.requireNonNull(outcomes, "outcomes");
-    return new MxSocketFactory(verification, host, enforce, outcomes);
+    Objects.requireNonNull(streams, "streams");
+    return new MxSocketFactory(verification, host, enforce, outcomes, streams);
   }
 
   /**

@@ -331,7 +331,7 @@ final class Courier {
       p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
       p.put("mail.smtp.ssl.checkserveridentity", "false");
       p.put("mail.smtp.ssl.socketFactory",
-          sockets.tls(verifier.socketFactory(s.host(), enforce, recorder::handshake)));
+          verifier.socketFactory(s.host(), enforce, recorder::handshake, sockets.tlsStreams()));
     }
     delegateSession.setDebug(session.getDebug());
     delegateSession.setDebugOut(session.getDebugOut());

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Future;
 import javax.net.SocketFactory;
-import javax.net.ssl.SSLSocketFactory;
+import org.mtasts.tls.TlsStreams;
 
 /**
  * The plain socket factory handed to Angus as {@code mail.smtp.socketFactory} for one MX session:
@@ -31,10 +31,10 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>This factory is the one place where MX sockets are made, and every byte an MX sends passes
  * a bound on its way to Angus (issue 12, items 1 and 2): the sockets' input goes through a {@link
  * BoundedInputStream} (reply lines and whole replies limited by a {@link SmtpReplyLimiter}, each
- * reply and the whole delivery limited in time by {@link MxBounds}), and {@link #tls} wraps the TLS
- * gate's factory so that the socket after STARTTLS is bounded the same way ({@link
- * BoundedSslSocket}). The domain's {@link Deadline} also shrinks every connect timeout and, through
- * a watchdog, closes a socket whose write is still blocked when it passes.
+ * reply and the whole delivery limited in time by {@link MxBounds}), and {@link #tlsStreams} is
+ * the layer core's TLS socket after STARTTLS runs its streams through, so that it is bounded the
+ * same way ({@link BoundedTlsStreams}). The domain's {@link Deadline} also shrinks every connect
+ * timeout and, through a watchdog, closes a socket whose write is still blocked when it passes.
  */
 final class PinnedSocketFactory extends SocketFactory {
   /** Angus's host when no address is a resolved one; never connected to. */
@@ -65,11 +65,11 @@ final class PinnedSocketFactory extends SocketFactory {
   }
 
   /**
-   * The factory to give Angus for STARTTLS ({@code mail.smtp.ssl.socketFactory}): {@code gate}'s
-   * TLS sockets, layered only over this factory's sockets, with their replies bounded.
+   * The layer for the verifier's STARTTLS socket factory ({@code mail.smtp.ssl.socketFactory}):
+   * TLS only over this factory's sockets, with the replies inside TLS bounded.
    */
-  SSLSocketFactory tls(SSLSocketFactory gate) {
-    return new BoundedSslSocket.Factory(gate, recorder);
+  TlsStreams tlsStreams() {
+    return new BoundedTlsStreams(recorder);
   }
 
   /**

@@ -20,6 +20,8 @@ import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mtasts.tls.MxTlsVerifier;
+import org.mtasts.tls.TlsStreams;
 
 /** The per-MX socket factory handed to Angus (STS-JM-01). */
 class PinnedSocketFactoryTest {
@@ -133,9 +135,13 @@ class PinnedSocketFactoryTest {
   @Test
   @DisplayName("item01: TLS is layered only over the transport's own, bounded MX socket")
   void tlsOnlyOverPinnedSockets() throws Exception {
-    SSLSocketFactory tls = factory("mx.example.com",
+    // Core's verifier makes the TLS socket; the transport's layer refuses any other connection,
+    // and a connection the factory would open itself before it is resolved or made.
+    TlsStreams layer = factory("mx.example.com",
         List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 25)),
-        new SessionRecorder()).tls((SSLSocketFactory) SSLSocketFactory.getDefault());
+        new SessionRecorder()).tlsStreams();
+    SSLSocketFactory tls =
+        MxTlsVerifier.create().socketFactory("mx.example.com", true, outcome -> { }, layer);
     try (Socket foreign = new Socket()) {
       assertThrows(SocketException.class,
           () -> tls.createSocket(foreign, "mx.example.com", 25, true));

@@ -14,7 +14,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     version = "mta-sts 0.1.0-SNAPSHOT (mta-sts-java)",
     description = "Look up and enforce MTA-STS (RFC 8461) policies.",
-    subcommands = {PolicyCommand.class, CheckCommand.class, SendCommand.class, DemoCommand.class})
+    subcommands = {PolicyCommand.class, CheckCommand.class, SendCommand.class, DemoCommand.class,
+        CacheCommand.class, ReportCommand.class})
 public final class MtaStsCommand implements Runnable {
   static final int OK = 0;
   static final int BAD = 1;

@@ -200,7 +200,7 @@ final class PolicyCommand implements Callable<Integer> {
   }
 
   @SuppressWarnings("unchecked")
-  private static void printHuman(PrintWriter out, Map<String, Object> json, boolean detailed) {
+  static void printHuman(PrintWriter out, Map<String, Object> json, boolean detailed) {
     String domain = (String) json.get("domain");
     String status = (String) json.get("status");
     Map<String, Object> error = (Map<String, Object>) json.get("error");

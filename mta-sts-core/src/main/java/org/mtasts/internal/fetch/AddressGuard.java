@@ -15,11 +15,11 @@ import java.net.InetAddress;
  * -translated, NAT64 {@code 64:ff9b::/96} and {@code 64:ff9b:1::/48}, 6to4 {@code 2002::/16},
  * Teredo {@code 2001::/32}) are judged by that IPv4 address.
  */
-final class AddressGuard {
+public final class AddressGuard {
   private AddressGuard() {}
 
   /** Returns why {@code address} is refused, or null if the fetch may connect to it. */
-  static String refusal(InetAddress address) {
+  public static String refusal(InetAddress address) {
     if (address.isAnyLocalAddress()) {
       return "unspecified address";
     }

@@ -16,8 +16,9 @@ import javax.net.SocketFactory;
  * Proxy#NO_PROXY} does neither (SEC-27: proxy use is explicit in the fetcher's configuration).
  * Every socket has {@code TCP_NODELAY} on.
  */
-final class DirectSocketFactory extends SocketFactory {
-  static final DirectSocketFactory INSTANCE = new DirectSocketFactory();
+public final class DirectSocketFactory extends SocketFactory {
+  /** The one instance; stateless. */
+  public static final DirectSocketFactory INSTANCE = new DirectSocketFactory();
 
   private DirectSocketFactory() {}
 

@@ -1,34 +1,28 @@
 package org.mtasts.internal.store;
 
+import static org.mtasts.internal.store.PolicyDirectory.SUFFIX;
+import static org.mtasts.internal.store.PolicyDirectory.describe;
+import static org.mtasts.internal.store.PolicyDirectory.fileName;
+import static org.mtasts.internal.store.PolicyDirectory.isEntryFileName;
+import static org.mtasts.internal.store.PolicyDirectory.isTempName;
+import static org.mtasts.internal.store.PolicyDirectory.quote;
+import static org.mtasts.internal.store.PolicyDirectory.readBounded;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,10 +40,10 @@ import org.slf4j.LoggerFactory;
  * atomic rename, directory sync).
  *
  * <p>The file of a domain is {@code <domain>.policy}. A domain so long that this name would
- * pass the common limit of {@value #MAX_FILE_NAME_LENGTH} characters (a legal domain has up to
- * 253) is kept in {@code _sha256_<hex of the domain>.policy} instead; {@code _} cannot occur in
- * a normalised domain, so the two kinds of name never collide. On load, an entry counts only if
- * the domain in its header gives exactly its file name.
+ * pass the common limit of {@value PolicyDirectory#MAX_FILE_NAME_LENGTH} characters (a legal
+ * domain has up to 253) is kept in {@code _sha256_<hex of the domain>.policy} instead; {@code _}
+ * cannot occur in a normalised domain, so the two kinds of name never collide. On load, an entry
+ * counts only if the domain in its header gives exactly its file name.
  *
  * <p>Thread-safe. Within one instance, saves, deletes and removals of a domain are serialised by
  * a lock stripe and {@link #deleteAll()} excludes them; reads take no lock, because the atomic
@@ -66,31 +60,11 @@ public final class DirectoryPolicyStore implements PolicyStore {
 
   private static final Logger log = LoggerFactory.getLogger(DirectoryPolicyStore.class);
 
-  /** The suffix of entry files. */
-  static final String SUFFIX = ".policy";
-
-  /** The suffix of temporary files; their names also start with a dot. */
-  static final String TEMP_SUFFIX = ".tmp";
-
-  /** The prefix of temporary files. */
-  static final String TEMP_PREFIX = ".save-";
-
-  /** The prefix of the file names of very long domains. */
-  static final String HASHED_PREFIX = "_sha256_";
-
-  /** The longest file name written (NAME_MAX of ext4, XFS, Btrfs, APFS, NTFS). */
-  static final int MAX_FILE_NAME_LENGTH = 255;
-
-  /** Temporary files older than this are leftovers of a crash and removed by {@link #loadAll}. */
-  static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
-
   private static final int STRIPES = 64;
 
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rwx------");
-
   private final Path dir;
-  private final Clock clock;
+  /** The layout and the safe file operations; this class adds the locking and the contract. */
+  private final PolicyDirectory files;
   private final ReadWriteLock allLock = new ReentrantReadWriteLock();
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
@@ -107,7 +81,7 @@ public final class DirectoryPolicyStore implements PolicyStore {
   /** For tests: {@code clock} decides when a temporary file counts as stale. */
   DirectoryPolicyStore(Path dir, Clock clock) {
     this.dir = Objects.requireNonNull(dir, "dir");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.files = new PolicyDirectory(dir, Objects.requireNonNull(clock, "clock"));
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -149,7 +123,7 @@ public final class DirectoryPolicyStore implements PolicyStore {
   @Override
   public Optional<StoredPolicy> load(String domain) throws IOException {
     String normalized = DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
-    Path file = dir.resolve(fileName(normalized));
+    Path file = files.file(normalized);
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
@@ -193,9 +167,9 @@ public final class DirectoryPolicyStore implements PolicyStore {
       if (load(domain).filter(entry::equals).isEmpty()) {
         return false;
       }
-      boolean deleted = Files.deleteIfExists(dir.resolve(fileName(domain)));
+      boolean deleted = Files.deleteIfExists(files.file(domain));
       if (deleted) {
-        syncDirectory();
+        files.sync();
       }
       return deleted;
     } finally {
@@ -218,33 +192,15 @@ public final class DirectoryPolicyStore implements PolicyStore {
   public void save(StoredPolicy policy) throws IOException {
     Objects.requireNonNull(policy, "policy");
     String domain = policy.domain();
-    Path target = dir.resolve(fileName(domain));
+    Path target = files.file(domain);
     byte[] content = PolicyFileFormat.encode(policy);
     ReentrantLock stripe = stripe(domain);
     allLock.readLock().lock();
     stripe.lock();
     try {
-      createDirectory();
-      // createTempFile gives a fresh name and, on POSIX, permissions rw-------.
-      Path temp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
-      boolean moved = false;
-      try {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-          ByteBuffer buffer = ByteBuffer.wrap(content);
-          while (buffer.hasRemaining()) {
-            channel.write(buffer);
-          }
-          channel.force(true);
-        }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-        moved = true;
-      } finally {
-        if (!moved) {
-          deleteQuietly(temp);
-        }
-      }
-      syncDirectory();
+      files.create();
+      files.writeAtomically(target, content);
+      files.sync();
     } finally {
       stripe.unlock();
       allLock.readLock().unlock();
@@ -262,13 +218,13 @@ public final class DirectoryPolicyStore implements PolicyStore {
   @Override
   public void delete(String domain) throws IOException {
     String normalized = DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
-    Path target = dir.resolve(fileName(normalized));
+    Path target = files.file(normalized);
     ReentrantLock stripe = stripe(normalized);
     allLock.readLock().lock();
     stripe.lock();
     try {
       if (Files.deleteIfExists(target)) {
-        syncDirectory();
+        files.sync();
       }
     } finally {
       stripe.unlock();
@@ -312,7 +268,7 @@ public final class DirectoryPolicyStore implements PolicyStore {
         throw e.getCause();
       }
       if (deleted) {
-        syncDirectory();
+        files.sync();
       }
       if (failure != null) {
         throw failure;
@@ -344,13 +300,13 @@ public final class DirectoryPolicyStore implements PolicyStore {
    */
   private void walk(Consumer<? super StoredPolicy> entries, List<Skipped> skipped) {
     try {
-      createDirectory();
+      files.create();
     } catch (IOException | RuntimeException e) {
       log.warn("MTA-STS policy store {} cannot be used, no policies loaded: {}",
           quote(dir), describe(e));
       return;
     }
-    warnIfOthersMayWrite();
+    files.warnIfOthersMayWrite();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       Iterator<Path> files = stream.iterator();
       while (true) {
@@ -381,7 +337,7 @@ public final class DirectoryPolicyStore implements PolicyStore {
     String name = file.getFileName().toString();
     try {
       if (isTempName(name)) {
-        removeIfStale(file);
+        files.removeIfStale(file);
         return null;
       }
       if (!name.endsWith(SUFFIX)) {
@@ -423,53 +379,6 @@ public final class DirectoryPolicyStore implements PolicyStore {
     return null;
   }
 
-  /**
-   * Creates the directory, owner-only where the file system has POSIX permissions (its missing
-   * parents get the usual permissions: they may be shared, such as {@code /var/lib}).
-   */
-  private void createDirectory() throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Path parent = dir.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    try {
-      if (isPosix()) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-      } else {
-        Files.createDirectory(dir);
-      }
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
-    }
-  }
-
-  private boolean isPosix() {
-    return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-  }
-
-  private void warnIfOthersMayWrite() {
-    if (!isPosix()) {
-      return;
-    }
-    try {
-      Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
-      if (p.contains(PosixFilePermission.GROUP_WRITE)
-          || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-        log.warn("MTA-STS policy store {} may be written by others ({}); whoever can write there "
-            + "can change where mail goes: make it rwx------", quote(dir),
-            PosixFilePermissions.toString(p));
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("MTA-STS policy store {}: cannot read its permissions: {}", quote(dir),
-          describe(e));
-    }
-  }
-
   private void skip(List<Skipped> skipped, Path file, String reason) {
     String name = file.getFileName().toString();
     if (skipped != null) {
@@ -478,132 +387,8 @@ public final class DirectoryPolicyStore implements PolicyStore {
     log.warn("MTA-STS policy store: skipping {}: {}", quote(file), reason);
   }
 
-  private void removeIfStale(Path temp) {
-    try {
-      Instant modified = Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toInstant();
-      if (modified.isBefore(clock.instant().minus(STALE_TEMP_AGE))
-          && Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
-        Files.deleteIfExists(temp);
-        log.info("MTA-STS policy store: removed {}, a temporary file left by an interrupted save",
-            quote(temp));
-      }
-    } catch (IOException e) {
-      log.debug("MTA-STS policy store: cannot remove temporary file {}: {}", quote(temp),
-          describe(e));
-    }
-  }
-
-  private static byte[] readBounded(Path file) throws IOException, CorruptEntryException {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] content = in.readNBytes(PolicyFileFormat.MAX_FILE_BYTES + 1);
-      if (content.length > PolicyFileFormat.MAX_FILE_BYTES) {
-        throw new CorruptEntryException("the file is larger than "
-            + PolicyFileFormat.MAX_FILE_BYTES + " bytes, the most an entry can take");
-      }
-      return content;
-    }
-  }
-
-  /**
-   * The file name of the entry of {@code domain}.
-   *
-   * @throws IllegalArgumentException if {@code domain} is not normalised, or (belt and braces)
-   *     contains anything that could leave the directory or hide the file
-   */
-  static String fileName(String domain) {
-    if (domain.isEmpty()
-        || domain.indexOf('/') >= 0
-        || domain.indexOf('\\') >= 0
-        || domain.contains("..")
-        || domain.charAt(0) == '.'
-        || !DomainNames.isNormalized(domain)) {
-      throw new IllegalArgumentException(
-          "not a normalised domain name: " + PolicyFileFormat.quote(domain));
-    }
-    if (domain.length() + SUFFIX.length() <= MAX_FILE_NAME_LENGTH) {
-      return domain + SUFFIX;
-    }
-    return HASHED_PREFIX + sha256Hex(domain) + SUFFIX;
-  }
-
-  /** Whether the store could have given an entry this file name. */
-  static boolean isEntryFileName(String name) {
-    if (!name.endsWith(SUFFIX)) {
-      return false;
-    }
-    String stem = name.substring(0, name.length() - SUFFIX.length());
-    if (stem.startsWith(HASHED_PREFIX)) {
-      String hex = stem.substring(HASHED_PREFIX.length());
-      return hex.length() == 64 && hex.chars().allMatch(c -> (c >= '0' && c <= '9')
-          || (c >= 'a' && c <= 'f'));
-    }
-    try {
-      return fileName(stem).equals(name);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  private static String sha256Hex(String s) {
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(StandardCharsets.US_ASCII));
-      return HexFormat.of().formatHex(hash);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
-
-  static boolean isTempName(String fileName) {
-    return fileName.startsWith(".") && fileName.endsWith(TEMP_SUFFIX);
-  }
-
   private ReentrantLock stripe(String domain) {
     return stripes[Math.floorMod(domain.hashCode(), STRIPES)];
-  }
-
-  /**
-   * Makes a rename or delete durable by forcing the directory. Where a directory cannot be
-   * opened (Windows), there is nothing to force; a failing force where it can is an error.
-   */
-  private void syncDirectory() throws IOException {
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(dir, StandardOpenOption.READ);
-    } catch (IOException | UnsupportedOperationException e) {
-      log.debug("MTA-STS policy store {}: directory cannot be opened for sync: {}", quote(dir),
-          describe(e));
-      return;
-    }
-    try (channel) {
-      channel.force(true);
-    }
-  }
-
-  private static void deleteQuietly(Path temp) {
-    try {
-      Files.deleteIfExists(temp);
-    } catch (IOException e) {
-      log.debug("MTA-STS policy store: cannot remove temporary file {}: {}", quote(temp),
-          describe(e));
-    }
-  }
-
-  private static String quote(Path path) {
-    return PolicyFileFormat.quote(path.toString(), 1024);
-  }
-
-  private static String quote(String s, int max) {
-    return PolicyFileFormat.quote(s, max);
-  }
-
-  private static String describe(Exception e) {
-    String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : " " + quote(message, 1024));
-  }
-
-  private static String quote(String s) {
-    return PolicyFileFormat.quote(s);
   }
 
   @Override

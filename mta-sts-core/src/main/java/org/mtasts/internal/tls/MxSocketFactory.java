@@ -18,6 +18,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import org.mtasts.tls.TlsOutcome;
+import org.mtasts.tls.TlsStreams;
 
 /**
  * TLS sockets for one MX host under one policy mode: TLS 1.3 and 1.2 only (D-04), SNI = the MX
@@ -28,6 +29,7 @@ import org.mtasts.tls.TlsOutcome;
  * (it may be an address pinned by the caller, STS-JM-01); SNI and the certificate's reference
  * identity are always the MX host this factory was made for (STS-TLS-12). The layering method
  * {@link #createSocket(Socket, String, int, boolean)} is the one Jakarta Mail uses for STARTTLS.
+ * The caller's {@link TlsStreams} is asked before each socket is layered and wraps its streams.
  *
  * <p>Each factory has its own {@link SSLContext}, so TLS sessions are never resumed across MX
  * hosts or modes; a resumed session is checked again anyway by {@link MxSslSocket}. Immutable and
@@ -42,6 +44,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
   private final String mxHost;
   private final boolean enforce;
   private final Consumer<? super TlsOutcome> outcomes;
+  private final TlsStreams streams;
 
   /**
    * Creates a factory.
@@ -50,16 +53,19 @@ public final class MxSocketFactory extends SSLSocketFactory {
    * @param mxHost the MX host name, normalised
    * @param enforce true for an enforce policy, false for testing (report-only)
    * @param outcomes receives one outcome per socket handshake; must be fast and must not throw
+   * @param streams the caller's layer inside each socket ({@link TlsStreams#NONE} for none)
    */
   public MxSocketFactory(
       CertificateVerification verification,
       String mxHost,
       boolean enforce,
-      Consumer<? super TlsOutcome> outcomes) {
+      Consumer<? super TlsOutcome> outcomes,
+      TlsStreams streams) {
     this.verification = Objects.requireNonNull(verification, "verification");
     this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
     this.enforce = enforce;
     this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+    this.streams = Objects.requireNonNull(streams, "streams");
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
@@ -86,23 +92,30 @@ public final class MxSocketFactory extends SSLSocketFactory {
   public Socket createSocket(Socket plain, String host, int port, boolean autoClose)
       throws IOException {
     Objects.requireNonNull(plain, "plain");
+    streams.layering(plain);
     SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, mxHost, port, autoClose);
-    return wrap(ssl, autoClose ? plain : null);
+    return wrap(ssl, plain, autoClose ? plain : null);
   }
+
+  // The methods below make the connection themselves: the caller's layer may refuse that before
+  // anything is resolved or connected (TlsStreams#layering(null)).
 
   @Override
   public Socket createSocket() throws IOException {
-    return wrap((SSLSocket) delegate.createSocket(), null);
+    streams.layering(null);
+    return wrap((SSLSocket) delegate.createSocket(), null, null);
   }
 
   @Override
   public Socket createSocket(String host, int port) throws IOException {
+    streams.layering(null);
     return layer(direct(new InetSocketAddress(host, port), null), port);
   }
 
   @Override
   public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
       throws IOException {
+    streams.layering(null);
     return layer(
         direct(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort)),
         port);
@@ -110,6 +123,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
 
   @Override
   public Socket createSocket(InetAddress host, int port) throws IOException {
+    streams.layering(null);
     return layer(direct(new InetSocketAddress(host, port), null), port);
   }
 
@@ -117,6 +131,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
   public Socket createSocket(
       InetAddress address, int port, InetAddress localAddress, int localPort)
       throws IOException {
+    streams.layering(null);
     return layer(
         direct(new InetSocketAddress(address, port),
             new InetSocketAddress(localAddress, localPort)),
@@ -142,16 +157,18 @@ public final class MxSocketFactory extends SSLSocketFactory {
     }
   }
 
+  /** TLS over a connection this factory opened (the caller's layer has accepted it already). */
   private Socket layer(Socket plain, int port) throws IOException {
     try {
-      return createSocket(plain, mxHost, port, true);
+      SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, mxHost, port, true);
+      return wrap(ssl, null, plain);
     } catch (IOException | RuntimeException e) {
       plain.close();
       throw e;
     }
   }
 
-  private Socket wrap(SSLSocket ssl, Socket closeOnFailure) throws IOException {
+  private Socket wrap(SSLSocket ssl, Socket plain, Socket closeOnFailure) throws IOException {
     try {
       ssl.setUseClientMode(true);
       SSLParameters parameters = ssl.getSSLParameters();
@@ -160,7 +177,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
       // The DNS-ID check is done by MxTrustManager; the JDK's rules are weaker (STS-JM-03).
       parameters.setEndpointIdentificationAlgorithm(null);
       ssl.setSSLParameters(parameters);
-      return new MxSslSocket(ssl, verification, mxHost, enforce, outcomes);
+      return new MxSslSocket(ssl, verification, mxHost, enforce, outcomes, plain, streams);
     } catch (RuntimeException e) {
       ssl.close();
       if (closeOnFailure != null) {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -27,6 +28,7 @@ import javax.net.ssl.SSLSocket;
 import org.mtasts.tls.CertificateCheck;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsOutcome;
+import org.mtasts.tls.TlsStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *       a failure closes the socket and throws;
  *   <li>{@link #setEnabledProtocols} and {@link #setSSLParameters} keep only TLS 1.3 and 1.2
  *       (D-04) and keep SNI on the MX host (STS-TLS-02), whatever a mail client configures (Angus
- *       Mail applies {@code mail.smtp.ssl.protocols} this way).
+ *       Mail applies {@code mail.smtp.ssl.protocols} this way);
+ *   <li>its streams are the caller's {@link TlsStreams} wrappers around the JDK socket's, made
+ *       once, after the checked handshake.
  * </ul>
  *
  * <p>Everything else is delegated unchanged. Thread safety is that of the JDK socket.
@@ -57,18 +61,27 @@ final class MxSslSocket extends SSLSocket {
   private final Consumer<? super TlsOutcome> outcomes;
   private final AtomicBoolean handshakeStarted = new AtomicBoolean();
   private volatile boolean handshakeChecked;
+  /** The connection under TLS (null if unknown), and the caller's wrappers of the streams. */
+  private final Socket plain;
+  private final TlsStreams streams;
+  private InputStream in;
+  private OutputStream out;
 
   MxSslSocket(
       SSLSocket delegate,
       CertificateVerification verification,
       String mxHost,
       boolean enforce,
-      Consumer<? super TlsOutcome> outcomes) {
+      Consumer<? super TlsOutcome> outcomes,
+      Socket plain,
+      TlsStreams streams) {
     this.delegate = delegate;
     this.verification = verification;
     this.mxHost = mxHost;
     this.enforce = enforce;
     this.outcomes = outcomes;
+    this.plain = plain;
+    this.streams = streams;
   }
 
   @Override
@@ -156,13 +169,23 @@ final class MxSslSocket extends SSLSocket {
   @Override
   public InputStream getInputStream() throws IOException {
     ensureHandshake();
-    return delegate.getInputStream();
+    synchronized (this) {
+      if (in == null) {
+        in = streams.input(plain, delegate.getInputStream());
+      }
+      return in;
+    }
   }
 
   @Override
   public OutputStream getOutputStream() throws IOException {
     ensureHandshake();
-    return delegate.getOutputStream();
+    synchronized (this) {
+      if (out == null) {
+        out = streams.output(plain, delegate.getOutputStream());
+      }
+      return out;
+    }
   }
 
   // Protocol and SNI floor.

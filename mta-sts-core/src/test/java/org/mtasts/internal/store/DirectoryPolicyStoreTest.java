@@ -149,8 +149,8 @@ class DirectoryPolicyStoreTest {
     String domain = "a".repeat(63) + "." + "b".repeat(63) + "." + "c".repeat(63) + "."
         + "d".repeat(56);
     assertEquals(248, domain.length());
-    assertEquals(domain + ".policy", DirectoryPolicyStore.fileName(domain));
-    assertTrue(DirectoryPolicyStore.fileName(domain + "e").startsWith("_sha256_"));
+    assertEquals(domain + ".policy", PolicyDirectory.fileName(domain));
+    assertTrue(PolicyDirectory.fileName(domain + "e").startsWith("_sha256_"));
   }
 
   // ---- delete ---------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ class DirectoryPolicyStoreTest {
   @ValueSource(strings = {"", "../etc", "a/b", "a\\b", ".hidden", "a..b", "Example.com",
       "example.com.", "exa mple.com", "127.0.0.1", "a_b.example"})
   void badNamesAreRefused(String name) {
-    assertThrows(IllegalArgumentException.class, () -> DirectoryPolicyStore.fileName(name));
+    assertThrows(IllegalArgumentException.class, () -> PolicyDirectory.fileName(name));
   }
 
   @ParameterizedTest(name = "delete({0}) is refused")
@@ -213,7 +213,7 @@ class DirectoryPolicyStoreTest {
       "_sha256_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.policy",
       ".policy", "a..b.policy"})
   void foreignNamesAreNotEntries(String name) {
-    assertFalse(DirectoryPolicyStore.isEntryFileName(name));
+    assertFalse(PolicyDirectory.isEntryFileName(name));
   }
 
   // ---- directory ------------------------------------------------------------------------------

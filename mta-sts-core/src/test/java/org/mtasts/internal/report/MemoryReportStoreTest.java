@@ -1,0 +1,13 @@
+package org.mtasts.internal.report;
+
+import org.mtasts.report.ReportStore;
+import org.mtasts.report.ReportStoreContract;
+
+/** {@link ReportStore#memory()} keeps the store contract. */
+class MemoryReportStoreTest extends ReportStoreContract {
+
+  @Override
+  protected ReportStore newStore(int maxPolicies, int maxDetails) {
+    return new MemoryReportStore(maxPolicies, maxDetails);
+  }
+}

@@ -76,6 +76,11 @@ public final class JdbcStores {
     return reportStore;
   }
 
+  /** The database access, for tests in this package. */
+  Jdbc jdbc() {
+    return jdbc;
+  }
+
   /**
    * Creates or migrates the tables now rather than on first use.
    *

@@ -195,8 +195,8 @@ class JdbcReportStoreTest {
   @Test
   void boundsKeepSessionCountsExact_oneWarnPerDayAcrossNodes() throws IOException {
     JdbcStores stores = db.stores(Clock.fixed(NOW, ZoneOffset.UTC));
-    JdbcReportStore a = new JdbcReportStore(jdbcOf(stores), 2, 2);
-    JdbcReportStore b = new JdbcReportStore(jdbcOf(db.stores(Clock.systemUTC())), 2, 2);
+    JdbcReportStore a = new JdbcReportStore(stores.jdbc(), 2, 2);
+    JdbcReportStore b = new JdbcReportStore(db.stores(Clock.systemUTC()).jdbc(), 2, 2);
     try (CapturedLog log = CapturedLog.start()) {
       for (int i = 0; i < 5; i++) {
         (i % 2 == 0 ? a : b).add(SessionResult.failure(NOW, POLICY,
@@ -215,16 +215,6 @@ class JdbcReportStoreTest {
         .orElseThrow();
     assertEquals(5, t.failedSessions(), "session counts exact");
     assertEquals(2, t.failureDetails().size(), "two details kept");
-  }
-
-  private static Jdbc jdbcOf(JdbcStores stores) {
-    try {
-      var f = JdbcStores.class.getDeclaredField("jdbc");
-      f.setAccessible(true);
-      return (Jdbc) f.get(stores);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
-    }
   }
 
   @Test

@@ -86,6 +86,11 @@ public final class RedisStores implements AutoCloseable {
     return reportStore;
   }
 
+  /** The shared connection, for tests in this package. */
+  RedisLink link() {
+    return link;
+  }
+
   /** Closes the connection and Lettuce's threads, waiting at most about two seconds. */
   @Override
   public void close() {

@@ -196,9 +196,9 @@ class RedisReportStoreTest {
   @Test
   void boundsKeepSessionCountsExact_oneWarnPerDayAcrossNodes() throws IOException {
     RedisStores small = redis.stores(b -> b.clock(Clock.fixed(NOW, ZoneOffset.UTC)));
-    RedisReportStore a = new RedisReportStore(reflectLink(small), "mta-sts:", Duration.ofDays(7),
+    RedisReportStore a = new RedisReportStore(small.link(), "mta-sts:", Duration.ofDays(7),
         2, 2);
-    RedisReportStore b = new RedisReportStore(reflectLink(small), "mta-sts:", Duration.ofDays(7),
+    RedisReportStore b = new RedisReportStore(small.link(), "mta-sts:", Duration.ofDays(7),
         2, 2);
     try (CapturedLog log = CapturedLog.start()) {
       for (int i = 0; i < 5; i++) {
@@ -218,16 +218,6 @@ class RedisReportStoreTest {
         .orElseThrow();
     assertEquals(5, t.failedSessions(), "session counts exact");
     assertEquals(2, t.failureDetails().size(), "two details kept");
-  }
-
-  private static RedisLink reflectLink(RedisStores stores) {
-    try {
-      var f = RedisStores.class.getDeclaredField("link");
-      f.setAccessible(true);
-      return (RedisLink) f.get(stores);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
-    }
   }
 
   @Test

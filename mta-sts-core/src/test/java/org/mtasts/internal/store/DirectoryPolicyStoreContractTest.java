@@ -22,7 +22,7 @@ class DirectoryPolicyStoreContractTest extends PolicyStoreContract {
 
   @Override
   protected boolean damage(String domain) throws Exception {
-    Files.writeString(dir.resolve(DirectoryPolicyStore.fileName(domain)), "garbage\n");
+    Files.writeString(dir.resolve(PolicyDirectory.fileName(domain)), "garbage\n");
     return true;
   }
 }

@@ -51,6 +51,16 @@ public final class DeliveryDecision {
         message);
   }
 
+  /**
+   * A refusal by a local rule rather than by the policy's mode: a {@code require-tls} override
+   * (issue 17) refuses under a {@code testing} policy or none.
+   */
+  static DeliveryDecision refused(String domain, String mxHost, Mode mode, RefusalReason reason,
+      String message) {
+    return new DeliveryDecision(domain, mxHost, Outcome.REFUSED, Objects.requireNonNull(reason),
+        mode, message);
+  }
+
   /** The policy domain. */
   public String domain() {
     return domain;

@@ -76,7 +76,7 @@ final class DeliveryRules {
     Policy policy = lookup.policy().orElse(null);
     Mode mode = policy == null ? null : policy.mode();
     TlsRequirement tls =
-        mode == Mode.ENFORCE ? TlsRequirement.VERIFIED
+        mode == Mode.ENFORCE || requiresTls(lookup) ? TlsRequirement.VERIFIED
             : mode == Mode.TESTING ? TlsRequirement.VERIFY_AND_REPORT
                 : TlsRequirement.OPPORTUNISTIC;
     List<MxCandidate> candidates = new ArrayList<>(hosts.size());
@@ -130,15 +130,36 @@ final class DeliveryRules {
     String host = DomainNames.normalize(mxHost);
     String d = lookup.domain();
     Policy policy = lookup.policy().orElse(null);
+    boolean requireTls = requiresTls(lookup);
     if (policy == null || policy.mode() == Mode.NONE) {
+      Mode none = policy == null ? null : Mode.NONE;
+      RefusalReason tlsFailure = requireTls ? facts.failure().orElse(null) : null;
+      if (tlsFailure != null) {
+        // Issue 17: the operator's require-tls rule asks for verified TLS with or without a
+        // policy; a failure refuses the host, as under enforce.
+        return DeliveryDecision.refused(d, host, none, tlsFailure,
+            host + " fails the local require-tls override of " + d + " (no MTA-STS policy: "
+                + lookup.status() + "): " + explain(tlsFailure, null, facts)
+                + "; not delivering to this host (" + tlsFailure.transientStatusCode() + ")");
+      }
       // STS-APPLY-08: no policy (or mode none) leaves transport security as configured.
-      return DeliveryDecision.allowed(d, host, policy == null ? null : Mode.NONE,
+      return DeliveryDecision.allowed(d, host, none,
           "no MTA-STS policy applies to " + d + " (" + lookup.status()
-              + (policy == null ? "" : ", mode none") + ")");
+              + (policy == null ? "" : ", mode none") + ")"
+              + (requireTls ? "; verified TLS as the require-tls override asks" : ""));
     }
     Mode mode = policy.mode();
     RefusalReason reason =
         policy.allowsMx(host) ? facts.failure().orElse(null) : RefusalReason.MX_MISMATCH;
+    if (reason != null && requireTls && mode == Mode.TESTING
+        && reason != RefusalReason.MX_MISMATCH) {
+      // Issue 17: require-tls refuses a TLS failure; the testing policy's MX patterns stay
+      // report-only, as published.
+      return DeliveryDecision.refused(d, host, mode, reason,
+          host + " fails the local require-tls override of " + d + " (mode testing, id "
+              + lookup.recordId().orElse("?") + "): " + explain(reason, policy, facts)
+              + "; not delivering to this host (" + reason.transientStatusCode() + ")");
+    }
     if (reason == null) {
       return DeliveryDecision.allowed(d, host, mode,
           host + " satisfies the MTA-STS policy of " + d + " (mode " + mode.token() + ", "
@@ -150,6 +171,12 @@ final class DeliveryRules {
             + (mode == Mode.ENFORCE ? "; not delivering to this host (" + reason.transientStatusCode()
                 + ")" : "; delivering anyway (testing mode), reported");
     return DeliveryDecision.violated(d, host, mode, reason, message);
+  }
+
+  /** Whether a local require-tls rule is in force for the lookup's domain. */
+  private static boolean requiresTls(PolicyLookup lookup) {
+    return lookup.override().map(r -> r.action() == PolicyOverrides.Action.REQUIRE_TLS)
+        .orElse(false);
   }
 
   private static String explain(RefusalReason reason, Policy policy, TlsFacts facts) {

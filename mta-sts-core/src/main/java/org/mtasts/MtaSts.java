@@ -4,21 +4,15 @@ import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.tls.TlsFacts;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.dns.MxLookup;
@@ -92,6 +86,7 @@ public final class MtaSts implements AutoCloseable {
   // StoreSync (the policy store) and DeliveryRules (plan and check, pure).
   private final MxResolver mxResolver;
   private final MtaStsListener listener;
+  private final OverrideTable overrides;
   private final OperatorWarnings warnings;
   private final PolicyResolution resolution;
   private final PolicyRefresh refresh;
@@ -103,6 +98,7 @@ public final class MtaSts implements AutoCloseable {
     this.preset = given.withDefaults(); // newBuilder() starts from what this client actually uses
     this.mxResolver = MxResolver.create(preset.dnsClient());
     this.listener = preset.listener();
+    this.overrides = preset.overrideTable();
     this.warnings = new OperatorWarnings(preset.clock(), 10_000, preset.listener());
     this.resolution = preset.resolution(warnings);
     resolution.store().load();
@@ -162,6 +158,10 @@ public final class MtaSts implements AutoCloseable {
    */
   public CompletionStage<PolicyLookup> resolveAsync(String domain) {
     String d = DomainNames.normalize(domain);
+    PolicyOverrides.Rule rule = overrides.ruleFor(d);
+    if (rule != null) {
+      return overridden(d, rule, false);
+    }
     PolicyLookup hit = resolution.cacheHit(d);
     if (hit != null) {
       completed(hit);
@@ -182,8 +182,35 @@ public final class MtaSts implements AutoCloseable {
    */
   public PolicyLookup resolve(String domain) {
     String d = DomainNames.normalize(domain);
+    PolicyOverrides.Rule rule = overrides.ruleFor(d);
+    if (rule != null) {
+      return PolicyResolution.await(overridden(d, rule, false), domain);
+    }
     PolicyLookup hit = resolution.cacheHit(d);
     return completed(hit != null ? hit : PolicyResolution.await(resolution.resolve(d), domain));
+  }
+
+  /**
+   * The lookup of a domain under a local override rule (issue 17 item 4): a pinned policy without
+   * DNS or HTTPS, else the ordinary lookup (or refresh) as the rule changes it.
+   */
+  private CompletionStage<PolicyLookup> overridden(String d, PolicyOverrides.Rule rule,
+      boolean refresh) {
+    if (refresh) {
+      return resolution.refresh(d).thenApply(l -> changed(d, rule, l));
+    }
+    if (rule.action() == PolicyOverrides.Action.PINNED) {
+      return CompletableFuture.completedStage(completed(overrides.pinned(d, rule)));
+    }
+    PolicyLookup hit = resolution.cacheHit(d);
+    return hit != null ? CompletableFuture.completedStage(completed(changed(d, rule, hit)))
+        : resolution.resolve(d).thenApply(l -> completed(changed(d, rule, l)));
+  }
+
+  /** What {@code rule} makes of the lookup of {@code d}. */
+  private PolicyLookup changed(String d, PolicyOverrides.Rule rule, PolicyLookup lookup) {
+    return rule.action() == PolicyOverrides.Action.PINNED ? overrides.pinned(d, rule)
+        : overrides.apply(lookup, rule);
   }
 
   /**
@@ -256,7 +283,9 @@ public final class MtaSts implements AutoCloseable {
    * @throws NullPointerException if {@code domain} is null
    */
   public CompletionStage<PolicyLookup> refreshAsync(String domain) {
-    return resolution.refresh(DomainNames.normalize(domain));
+    String d = DomainNames.normalize(domain);
+    PolicyOverrides.Rule rule = overrides.ruleFor(d);
+    return rule != null ? overridden(d, rule, true) : resolution.refresh(d);
   }
 
   /**
@@ -288,47 +317,7 @@ public final class MtaSts implements AutoCloseable {
    */
   public CompletionStage<Map<String, PolicyLookup>> warmUpAsync(Collection<String> domains,
       int parallelism) {
-    if (parallelism < 1 || parallelism > 256) {
-      throw new IllegalArgumentException("parallelism must be between 1 and 256: " + parallelism);
-    }
-    List<String> names = new ArrayList<>(new LinkedHashSet<>(
-        domains.stream().map(DomainNames::normalize).toList()));
-    Map<String, PolicyLookup> results = new ConcurrentHashMap<>();
-    AtomicInteger next = new AtomicInteger();
-    List<CompletableFuture<Void>> lanes = new ArrayList<>();
-    for (int i = 0; i < Math.min(parallelism, names.size()); i++) {
-      lanes.add(warmLane(names, next, results));
-    }
-    return CompletableFuture.allOf(lanes.toArray(new CompletableFuture<?>[0]))
-        .thenApply(done -> {
-          Map<String, PolicyLookup> ordered = new LinkedHashMap<>();
-          for (String d : names) {
-            ordered.put(d, results.get(d));
-          }
-          return Collections.unmodifiableMap(ordered);
-        });
-  }
-
-  /** One of the parallel lanes of a warm-up: takes the next domain until none is left. */
-  private CompletableFuture<Void> warmLane(List<String> names, AtomicInteger next,
-      Map<String, PolicyLookup> results) {
-    while (true) {
-      int i = next.getAndIncrement();
-      if (i >= names.size()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      String d = names.get(i);
-      CompletableFuture<PolicyLookup> lookup = resolveAsync(d).toCompletableFuture();
-      if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
-        // A cache hit: loop rather than chain, or a long run of them would nest as deep
-        results.put(d, lookup.join());
-        continue;
-      }
-      return lookup.thenCompose(l -> {
-        results.put(d, l);
-        return warmLane(names, next, results);
-      });
-    }
+    return WarmUp.run(this::resolveAsync, domains, parallelism);
   }
 
   /**
@@ -496,6 +485,8 @@ public final class MtaSts implements AutoCloseable {
    *   <tr><td>{@link #refreshInterval}</td><td>24 h (STS-CACHE-06)</td></tr>
    *   <tr><td>{@link #fetchRetryBackoff}</td><td>5 min (STS-FETCH-14)</td></tr>
    *   <tr><td>{@link #negativeCacheTtl}</td><td>5 min, never beyond the DNS TTL</td></tr>
+   *   <tr><td>{@link #overrides}, {@link #overridesFile}</td><td>none: every policy applies as
+   *       published</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -673,6 +664,38 @@ public final class MtaSts implements AutoCloseable {
     }
 
     /**
+     * Sets the local policy overrides: per domain (or {@code *.domain}) {@code
+     * enforce-as-published}, {@code treat-testing-as-enforce}, {@code require-tls}, {@code
+     * exempt} until an instant, or a {@code pinned} policy used instead of fetching (see {@link
+     * PolicyOverrides}). Every rule in effect is reported once a day per domain to {@link
+     * MtaStsListener#overrideApplied} and logged (an {@code exempt} at WARN). Not with {@link
+     * #overridesFile}.
+     *
+     * @param overrides the table
+     * @return this builder
+     * @throws IllegalStateException if already set, or {@link #overridesFile} is set
+     */
+    public Builder overrides(PolicyOverrides overrides) {
+      settings.overrides(overrides);
+      return this;
+    }
+
+    /**
+     * Reads the local policy overrides from {@code file} ({@link PolicyOverrides#read}) when the
+     * client is built, and again when the file changes (looked at no more than once a second, by
+     * the client's clock, on a lookup). A change that cannot be read or parsed keeps the rules
+     * read before, with a WARN: an edit never drops a rule silently. Not with {@link #overrides}.
+     *
+     * @param file the overrides file
+     * @return this builder
+     * @throws IllegalStateException if already set, or {@link #overrides} is set
+     */
+    public Builder overridesFile(java.nio.file.Path file) {
+      settings.overridesFile(file);
+      return this;
+    }
+
+    /**
      * Whether a temporary failure of the TXT lookup, with nothing cached, asks the caller to defer
      * ({@link PolicyLookup#shouldDefer()}) instead of proceeding without a policy (D-01).
      *
@@ -733,6 +756,8 @@ public final class MtaSts implements AutoCloseable {
      * @throws IllegalStateException if {@link #policyFetcher} is set together with a fetch setting
      *     (the message names them), or this builder came from {@link MtaSts#newBuilder()} of a
      *     client with its own policy fetcher and a fetch setting is set
+     * @throws java.io.UncheckedIOException if the {@link #overridesFile} cannot be read
+     * @throws PolicyOverrides.SyntaxException if the {@link #overridesFile} does not parse
      */
     public MtaSts build() {
       settings.checkFetchSettings();

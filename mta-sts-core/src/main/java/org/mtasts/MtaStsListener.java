@@ -56,6 +56,16 @@ public abstract class MtaStsListener {
   public void fetchEnded(String domain, Duration elapsed, Optional<LookupFailure> failure) {}
 
   /**
+   * A local override rule ({@link MtaSts.Builder#overrides}) shaped the lookup of {@code domain}.
+   * Called once per domain, rule and UTC day (the same is logged: INFO, WARN for {@code
+   * exempt}), so that every rule in effect is seen without one event per message.
+   *
+   * @param domain the looked-up domain
+   * @param rule the rule in force for it
+   */
+  public void overrideApplied(String domain, PolicyOverrides.Rule rule) {}
+
+  /**
    * A policy was fetched for a domain that had none cached.
    *
    * @param policy the new policy
@@ -227,6 +237,11 @@ public abstract class MtaStsListener {
     @Override
     public void fetchEnded(String domain, Duration elapsed, Optional<LookupFailure> failure) {
       each(l -> l.fetchEnded(domain, elapsed, failure));
+    }
+
+    @Override
+    public void overrideApplied(String domain, PolicyOverrides.Rule rule) {
+      each(l -> l.overrideApplied(domain, rule));
     }
 
     @Override

@@ -44,6 +44,8 @@ final class MtaStsSettings {
   private long maximumCachedPolicies = MtaSts.Builder.DEFAULT_MAXIMUM_CACHED_POLICIES;
   private PolicyStore policyStore;
   private MtaStsListener listener;
+  private PolicyOverrides overrides;
+  private java.nio.file.Path overridesFile;
   private boolean deferOnDnsFailure;
   private Duration refreshInterval = Duration.ofHours(24);
   private Duration fetchRetryBackoff = Duration.ofMinutes(5);
@@ -128,6 +130,26 @@ final class MtaStsSettings {
     Objects.requireNonNull(listener, "listener");
     once("listener", this.listener);
     this.listener = listener;
+  }
+
+  void overrides(PolicyOverrides overrides) {
+    Objects.requireNonNull(overrides, "overrides");
+    if (overridesFile != null) {
+      throw new IllegalStateException("overridesFile is set to " + overridesFile
+          + "; set overrides or overridesFile, not both");
+    }
+    once("overrides", this.overrides);
+    this.overrides = overrides;
+  }
+
+  void overridesFile(java.nio.file.Path file) {
+    Objects.requireNonNull(file, "overridesFile");
+    if (overrides != null) {
+      throw new IllegalStateException("overrides are set; set overrides or overridesFile, not"
+          + " both");
+    }
+    once("overridesFile", this.overridesFile);
+    this.overridesFile = file;
   }
 
   void deferOnDnsFailure(boolean defer) {
@@ -246,6 +268,8 @@ final class MtaStsSettings {
     c.maximumCachedPolicies = maximumCachedPolicies;
     c.policyStore = policyStore;
     c.listener = listener;
+    c.overrides = overrides;
+    c.overridesFile = overridesFile;
     c.deferOnDnsFailure = deferOnDnsFailure;
     c.refreshInterval = refreshInterval;
     c.fetchRetryBackoff = fetchRetryBackoff;
@@ -297,6 +321,13 @@ final class MtaStsSettings {
 
   MtaStsListener listener() {
     return listener != null ? listener : MtaStsListener.NONE;
+  }
+
+  /** The local overrides: a fixed table, a file read again when it changes, or none. */
+  OverrideTable overrideTable() {
+    return overridesFile != null ? OverrideTable.watching(overridesFile, clock, listener())
+        : OverrideTable.of(overrides != null ? overrides : PolicyOverrides.none(), clock,
+            listener());
   }
 
   /** Which policy applies: TXT lookup, cache, fetch and store, under these settings. */

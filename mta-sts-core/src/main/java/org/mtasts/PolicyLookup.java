@@ -56,7 +56,12 @@ public final class PolicyLookup {
      * or was postponed, or the TXT record is missing, invalid or its lookup failed (STS-CACHE-05,
      * STS-FETCH-16, STS-DISC-14). {@link #failure()} says what failed.
      */
-    STALE_CACHE
+    STALE_CACHE,
+    /**
+     * From the local overrides ({@link PolicyOverrides.Action#PINNED}): neither DNS nor HTTPS was
+     * asked. {@link #override()} names the rule.
+     */
+    PINNED
   }
 
   private final String domain;
@@ -66,9 +71,11 @@ public final class PolicyLookup {
   private final List<PolicyWarning> warnings;
   private final LookupFailure failure;
   private final boolean deferOnDnsFailure;
+  private final PolicyOverrides.Rule override;
 
   private PolicyLookup(String domain, Status status, Source source, CachedPolicy policy,
-      List<PolicyWarning> warnings, LookupFailure failure, boolean deferOnDnsFailure) {
+      List<PolicyWarning> warnings, LookupFailure failure, boolean deferOnDnsFailure,
+      PolicyOverrides.Rule override) {
     this.domain = Objects.requireNonNull(domain, "domain");
     this.status = Objects.requireNonNull(status, "status");
     this.source = source;
@@ -76,13 +83,29 @@ public final class PolicyLookup {
     this.warnings = List.copyOf(warnings);
     this.failure = failure;
     this.deferOnDnsFailure = deferOnDnsFailure;
+    this.override = override;
+  }
+
+  /** This lookup as changed by nothing but noted as under {@code rule}. */
+  PolicyLookup withOverride(PolicyOverrides.Rule rule) {
+    return new PolicyLookup(domain, status, source, policy, warnings, failure, deferOnDnsFailure,
+        Objects.requireNonNull(rule, "rule"));
+  }
+
+  /** This lookup's {@code testing} policy applied as {@code enforce}, under {@code rule}. */
+  PolicyLookup asEnforced(PolicyOverrides.Rule rule) {
+    CachedPolicy enforced = new CachedPolicy(policy.domain(), policy.recordId(),
+        policy.policy().toBuilder().mode(Mode.ENFORCE).build(), policy.fetchedAt(),
+        policy.expiresAt());
+    return new PolicyLookup(domain, status, source, enforced, warnings, failure,
+        deferOnDnsFailure, Objects.requireNonNull(rule, "rule"));
   }
 
   static PolicyLookup valid(Source source, CachedPolicy policy, List<PolicyWarning> warnings,
       LookupFailure failure) {
     Objects.requireNonNull(source, "source");
     return new PolicyLookup(policy.domain(), Status.VALID, source, policy, warnings, failure,
-        false);
+        false, null);
   }
 
   static PolicyLookup failed(String domain, Status status, LookupFailure failure,
@@ -91,7 +114,7 @@ public final class PolicyLookup {
       throw new IllegalArgumentException("a VALID lookup needs a policy");
     }
     return new PolicyLookup(domain, status, null, null, List.of(), failure,
-        status == Status.DNS_ERROR && deferOnDnsFailure);
+        status == Status.DNS_ERROR && deferOnDnsFailure, null);
   }
 
   /** The policy domain, normalised (A-labels, lower case, no trailing dot). */
@@ -157,6 +180,17 @@ public final class PolicyLookup {
     return Optional.ofNullable(failure);
   }
 
+  /**
+   * The local override rule that shaped this lookup ({@link MtaSts.Builder#overrides}), if one
+   * is in force for the domain: the policy applied may then differ from the published one ({@code
+   * treat-testing-as-enforce} makes it {@code enforce}, {@code pinned} replaces it, {@code
+   * exempt} removes it: status {@link Status#NO_POLICY}), and {@code require-tls} makes {@link
+   * MtaSts#check} require verified TLS.
+   */
+  public Optional<PolicyOverrides.Rule> override() {
+    return Optional.ofNullable(override);
+  }
+
   /** Whether a policy applies. */
   public boolean isValid() {
     return status == Status.VALID;
@@ -188,6 +222,9 @@ public final class PolicyLookup {
     }
     if (deferOnDnsFailure) {
       b.append(", defer");
+    }
+    if (override != null) {
+      b.append(", override=").append(override);
     }
     return b.append('}').toString();
   }

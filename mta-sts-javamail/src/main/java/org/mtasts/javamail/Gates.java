@@ -71,13 +71,13 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
 
   /** The seam settings as given, checked, before anything is built from them. */
   record Given(MtaSts sts, X509TrustManager tm, HostResolver hr, String trustStore,
-      String password, String dnsServers, String cacheDir, boolean allowPrivate,
-      int fetchTimeout) {
+      String password, String dnsServers, String cacheDir, String overrides,
+      boolean allowPrivate, int fetchTimeout) {
     @Override
     public String toString() { // never the password
       return "Given[sts=" + sts + ", tm=" + tm + ", hr=" + hr + ", trustStore=" + trustStore
           + ", password=" + (password == null ? null : "***") + ", dnsServers=" + dnsServers
-          + ", cacheDir=" + cacheDir + ", allowPrivate=" + allowPrivate + ", fetchTimeout="
+          + ", cacheDir=" + cacheDir + ", overrides=" + overrides + ", allowPrivate=" + allowPrivate + ", fetchTimeout="
           + fetchTimeout + "]";
     }
 
@@ -97,6 +97,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       }
       Given g = new Given(sts, tm, hr, trustStore, password, dnsServers,
           Settings.stringProperty(p, Settings.CACHE_DIRECTORY, null),
+          Settings.stringProperty(p, Settings.OVERRIDES, null),
           Settings.booleanProperty(p, Settings.ALLOW_PRIVATE_ADDRESSES, false),
           Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000));
       refuseIgnored(p, g);
@@ -121,8 +122,8 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
     if (g.sts() == null) {
       return;
     }
-    for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.ALLOW_PRIVATE_ADDRESSES,
-        Settings.FETCH_TIMEOUT)) {
+    for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.OVERRIDES,
+        Settings.ALLOW_PRIVATE_ADDRESSES, Settings.FETCH_TIMEOUT)) {
       if (Settings.stringProperty(p, name, null) != null) {
         throw new IllegalArgumentException(name + " configures the default client, but "
             + Settings.INSTANCE + " is set and would ignore it: configure that MtaSts client's"
@@ -188,6 +189,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       throws IOException {
     List<Object> key = List.of("sts", String.valueOf(g.dnsServers()),
         String.valueOf(g.trustStore()), digest(g.password()), String.valueOf(g.cacheDir()),
+        String.valueOf(g.overrides()),
         g.allowPrivate(), g.fetchTimeout(), g.hr() == null ? "" : g.hr(),
         g.tm() == null ? "" : g.tm());
     if (g.allowPrivate()) {
@@ -208,6 +210,10 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       }
       if (g.cacheDir() != null) {
         b.policyStore(PolicyStore.directory(Path.of(g.cacheDir())));
+      }
+      if (g.overrides() != null) {
+        // Read now (fail closed), and again whenever the file changes.
+        b.overridesFile(Path.of(g.overrides()));
       }
       return b.build();
     });

@@ -114,6 +114,14 @@
  *       <td>Deadline of one policy fetch of the default client.</td></tr>
  *   <tr><td>{@code mail.mtasts.cacheDirectory}</td><td>String (path)</td><td>none</td>
  *       <td>Directory where the default client keeps fetched policies across restarts.</td></tr>
+ *   <tr><td>{@code mail.mtasts.overrides}</td><td>String (path)</td><td>none</td>
+ *       <td>File of local policy overrides for the default client ({@code
+ *       org.mtasts.PolicyOverrides}: per domain or {@code *.domain} {@code require-tls}, {@code
+ *       treat-testing-as-enforce}, {@code exempt until INSTANT}, {@code pinned POLICY}, {@code
+ *       enforce-as-published}). Read when the client is made (a file that cannot be read or
+ *       parsed fails every message) and again when it changes; a broken edit keeps the rules
+ *       read before. Every rule in effect is logged once a day per domain, {@code exempt} at
+ *       WARN.</td></tr>
  *   <tr><td>{@code mail.mtasts.deliveryDeadline}</td><td>int (ms)</td><td>300000</td>
  *       <td>Deadline of one domain's delivery: the policy lookup, every MX host and every address
  *       (connects, TLS handshakes, reads and writes) together. It shrinks the connect and read

@@ -60,6 +60,7 @@ class SettingsTest {
     SAMPLES.put(Settings.ALLOW_PRIVATE_ADDRESSES, "true");
     SAMPLES.put(Settings.FETCH_TIMEOUT, "9000");
     SAMPLES.put(Settings.CACHE_DIRECTORY, "/nonexistent/mta-sts-cache");
+    SAMPLES.put(Settings.OVERRIDES, "/nonexistent/mta-sts-overrides");
     SAMPLES.put(Settings.MX_ADDRESS_LIMIT, "2");
     SAMPLES.put(Settings.DELIVERY_DEADLINE, "120000");
     SAMPLES.put(Settings.REPLY_TIMEOUT, "30000");
@@ -242,6 +243,7 @@ class SettingsTest {
   static Stream<Arguments> ignoredCombinations() {
     return Stream.of(
         Arguments.of(Settings.CACHE_DIRECTORY, Map.of(Settings.CACHE_DIRECTORY, "/tmp/x")),
+        Arguments.of(Settings.OVERRIDES, Map.of(Settings.OVERRIDES, "/tmp/overrides")),
         Arguments.of(Settings.ALLOW_PRIVATE_ADDRESSES,
             Map.of(Settings.ALLOW_PRIVATE_ADDRESSES, "true")),
         Arguments.of(Settings.FETCH_TIMEOUT, Map.of(Settings.FETCH_TIMEOUT, "1000")),

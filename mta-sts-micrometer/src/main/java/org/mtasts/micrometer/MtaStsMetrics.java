@@ -55,7 +55,7 @@ import org.mtasts.tls.RefusalReason;
  *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
  *   <tr><td>{@code mtasts.lookups}</td><td>counter</td><td>{@code status} (valid, no-policy,
  *       invalid, fetch-error, dns-error), {@code source} (fetched, cache, stale-cache,
- *       none)</td><td>resolve calls, cache hits included, by their result</td></tr>
+ *       pinned, none)</td><td>resolve calls, cache hits included, by their result</td></tr>
  *   <tr><td>{@code mtasts.policy.fetches}</td><td>timer</td><td>{@code outcome} (success,
  *       failure)</td><td>HTTPS policy fetches (lookups and refreshes) and how long they
  *       took</td></tr>

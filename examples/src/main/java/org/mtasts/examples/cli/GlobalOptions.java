@@ -14,6 +14,7 @@ import java.util.Map;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
+import org.mtasts.PolicyOverrides;
 import org.mtasts.PolicyStore;
 import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
@@ -57,6 +58,15 @@ final class GlobalOptions {
       scope = ScopeType.INHERIT,
       description = "Keep policies in DIR, so a later run can apply them while DNS or HTTPS is down.")
   Path cacheDir;
+
+  @Option(
+      names = "--overrides",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "Local policy overrides: DOMAIN or *.DOMAIN, then require-tls,"
+          + " treat-testing-as-enforce, exempt until INSTANT, pinned POLICY or"
+          + " enforce-as-published; one a line.")
+  Path overrides;
 
   @Option(
       names = "--allow-private-addresses",
@@ -136,6 +146,13 @@ final class GlobalOptions {
     }
     if (cacheDir != null) {
       builder.policyStore(PolicyStore.directory(cacheDir));
+    }
+    if (overrides != null) {
+      try {
+        builder.overrides(PolicyOverrides.read(overrides));
+      } catch (PolicyOverrides.SyntaxException e) {
+        throw new UsageException("--overrides " + e.getMessage());
+      }
     }
     return builder.build();
   }

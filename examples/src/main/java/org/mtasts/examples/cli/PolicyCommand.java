@@ -18,6 +18,7 @@ import org.mtasts.FetchFailure;
 import org.mtasts.LookupFailure;
 import org.mtasts.MtaSts;
 import org.mtasts.PolicyLookup;
+import org.mtasts.PolicyOverrides;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.policy.MxPattern;
 import org.mtasts.policy.Policy;
@@ -152,12 +153,22 @@ final class PolicyCommand implements Callable<Integer> {
     json.put("max_age", policy == null ? null : policy.maxAge().toSeconds());
     json.put("id", lookup.recordId().orElse(null));
     json.put("source", lookup.source().map(s -> kebab(s.name())).orElse(null));
+    json.put("override", lookup.override().map(PolicyCommand::override).orElse(null));
     List<String> warnings = new ArrayList<>();
     for (PolicyWarning warning : lookup.warnings()) {
       warnings.add(warning.toString());
     }
     json.put("warnings", warnings);
     json.put("error", lookup.failure().map(PolicyCommand::error).orElse(null));
+    return json;
+  }
+
+  /** The local override rule in force (issue 17): what a person must know was not published. */
+  private static Map<String, Object> override(PolicyOverrides.Rule rule) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("rule", rule.domain());
+    json.put("action", rule.action().token());
+    json.put("until", rule.expiresAt().map(Object::toString).orElse(null));
     return json;
   }
 
@@ -183,6 +194,7 @@ final class PolicyCommand implements Callable<Integer> {
     json.put("max_age", null);
     json.put("id", null);
     json.put("source", null);
+    json.put("override", null);
     json.put("warnings", List.of());
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", cause instanceof InvalidDomainException ? "invalid-domain" : "internal");
@@ -209,6 +221,10 @@ final class PolicyCommand implements Callable<Integer> {
       if (json.get("mode") != null) {
         line += "  " + json.get("mode") + "  mx " + String.join(",", (List<String>) json.get("mx"));
       }
+      Map<String, Object> override = (Map<String, Object>) json.get("override");
+      if (override != null) {
+        line += "  override " + override.get("action");
+      }
       if (error != null) {
         line += "  (" + error.get("message") + ")";
       }
@@ -222,6 +238,12 @@ final class PolicyCommand implements Callable<Integer> {
       row(out, "mode", json.get("mode"));
       row(out, "mx", String.join(", ", (List<String>) json.get("mx")));
       row(out, "max_age", json.get("max_age") + " s");
+    }
+    Map<String, Object> override = (Map<String, Object>) json.get("override");
+    if (override != null) {
+      row(out, "override", override.get("action")
+          + (override.get("until") != null ? " until " + override.get("until") : "")
+          + " (local rule " + override.get("rule") + ")");
     }
     for (String warning : (List<String>) json.get("warnings")) {
       row(out, "warning", warning);

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * JdbcStores} that made the store; connection waits are the {@code DataSource}'s (configure its
  * connection timeout short). {@link #forEach} reads the table in pages of {@value #PAGE} rows by
  * domain, holding no connection while the action runs. Rows that do not decode are skipped with a
- * WARN. Thread-safe.
+ * WARN. {@link #tryLease} takes a short lease per domain in {@code <prefix>lease} so that the
+ * nodes meeting a new policy id fetch it once. Thread-safe.
  */
 public final class JdbcPolicyStore implements PolicyStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcPolicyStore.class);
@@ -135,17 +136,22 @@ public final class JdbcPolicyStore implements PolicyStore {
   }
 
   /**
-   * Deletes the rows whose policy expired by the store's clock.
+   * Deletes the rows whose policy expired by the store's clock, and the expired fetch leases.
    *
    * @return how many rows were deleted
    * @throws IOException if the database cannot be written
    */
   public int pruneExpired() throws IOException {
-    long now = jdbc.clock().instant().getEpochSecond();
+    Instant now = jdbc.clock().instant();
     return jdbc.call("pruning " + table, c -> {
+      try (PreparedStatement s = jdbc.prepare(c, "DELETE FROM " + jdbc.schema().lease
+          + " WHERE expires_ms <= ?")) {
+        s.setLong(1, now.toEpochMilli());
+        s.executeUpdate();
+      }
       try (PreparedStatement s =
           jdbc.prepare(c, "DELETE FROM " + table + " WHERE expires_at <= ?")) {
-        s.setLong(1, now);
+        s.setLong(1, now.getEpochSecond());
         return s.executeUpdate();
       }
     });
@@ -200,6 +206,31 @@ public final class JdbcPolicyStore implements PolicyStore {
     Instant f = p.fetchedAt();
     long s = f.getEpochSecond() + (f.getNano() > 0 ? 1 : 0);
     return s > Long.MAX_VALUE - maxAge.getSeconds() ? Long.MAX_VALUE : s + maxAge.getSeconds();
+  }
+
+  /**
+   * Takes the lease on fetching {@code domain}: an upsert of its row in {@code <prefix>lease} that
+   * replaces only an expired lease ({@code ON CONFLICT … DO UPDATE … WHERE expires_ms <= now}), so
+   * that one of concurrent callers gets it. Expiry by the store's clock.
+   */
+  @Override
+  public boolean tryLease(String domain, Duration lease) throws IOException {
+    String d = DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
+    Objects.requireNonNull(lease, "lease");
+    String leases = jdbc.schema().lease;
+    long now = jdbc.clock().millis();
+    return jdbc.call("taking the lease on " + d, c -> {
+      try (PreparedStatement s = jdbc.prepare(c, "INSERT INTO " + leases
+          + " (domain, holder, expires_ms) VALUES (?, ?, ?) ON CONFLICT (domain) DO UPDATE SET "
+          + "holder = EXCLUDED.holder, expires_ms = EXCLUDED.expires_ms WHERE " + leases
+          + ".expires_ms <= ?")) {
+        s.setString(1, d);
+        s.setString(2, java.util.UUID.randomUUID().toString());
+        s.setLong(3, now + Math.max(1, lease.toMillis()));
+        s.setLong(4, now);
+        return s.executeUpdate() > 0;
+      }
+    });
   }
 
   @Override

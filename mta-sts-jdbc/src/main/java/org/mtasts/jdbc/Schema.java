@@ -28,12 +28,15 @@ import org.slf4j.LoggerFactory;
  *       session counts; {@code <prefix>report_detail}: per policy the encoded failure details and
  *       their counts.
  * </ul>
+ *
+ * <p>Version 2 adds {@code <prefix>lease}: per domain the node that holds the lease on fetching
+ * its policy, and until when (issue 15, one fetch for a fleet).
  */
 final class Schema {
   private static final Logger log = LoggerFactory.getLogger(JdbcStores.class);
 
   /** The version this library writes. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   final String prefix;
   final String versionTable;
@@ -41,6 +44,7 @@ final class Schema {
   final String day;
   final String reportPolicy;
   final String detail;
+  final String lease;
 
   Schema(String prefix) {
     this.prefix = prefix;
@@ -49,6 +53,7 @@ final class Schema {
     this.day = prefix + "report_day";
     this.reportPolicy = prefix + "report_policy";
     this.detail = prefix + "report_detail";
+    this.lease = prefix + "lease";
   }
 
   /** The statements that take the tables from version {@code v - 1} to {@code v}. */
@@ -92,6 +97,13 @@ final class Schema {
               + "detail TEXT NOT NULL, "
               + "sessions BIGINT NOT NULL, "
               + "PRIMARY KEY (domain, day, policy_hash, detail_hash))");
+    }
+    if (v == 2) {
+      return List.of(
+          "CREATE TABLE " + lease + " ("
+              + "domain VARCHAR(253) NOT NULL PRIMARY KEY, "
+              + "holder VARCHAR(64) NOT NULL, "
+              + "expires_ms BIGINT NOT NULL)");
     }
     throw new IllegalArgumentException("no migration to version " + v);
   }

@@ -264,4 +264,34 @@ class JdbcPolicyStoreTest {
       own.close();
     }
   }
+
+  @Test
+  void tryLease_oneNodeAtATime_untilItExpires_expiredLeasesPruned() throws IOException {
+    JdbcPolicyStore a = store(NOW);
+    JdbcPolicyStore b = store(NOW.plusSeconds(9));
+    assertTrue(a.tryLease("example.com", Duration.ofSeconds(10)));
+    assertFalse(b.tryLease("Example.COM.", Duration.ofSeconds(10)));
+    assertTrue(b.tryLease("other.example", Duration.ofSeconds(10)), "per domain");
+    assertTrue(store(NOW.plusSeconds(10)).tryLease("example.com", Duration.ofSeconds(10)),
+        "expired");
+    assertEquals(List.of(), a.loadAll(), "leases are not entries");
+    assertEquals(2, query("SELECT count(*) FROM mta_sts_lease"));
+    store(NOW.plusSeconds(60)).pruneExpired();
+    assertEquals(0, query("SELECT count(*) FROM mta_sts_lease"));
+  }
+
+  @Test
+  void schema_version1IsMigratedTo2_dataKept() throws IOException {
+    Schema v1 = new Schema("mta_sts_");
+    db.sql("CREATE TABLE mta_sts_schema (id INTEGER NOT NULL PRIMARY KEY, version INTEGER)");
+    db.sql("INSERT INTO mta_sts_schema VALUES (1, 1)");
+    for (String sql : v1.migration(1)) {
+      db.sql(sql);
+    }
+    db.sql("INSERT INTO mta_sts_policy VALUES ('example.com', '1', 'x', 5, 0, 9999999999)");
+    JdbcStores stores = JdbcStores.builder(db.pool()).build();
+    assertEquals(2, query("SELECT version FROM mta_sts_schema"));
+    assertEquals(0, query("SELECT count(*) FROM mta_sts_lease"));
+    assertEquals("x", stores.policyStore().load("example.com").orElseThrow().policyText());
+  }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.mtasts.NetworkText;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * another Redis type) is skipped with a WARN. {@link #forEach} scans the keys with {@code SCAN},
  * a batch at a time; it remembers the names of the keys it visited (Redis may return a key twice)
  * but holds no more than one batch of entries. {@link #remove} compares and deletes in one Lua
- * script. Thread-safe.
+ * script. {@link #tryLease} takes a short lease per domain ({@code <prefix>lease:<domain>}, {@code
+ * SET NX PX}) so that the nodes meeting a new policy id fetch it once. Thread-safe.
  */
 public final class RedisPolicyStore implements PolicyStore {
   private static final Logger log = LoggerFactory.getLogger(RedisPolicyStore.class);
@@ -56,10 +58,12 @@ public final class RedisPolicyStore implements PolicyStore {
 
   private final RedisLink link;
   private final String prefix;
+  private final String leasePrefix;
 
   RedisPolicyStore(RedisLink link, String keyPrefix) {
     this.link = link;
     this.prefix = keyPrefix + "policy:";
+    this.leasePrefix = keyPrefix + "lease:";
   }
 
   String key(String normalisedDomain) {
@@ -213,6 +217,21 @@ public final class RedisPolicyStore implements PolicyStore {
     if (!"OK".equals(ok)) {
       throw new IOException(link.description() + ": SET " + key + " answered " + ok);
     }
+  }
+
+  /**
+   * Takes the lease on fetching {@code domain} with {@code SET <prefix>lease:<domain> <token> NX
+   * PX <lease>}: at most one node holds it until it expires (Redis's own clock). Never released
+   * early: a node that fetched saves the policy, which is what the others wait for.
+   */
+  @Override
+  public boolean tryLease(String domain, Duration lease) throws IOException {
+    String d = DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
+    Objects.requireNonNull(lease, "lease");
+    String key = leasePrefix + d;
+    String ok = link.await(link.commands().set(key, UUID.randomUUID().toString(),
+        SetArgs.Builder.nx().px(Math.max(1, lease.toMillis()))), "SET NX " + key);
+    return "OK".equals(ok);
   }
 
   @Override

@@ -114,6 +114,35 @@ class RedisFleetTest {
   }
 
   @Test
+  void eightNodesMeetANewIdAtOnce_oneHttpsRequestForTheFleet() throws Exception {
+    List<MtaSts> fleet = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      fleet.add(node(shared(), MtaStsListener.NONE));
+    }
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<PolicyLookup>> lookups = new ArrayList<>();
+      for (MtaSts n : fleet) {
+        lookups.add(pool.submit(() -> {
+          go.await();
+          return n.resolve("example.com");
+        }));
+      }
+      go.countDown();
+      for (java.util.concurrent.Future<PolicyLookup> f : lookups) {
+        PolicyLookup lookup = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(lookup.isEnforced(), lookup.toString());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, world.policyRequests("example.com"), "the lease holder fetched, the others "
+        + "used its result");
+  }
+
+  @Test
   void stsCache12_everyNodeRestartsDuringAnOutage_policyStillEnforced() {
     MtaSts a = node(shared(), MtaStsListener.NONE);
     a.resolve("example.com");

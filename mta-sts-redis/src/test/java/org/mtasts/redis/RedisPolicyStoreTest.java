@@ -229,4 +229,22 @@ class RedisPolicyStoreTest {
       own.close();
     }
   }
+
+  @Test
+  void tryLease_oneNodeAtATime_untilItExpires() throws Exception {
+    RedisPolicyStore a = store();
+    RedisPolicyStore b = store();
+    assertTrue(a.tryLease("example.com", Duration.ofMillis(300)));
+    assertFalse(b.tryLease("Example.COM.", Duration.ofMillis(300)));
+    assertFalse(a.tryLease("example.com", Duration.ofMillis(300)), "not twice either");
+    assertTrue(b.tryLease("other.example", Duration.ofSeconds(10)), "per domain");
+    Await.until(Duration.ofSeconds(10), "the lease expires", () -> {
+      try {
+        return b.tryLease("example.com", Duration.ofSeconds(10));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertEquals(List.of(), a.loadAll(), "leases are not entries");
+  }
 }

@@ -9,4 +9,7 @@ module org.mtasts.jdbc {
   requires org.slf4j;
 
   exports org.mtasts.jdbc;
+
+  provides org.mtasts.StoreProvider with
+      org.mtasts.jdbc.JdbcStoreProvider;
 }

@@ -8,4 +8,7 @@ module org.mtasts.redis {
   requires org.slf4j;
 
   exports org.mtasts.redis;
+
+  provides org.mtasts.StoreProvider with
+      org.mtasts.redis.RedisStoreProvider;
 }

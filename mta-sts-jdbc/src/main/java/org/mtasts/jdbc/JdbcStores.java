@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.mtasts.StoreProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. The data source is the application's: this class does not close it.
  */
-public final class JdbcStores {
+public final class JdbcStores implements StoreProvider.Stores {
   private static final Logger log = LoggerFactory.getLogger(JdbcStores.class);
 
   private final Jdbc jdbc;
@@ -63,6 +64,7 @@ public final class JdbcStores {
    *
    * @return the store; the same instance on every call
    */
+  @Override
   public JdbcPolicyStore policyStore() {
     return policyStore;
   }
@@ -72,9 +74,14 @@ public final class JdbcStores {
    *
    * @return the store; the same instance on every call
    */
+  @Override
   public JdbcReportStore reportStore() {
     return reportStore;
   }
+
+  /** Does nothing: the data source is the application's, and it closes it. */
+  @Override
+  public void close() {}
 
   /** The database access, for tests in this package. */
   Jdbc jdbc() {

@@ -294,4 +294,16 @@ class JdbcPolicyStoreTest {
     assertEquals(0, query("SELECT count(*) FROM mta_sts_lease"));
     assertEquals("x", stores.policyStore().load("example.com").orElseThrow().policyText());
   }
+
+  @Test
+  void aJdbcUrlOpensTheseStores_throughTheStoreProvider() throws IOException {
+    try (org.mtasts.StoreProvider.Stores s =
+        org.mtasts.StoreProvider.open(db.server.jdbcUrl(db.database))) {
+      assertTrue(s instanceof JdbcStores, s.toString());
+      s.policyStore().save(new StoredPolicy("example.com", "1", TEXT, Instant.now()));
+      assertTrue(store(NOW).load("example.com").isPresent());
+      assertEquals(Schema.VERSION, query("SELECT version FROM mta_sts_schema"));
+    }
+    assertFalse(new JdbcStoreProvider().accepts("redis://h"));
+  }
 }

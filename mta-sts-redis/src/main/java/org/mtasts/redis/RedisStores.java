@@ -4,6 +4,7 @@ import io.lettuce.core.RedisURI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import org.mtasts.StoreProvider;
 
 /**
  * The MTA-STS stores of one Redis deployment, sharing one connection: a {@link
@@ -29,7 +30,7 @@ import java.util.Objects;
  *
  * <p>Thread-safe. {@link #close()} closes the connection; the stores fail afterwards.
  */
-public final class RedisStores implements AutoCloseable {
+public final class RedisStores implements StoreProvider.Stores {
   private final RedisLink link;
   private final RedisPolicyStore policyStore;
   private final RedisReportStore reportStore;
@@ -73,6 +74,7 @@ public final class RedisStores implements AutoCloseable {
    *
    * @return the store; the same instance on every call
    */
+  @Override
   public RedisPolicyStore policyStore() {
     return policyStore;
   }
@@ -82,6 +84,7 @@ public final class RedisStores implements AutoCloseable {
    *
    * @return the store; the same instance on every call
    */
+  @Override
   public RedisReportStore reportStore() {
     return reportStore;
   }

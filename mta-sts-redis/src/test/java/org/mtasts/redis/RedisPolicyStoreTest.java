@@ -247,4 +247,16 @@ class RedisPolicyStoreTest {
     });
     assertEquals(List.of(), a.loadAll(), "leases are not entries");
   }
+
+  @Test
+  void aRedisUriOpensTheseStores_throughTheStoreProvider() throws IOException {
+    try (org.mtasts.StoreProvider.Stores s = org.mtasts.StoreProvider.open(redis.server.uri())) {
+      assertTrue(s instanceof RedisStores, s.toString());
+      s.policyStore().save(new StoredPolicy("example.com", "1", TEXT, Instant.now()));
+      assertTrue(store().load("example.com").isPresent());
+    }
+    assertTrue(new RedisStoreProvider().accepts("rediss://h:6380/0"));
+    assertTrue(new RedisStoreProvider().accepts("redis-sentinel://h:26379/0#main"));
+    assertFalse(new RedisStoreProvider().accepts("jdbc:postgresql://h/db"));
+  }
 }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Outage behaviour: a command waits at most the command timeout; while the connection is down
  * Lettuce rejects commands at once ({@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS})
- * instead of queueing them, and reconnects in the background. A server that is down when the
+ * instead of queueing them, and reconnects in the background (on a Cluster commands wait for
+ * their node's connection, at most the command timeout). A server that is down when the
  * stores are built is not waited for beyond the connect timeout: the first connection is retried
  * in the background, at most once per {@link #RECONNECT_INTERVAL}, while calls fail fast.
  */
@@ -80,7 +81,9 @@ final class RedisLink implements AutoCloseable {
       c.setOptions(ClusterClientOptions.builder()
           .socketOptions(socket)
           .timeoutOptions(timeouts)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          // Lettuce connects to each cluster node on its first command: rejecting commands while
+          // a node's connection is not up would fail them all; they wait, bounded by the timeout.
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
           .autoReconnect(true)
           .build());
       this.client = c;
@@ -180,7 +183,10 @@ final class RedisLink implements AutoCloseable {
   private CompletableFuture<? extends StatefulConnection<String, String>> connectAsync() {
     try {
       if (cluster) {
-        return ((RedisClusterClient) client).connectAsync(StringCodec.UTF8);
+        // Lettuce's asynchronous cluster connect needs the topology first.
+        RedisClusterClient c = (RedisClusterClient) client;
+        return c.refreshPartitionsAsync().toCompletableFuture()
+            .thenCompose(v -> c.connectAsync(StringCodec.UTF8));
       }
       return ((RedisClient) client).connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
     } catch (RuntimeException e) {

@@ -28,11 +28,13 @@ final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final List<String> extra;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, List<String> extra) {
     this.dir = dir;
     this.port = port;
+    this.extra = extra;
   }
 
   /** The server the whole test run shares, killed when the JVM ends (tests flush it). */
@@ -44,8 +46,8 @@ final class RedisServer implements AutoCloseable {
     return shared;
   }
 
-  /** A server of one's own, e.g. to kill mid-test. */
-  static RedisServer start() {
+  /** A server of one's own, e.g. to kill mid-test, with extra options if any. */
+  static RedisServer start(String... extraOptions) {
     String binary = binary();
     Path dir;
     try {
@@ -55,7 +57,7 @@ final class RedisServer implements AutoCloseable {
     }
     IOException last = null;
     for (int i = 0; i < 5; i++) {
-      RedisServer s = new RedisServer(dir, freePort());
+      RedisServer s = new RedisServer(dir, freePort(), List.of(extraOptions));
       try {
         s.launch(binary);
         return s;
@@ -102,6 +104,7 @@ final class RedisServer implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(binary, "--port", Integer.toString(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
         "--daemonize", "no", "--loglevel", "notice"));
+    cmd.addAll(extra);
     process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CompletableFuture<String> ready = new CompletableFuture<>();
     StringBuilder output = new StringBuilder();

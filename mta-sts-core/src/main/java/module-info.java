@@ -18,4 +18,7 @@ module org.mtasts.core {
   exports org.mtasts.policy;
   exports org.mtasts.report;
   exports org.mtasts.tls;
+
+  // Store modules (mta-sts-redis, mta-sts-jdbc) open the shared stores a URI names.
+  uses org.mtasts.StoreProvider;
 }

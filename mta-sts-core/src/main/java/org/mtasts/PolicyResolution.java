@@ -320,6 +320,24 @@ final class PolicyResolution {
       return CompletableFuture.completedFuture(
           live != null ? stale(live, failure) : withoutPolicy(d, failure));
     }
+    if (!store.lease(d)) {
+      // Issue 15: another node sharing the store is fetching this domain; use its result when
+      // it appears there, else (slow, failed, or max_age 0) fetch as if there were no lease.
+      return store.awaitShared(d, id).thenCompose(shared -> {
+        if (shared == null) {
+          return fetchNow(d, id, txtFreshUntil, live);
+        }
+        shared.txtConfirmedUntil(txtFreshUntil);
+        negatives.remove(d);
+        announce(live == null ? null : live.policy(), shared.policy());
+        return CompletableFuture.completedFuture(cacheLookup(shared));
+      });
+    }
+    return fetchNow(d, id, txtFreshUntil, live);
+  }
+
+  private CompletionStage<PolicyLookup> fetchNow(String d, String id, long txtFreshUntil,
+      CacheEntry live) {
     CompletionStage<FetchedPolicy> fetched = startFetch(d);
     return fetched.handle(
         (policy, error) ->

@@ -2,6 +2,7 @@ package org.mtasts;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -178,6 +179,32 @@ public interface PolicyStore {
    * @throws IOException if some entry could not be removed; entries already removed stay removed
    */
   void deleteAll() throws IOException;
+
+  /**
+   * Asks for the right to fetch the policy of {@code domain} now, for {@code lease}, so that the
+   * nodes of a fleet sharing this store fetch a new policy once rather than each (issue 15).
+   *
+   * <p>The facade asks before a fetch of a new policy id. With {@code true} it fetches and saves
+   * as usual. With {@code false} another node holds an unexpired lease and is fetching: the facade
+   * waits briefly for that node's entry to appear in {@link #load(String)} and uses it, and
+   * fetches itself if it does not appear in time. A lease is only an optimisation: a lost, expired
+   * or failed lease never blocks delivery, and a store that throws counts as {@code true}.
+   *
+   * <p>The default returns {@code true}: a store private to one process has no one to share a
+   * fetch with. Shared stores grant at most one unexpired lease per domain (Redis {@code SET NX
+   * PX}, a conditional SQL upsert). Thread-safe.
+   *
+   * @param domain the normalised policy domain
+   * @param lease how long the lease holds; the facade passes a few seconds
+   * @return whether this caller should fetch
+   * @throws IOException if the store cannot be reached
+   * @throws NullPointerException if an argument is null
+   */
+  default boolean tryLease(String domain, Duration lease) throws IOException {
+    Objects.requireNonNull(domain, "domain");
+    Objects.requireNonNull(lease, "lease");
+    return true;
+  }
 
   /**
    * Returns the store that keeps nothing: {@code save}, {@code delete}, {@code remove} and {@code

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.mtasts.internal.cache.CacheEntry;
 import org.mtasts.internal.cache.Throttle;
 import org.mtasts.internal.cache.TimedCache;
@@ -251,6 +253,64 @@ final class StoreSync {
       storeFailed("remove", s.domain(), e);
       return false;
     }
+  }
+
+  /** How long a node's lease on fetching a domain holds. */
+  static final Duration FETCH_LEASE = Duration.ofSeconds(10);
+
+  /** How often, and how many times, a node without the lease looks for the shared result. */
+  static final Duration SHARED_POLL = Duration.ofMillis(50);
+
+  static final int SHARED_POLLS = 60;
+
+  /**
+   * Issue 15: asks a shared store whether this node should fetch {@code d} now; a store that
+   * fails says yes (the lease is an optimisation, never a gate).
+   */
+  boolean lease(String d) {
+    try {
+      return store.tryLease(d, FETCH_LEASE);
+    } catch (IOException | RuntimeException e) {
+      storeFailed("lease", d, e);
+      return true;
+    }
+  }
+
+  /**
+   * Waits, without holding a thread, for the entry of {@code d} with record id {@code id} that the
+   * node holding the lease is fetching (issue 15); completes with it, in the cache, or with null
+   * after {@link #SHARED_POLLS} polls (about three seconds) or on a store failure, and the caller
+   * then fetches itself.
+   */
+  CompletableFuture<CacheEntry> awaitShared(String d, String id) {
+    CompletableFuture<CacheEntry> result = new CompletableFuture<>();
+    poll(d, id, SHARED_POLLS, result);
+    return result;
+  }
+
+  // Each poll runs on the common pool after a delay; the store bounds its own wait (load()'s
+  // contract), so no thread is held for long.
+  private void poll(String d, String id, int left, CompletableFuture<CacheEntry> result) {
+    CompletableFuture.runAsync(() -> {
+      try {
+        Optional<StoredPolicy> stored = store.load(d);
+        if (stored != null && stored.isPresent() && stored.get().recordId().equals(id)
+            && stored.get().domain().equals(d)) {
+          CacheEntry entry = fromStore(stored.get(), clock.instant());
+          if (entry != null) {
+            policies.put(d, entry);
+          }
+          result.complete(entry);
+        } else if (left <= 1) {
+          result.complete(null);
+        } else {
+          poll(d, id, left - 1, result);
+        }
+      } catch (IOException | RuntimeException e) {
+        storeFailed("load", d, e);
+        result.complete(null);
+      }
+    }, CompletableFuture.delayedExecutor(SHARED_POLL.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   /** Saves a policy after a successful fetch (its text as fetched, line by line). */

@@ -21,6 +21,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.PolicyStore;
+import org.mtasts.StoreProvider;
 import org.mtasts.report.ReportStore;
 import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
@@ -73,13 +74,14 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
   /** The seam settings as given, checked, before anything is built from them. */
   record Given(MtaSts sts, X509TrustManager tm, HostResolver hr, String trustStore,
       String password, String dnsServers, String cacheDir, String overrides,
-      boolean allowPrivate, int fetchTimeout, String tlsRptDir) {
+      boolean allowPrivate, int fetchTimeout, String tlsRptDir, String store) {
     @Override
     public String toString() { // never the password
       return "Given[sts=" + sts + ", tm=" + tm + ", hr=" + hr + ", trustStore=" + trustStore
           + ", password=" + (password == null ? null : "***") + ", dnsServers=" + dnsServers
           + ", cacheDir=" + cacheDir + ", overrides=" + overrides + ", allowPrivate=" + allowPrivate + ", fetchTimeout="
-          + fetchTimeout + ", tlsRptDir=" + tlsRptDir + "]";
+          + fetchTimeout + ", tlsRptDir=" + tlsRptDir + ", store="
+          + (store == null ? null : masked(store)) + "]";
     }
 
     static Given read(Properties p) {
@@ -101,7 +103,15 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           Settings.stringProperty(p, Settings.OVERRIDES, null),
           Settings.booleanProperty(p, Settings.ALLOW_PRIVATE_ADDRESSES, false),
           Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000),
-          Settings.stringProperty(p, Settings.TLSRPT_DIR, null));
+          Settings.stringProperty(p, Settings.TLSRPT_DIR, null),
+          Settings.stringProperty(p, Settings.STORE, null));
+      if (g.store() != null) {
+        try {
+          StoreProvider.check(g.store()); // no I/O: is there a provider for its scheme?
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(Settings.STORE + ": " + e.getMessage(), e);
+        }
+      }
       refuseIgnored(p, g);
       return g;
     }
@@ -121,10 +131,16 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           + " are both set; " + Settings.TRUST_MANAGER + " would win and the trust store would"
           + " be ignored: set one of them");
     }
+    if (g.store() != null && g.cacheDir() != null) {
+      throw new IllegalArgumentException(Settings.STORE + " and " + Settings.CACHE_DIRECTORY
+          + " are both set; the client keeps policies in one store: set one of them (a"
+          + " directory path in " + Settings.STORE + " is what " + Settings.CACHE_DIRECTORY
+          + " means)");
+    }
     if (g.sts() == null) {
       return;
     }
-    for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.OVERRIDES,
+    for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.STORE, Settings.OVERRIDES,
         Settings.ALLOW_PRIVATE_ADDRESSES, Settings.FETCH_TIMEOUT, Settings.TLSRPT_DIR)) {
       if (Settings.stringProperty(p, name, null) != null) {
         throw new IllegalArgumentException(name + " configures the default client, but "
@@ -191,6 +207,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       throws IOException {
     List<Object> key = List.of("sts", String.valueOf(g.dnsServers()),
         String.valueOf(g.trustStore()), digest(g.password()), String.valueOf(g.cacheDir()),
+        digest(g.store()),
         String.valueOf(g.overrides()), String.valueOf(g.tlsRptDir()),
         g.allowPrivate(), g.fetchTimeout(), g.hr() == null ? "" : g.hr(),
         g.tm() == null ? "" : g.tm());
@@ -201,6 +218,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           + " addresses (D-33). Use it for tests and private deployments only.");
     }
     DnsClient dns = dnsClient(g.dnsServers());
+    StoreProvider.Stores stores = g.store() == null ? null : stores(g.store());
     return DefaultClients.get(key, MtaSts.class, () -> {
       MtaSts.Builder b = MtaSts.builder()
           .dnsClient(dns)
@@ -216,12 +234,37 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       if (g.cacheDir() != null) {
         b.policyStore(PolicyStore.directory(Path.of(g.cacheDir())));
       }
+      if (stores != null) {
+        b.policyStore(stores.policyStore());
+      }
       if (g.overrides() != null) {
         // Read now (fail closed), and again whenever the file changes.
         b.overridesFile(Path.of(g.overrides()));
       }
       return b.build();
     });
+  }
+
+  /**
+   * The stores {@code mail.mtasts.store} names, opened once per JVM and location (one connection
+   * for every session that names it) and kept open, as the default clients are.
+   */
+  private static StoreProvider.Stores stores(String location) throws IOException {
+    // Keyed by a digest: a URI may carry a password, which must not live as long as the JVM.
+    return DefaultClients.get(List.of("store", digest(location)), StoreProvider.Stores.class,
+        () -> {
+      try {
+        return StoreProvider.open(location);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(Settings.STORE + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** A store location without the password a URI may carry (user info, a password parameter). */
+  static String masked(String location) {
+    return location.replaceAll("(?<=://)[^/@]*@", "***@")
+        .replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   /**

@@ -52,6 +52,7 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String FETCH_TIMEOUT = PREFIX + "fetchTimeout";
   static final String CACHE_DIRECTORY = PREFIX + "cacheDirectory";
   static final String OVERRIDES = PREFIX + "overrides";
+  static final String STORE = PREFIX + "store";
   static final String MX_ADDRESS_LIMIT = PREFIX + "mxAddressLimit";
   static final String DELIVERY_DEADLINE = PREFIX + "deliveryDeadline";
   static final String REPLY_TIMEOUT = PREFIX + "replyTimeout";

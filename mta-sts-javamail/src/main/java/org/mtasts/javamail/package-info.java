@@ -114,6 +114,15 @@
  *       <td>Deadline of one policy fetch of the default client.</td></tr>
  *   <tr><td>{@code mail.mtasts.cacheDirectory}</td><td>String (path)</td><td>none</td>
  *       <td>Directory where the default client keeps fetched policies across restarts.</td></tr>
+ *   <tr><td>{@code mail.mtasts.store}</td><td>String (URI or path)</td><td>none</td>
+ *       <td>Where the default client keeps fetched policies, shared by every node that names
+ *       the same store: {@code redis://host:6379/0} ({@code rediss://}, {@code
+ *       redis-sentinel://}; needs {@code org.mtasts:mta-sts-redis} on the class path), {@code
+ *       jdbc:postgresql://host/db?user=…} (needs {@code org.mtasts:mta-sts-jdbc} and the JDBC
+ *       driver; a connection per call, no pool), or a directory path (the same as {@code
+ *       cacheDirectory}, which may not be set with it). Opened once per JVM; a store that is down
+ *       holds up no message (1 s timeouts, lookups go on from memory). The password of a URI is
+ *       never logged.</td></tr>
  *   <tr><td>{@code mail.mtasts.overrides}</td><td>String (path)</td><td>none</td>
  *       <td>File of local policy overrides for the default client ({@code
  *       org.mtasts.PolicyOverrides}: per domain or {@code *.domain} {@code require-tls}, {@code

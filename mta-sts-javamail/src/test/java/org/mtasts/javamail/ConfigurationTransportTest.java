@@ -97,6 +97,43 @@ class ConfigurationTransportTest {
   }
 
   @Test
+  @DisplayName("issue 15: mail.mtasts.store as a directory path keeps the policies there")
+  void issue15_storeAsADirectory_keepsPolicies() throws Exception {
+    Properties settings = worldSettings();
+    settings.remove(Settings.CACHE_DIRECTORY);
+    settings.setProperty(Settings.STORE, dir.resolve("state").toString());
+    Transport.send(message(sessionWithDefaults(settings), "rae@good.example"));
+    assertEquals(1, world.world().messagesFor("mx1.good.example").size());
+    try (var files = Files.list(dir.resolve("state"))) {
+      assertTrue(files.findAny().isPresent(), "policy kept in mail.mtasts.store");
+    }
+  }
+
+  @Test
+  @DisplayName("issue 15: a store URI whose module is missing, or a store beside cacheDirectory,"
+      + " fails the message before anything is sent, without the password")
+  void issue15_storeThatCannotBeApplied_failsClosed() throws Exception {
+    Properties redis = worldSettings();
+    redis.remove(Settings.CACHE_DIRECTORY);
+    redis.setProperty(Settings.STORE, "redis://:s3cret@127.0.0.1:6379/0");
+    MessagingException e = assertThrows(MessagingException.class,
+        () -> Transport.send(message(sessionWithDefaults(redis), "rae@good.example")));
+    assertTrue(e.getMessage().contains(Settings.STORE), e.getMessage());
+    assertTrue(e.getMessage().contains("mta-sts-redis"), e.getMessage());
+    assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+
+    Properties both = worldSettings();
+    both.setProperty(Settings.STORE, dir.resolve("state").toString());
+    e = assertThrows(MessagingException.class,
+        () -> Transport.send(message(sessionWithDefaults(both), "rae@good.example")));
+    assertTrue(e.getMessage().contains(Settings.STORE)
+        && e.getMessage().contains(Settings.CACHE_DIRECTORY), e.getMessage());
+    assertEquals(List.of(), world.world().messages());
+    assertEquals("redis://***@h:1/0 jdbc:postgresql://h/db?user=u&password=***",
+        Gates.masked("redis://:pw@h:1/0 jdbc:postgresql://h/db?user=u&password=pw"));
+  }
+
+  @Test
   @DisplayName("item 9: mail.mtasts.enforce=false as a Properties default is applied")
   void item09_enforceFalseAsDefault_isApplied() throws Exception {
     Properties defaults = worldSettings();

@@ -61,6 +61,7 @@ class SettingsTest {
     SAMPLES.put(Settings.FETCH_TIMEOUT, "9000");
     SAMPLES.put(Settings.CACHE_DIRECTORY, "/nonexistent/mta-sts-cache");
     SAMPLES.put(Settings.OVERRIDES, "/nonexistent/mta-sts-overrides");
+    SAMPLES.put(Settings.STORE, "/nonexistent/mta-sts-state");
     SAMPLES.put(Settings.MX_ADDRESS_LIMIT, "2");
     SAMPLES.put(Settings.DELIVERY_DEADLINE, "120000");
     SAMPLES.put(Settings.REPLY_TIMEOUT, "30000");

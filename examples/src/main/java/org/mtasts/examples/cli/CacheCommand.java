@@ -37,9 +37,9 @@ final class CacheCommand implements Callable<Integer> {
   MtaSts client(String subcommand) throws IOException, GlobalOptions.UsageException {
     GlobalOptions options = options();
     options.validate();
-    if (options.cacheDir == null) {
-      throw new GlobalOptions.UsageException(
-          "cache " + subcommand + ": --cache-dir DIR is required (the policies it keeps)");
+    if (!options.keepsState()) {
+      throw new GlobalOptions.UsageException("cache " + subcommand
+          + ": --cache-dir DIR or --store URI is required (the policies it keeps)");
     }
     return options.client();
   }

@@ -44,7 +44,7 @@ final class CacheListCommand implements Callable<Integer> {
       }
       if (!cache.options().json) {
         out.println(policies.size() + (policies.size() == 1 ? " policy" : " policies") + " in "
-            + cache.options().cacheDir);
+            + cache.options().stateLocation());
       }
       return MtaStsCommand.OK;
     }

@@ -93,7 +93,7 @@ final class CacheWarmCommand implements Callable<Integer> {
       if (!json) {
         out.println("warmed " + warmed.size() + " domains: " + withPolicy + " with a policy, "
             + (warmed.size() - withPolicy) + " without; " + client.cachedPolicies().size()
-            + " policies kept in " + cache.options().cacheDir);
+            + " policies kept in " + cache.options().stateLocation());
       }
     }
     return failed == 0 ? MtaStsCommand.OK : MtaStsCommand.BAD;

@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     GlobalOptions options = parent.options;
     if (!options.dnsServers.isEmpty() || options.trustStore != null
         || options.trustStorePassword != null || options.timeoutSeconds != null
-        || options.cacheDir != null || options.overrides != null || options.allowPrivateAddresses
+        || options.cacheDir != null || options.store != null || options.overrides != null || options.allowPrivateAddresses
         || !options.connectTo.isEmpty()) {
       throw new GlobalOptions.UsageException("demo runs in its own offline world and takes only"
           + " --json and --verbose");

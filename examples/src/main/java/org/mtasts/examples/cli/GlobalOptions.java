@@ -16,6 +16,7 @@ import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.PolicyOverrides;
 import org.mtasts.PolicyStore;
+import org.mtasts.StoreProvider;
 import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.policy.InvalidDomainException;
@@ -58,6 +59,18 @@ final class GlobalOptions {
       scope = ScopeType.INHERIT,
       description = "Keep policies in DIR, so a later run can apply them while DNS or HTTPS is down.")
   Path cacheDir;
+
+  @Option(
+      names = "--store",
+      paramLabel = "URI",
+      scope = ScopeType.INHERIT,
+      description = "Keep policies and TLS-RPT counts in a store a fleet shares:"
+          + " redis://HOST:PORT/DB, jdbc:postgresql://HOST/DB?user=U, or a directory (what"
+          + " --cache-dir DIR means).")
+  String store;
+
+  /** The stores --store names, opened once; closed by {@link #close()}. */
+  private StoreProvider.Stores opened;
 
   @Option(
       names = "--overrides",
@@ -151,6 +164,8 @@ final class GlobalOptions {
     }
     if (cacheDir != null) {
       builder.policyStore(PolicyStore.directory(cacheDir));
+    } else if (store != null) {
+      builder.policyStore(stores().policyStore());
     }
     if (overrides != null) {
       try {
@@ -172,9 +187,54 @@ final class GlobalOptions {
         : TrustAnchors.load(trustStore, trustStorePassword.toCharArray());
   }
 
+  /** Whether --cache-dir or --store names where policies and counts are kept. */
+  boolean keepsState() {
+    return cacheDir != null || store != null;
+  }
+
+  /** Where policies are kept, for messages: the directory, or the store without its password. */
+  String stateLocation() {
+    if (cacheDir != null) {
+      return cacheDir.toString();
+    }
+    return store == null ? null : store.replaceAll("(?<=://)[^/@]*@", "***@")
+        .replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  /** The stores of --store, or of --cache-dir; null when neither is given. */
+  StoreProvider.Stores stores() throws IOException, UsageException {
+    if (opened == null && keepsState()) {
+      try {
+        opened = StoreProvider.open(store != null ? store : cacheDir.toString());
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--store: " + e.getMessage());
+      }
+    }
+    return opened;
+  }
+
+  /** Closes what --store opened (a Redis connection's threads would keep the JVM running). */
+  void close() {
+    if (opened != null) {
+      opened.close();
+      opened = null;
+    }
+  }
+
   void validate() throws UsageException {
     if (timeoutSeconds != null && timeoutSeconds <= 0) {
       throw new UsageException("--timeout must be a positive number of seconds");
+    }
+    if (store != null && cacheDir != null) {
+      throw new UsageException("--store and --cache-dir both name where policies are kept: give"
+          + " one (--store DIR is --cache-dir DIR)");
+    }
+    if (store != null) {
+      try {
+        StoreProvider.check(store);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--store: " + e.getMessage());
+      }
     }
   }
 

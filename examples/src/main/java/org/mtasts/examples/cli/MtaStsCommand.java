@@ -31,7 +31,8 @@ public final class MtaStsCommand implements Runnable {
   /** Runs the tool with the given output streams and returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     configureLogging(args);
-    CommandLine commandLine = new CommandLine(new MtaStsCommand());
+    MtaStsCommand root = new MtaStsCommand();
+    CommandLine commandLine = new CommandLine(root);
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(
@@ -43,7 +44,13 @@ public final class MtaStsCommand implements Runnable {
           cmd.getErr().println("mta-sts: " + describe(e));
           return BAD;
         });
-    return commandLine.execute(args);
+    try {
+      return commandLine.execute(args);
+    } finally {
+      if (root.options != null) {
+        root.options.close(); // the stores --store opened
+      }
+    }
   }
 
   @Override

@@ -50,13 +50,14 @@ final class ReportCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** The store in --cache-dir (required). */
+  /** The store in --cache-dir or --store (one is required). */
   static ReportStore store(GlobalOptions options, String command)
-      throws GlobalOptions.UsageException {
-    if (options.cacheDir == null) {
-      throw new GlobalOptions.UsageException("report " + command + ": --cache-dir DIR is required");
+      throws GlobalOptions.UsageException, IOException {
+    if (!options.keepsState()) {
+      throw new GlobalOptions.UsageException(
+          "report " + command + ": --cache-dir DIR or --store URI is required");
     }
-    return ReportStore.directory(options.cacheDir);
+    return options.stores().reportStore();
   }
 
   /** {@code mta-sts report show}. */

@@ -113,10 +113,31 @@ class CacheCommandTest {
   }
 
   @Test
+  void issue15_storeDir_isWhatCacheDirMeans() {
+    CliRun warm = CliRun.inWorld(world, trustPem, "--store", cacheDir.toString(), "cache", "warm",
+        "example.com");
+    assertEquals(0, warm.exit(), warm.err());
+    CliRun list = run("cache", "list"); // --cache-dir on the same directory
+    assertEquals(0, list.exit(), list.err());
+    assertTrue(list.out().startsWith("example.com  enforce  id E1"), list.out());
+    CliRun viaStore = CliRun.inWorld(world, trustPem, "--store", cacheDir.toString(), "cache",
+        "list");
+    assertEquals(list.out(), viaStore.out());
+  }
+
+  @Test
   void usageErrors() {
     CliRun noDir = CliRun.inWorld(world, trustPem, "cache", "list");
     assertEquals(2, noDir.exit());
-    assertTrue(noDir.err().contains("--cache-dir DIR is required"), noDir.err());
+    assertTrue(noDir.err().contains("--cache-dir DIR or --store URI is required"), noDir.err());
+    CliRun both = run("--store", cacheDir.toString(), "cache", "list");
+    assertEquals(2, both.exit());
+    assertTrue(both.err().contains("--store and --cache-dir"), both.err());
+    CliRun noModule = CliRun.inWorld(world, trustPem, "--store", "memcached://h:1", "cache",
+        "list");
+    assertEquals(2, noModule.exit());
+    assertTrue(noModule.err().contains("--store: no store provider for memcached"),
+        noModule.err());
     CliRun noSub = run("cache");
     assertEquals(2, noSub.exit());
     assertTrue(noSub.err().contains("give a subcommand"), noSub.err());

@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.mtasts.contract.ReportStoreContract;
 import org.mtasts.report.ReportDay;
 import org.mtasts.report.ReportStore;
-import org.mtasts.report.ReportStoreContract;
 import org.mtasts.report.SessionResult;
 
 /**

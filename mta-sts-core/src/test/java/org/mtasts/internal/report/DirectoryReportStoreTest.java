@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mtasts.CapturedLog;
+import org.mtasts.contract.ReportStoreContract;
 import org.mtasts.report.FailureDetail;
 import org.mtasts.report.PolicyTally;
 import org.mtasts.report.ReportClaim;
 import org.mtasts.report.ReportDay;
 import org.mtasts.report.ReportPolicy;
 import org.mtasts.report.ReportStore;
-import org.mtasts.report.ReportStoreContract;
 import org.mtasts.report.ResultType;
 import org.mtasts.report.SessionResult;
 

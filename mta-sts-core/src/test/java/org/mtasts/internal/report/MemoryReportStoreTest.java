@@ -1,7 +1,7 @@
 package org.mtasts.internal.report;
 
+import org.mtasts.contract.ReportStoreContract;
 import org.mtasts.report.ReportStore;
-import org.mtasts.report.ReportStoreContract;
 
 /** {@link ReportStore#memory()} keeps the store contract. */
 class MemoryReportStoreTest extends ReportStoreContract {

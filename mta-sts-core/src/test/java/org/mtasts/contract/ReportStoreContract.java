@@ -1,4 +1,4 @@
-package org.mtasts.report;
+package org.mtasts.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -22,6 +22,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mtasts.report.FailureDetail;
+import org.mtasts.report.PolicyTally;
+import org.mtasts.report.ReportClaim;
+import org.mtasts.report.ReportDay;
+import org.mtasts.report.ReportPolicy;
+import org.mtasts.report.ReportStore;
+import org.mtasts.report.ResultType;
+import org.mtasts.report.SessionResult;
 
 /**
  * What every {@link ReportStore} must do, as tests: subclass it for an implementation and say how
@@ -29,7 +37,8 @@ import org.junit.jupiter.api.Timeout;
  * second handle on the same data ({@link #sameStore(ReportStore)}).
  *
  * <p>It ships in {@code mta-sts-core}'s test jar ({@code <type>test-jar</type>}, test scope), so
- * the shared stores of other modules (Redis, SQL) run the same contract. Time is passed to the
+ * the shared stores of other modules (Redis, SQL) run the same contract; in a package of its own
+ * because the tests of a named module cannot see test classes in a package of core. Time is passed to the
  * store's methods, never read from a clock, so lease expiry is tested without waiting.
  */
 public abstract class ReportStoreContract {

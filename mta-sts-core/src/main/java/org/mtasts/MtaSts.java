@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,6 +20,10 @@ import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxResolver;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
+import org.mtasts.report.ReportStore;
+import org.mtasts.report.SessionEndpoints;
+import org.mtasts.report.SessionResult;
+import org.mtasts.report.TlsRptRecorder;
 
 /**
  * The MTA-STS client (RFC 8461): finds, caches and applies the policy of a recipient domain. Build
@@ -34,62 +39,21 @@ import org.mtasts.policy.InvalidDomainException;
  * }
  * }</pre>
  *
- * <p><b>What a lookup does.</b> Each {@link #resolve(String)} looks up the {@code _mta-sts} TXT
- * record (DNS TTL caching applies, D-17). If its id equals the id of the cached, unexpired policy,
- * the cached policy is used without HTTPS (STS-CACHE-04), and until that TXT answer's TTL runs
- * out further lookups of the domain answer from memory without asking the DNS client again (a
- * caching resolver could only return the same answer; a record with TTL 0 is asked every time,
- * and no answer is reused for more than a day). This holds even for a DNS client whose own cache
- * is off. Such a cache hit costs well under a microsecond and allocates nothing. A new id, or nothing
- * cached, fetches the policy over HTTPS (STS-CACHE-03, STS-DISC-13); a policy is cached until
- * {@code fetchedAt + max_age} (STS-CACHE-01), never applied after that (STS-CACHE-02), and
- * {@code max_age: 0} applies to the one lookup only (D-09). If the fetch fails or the TXT record
- * is missing, invalid or its lookup fails, an unexpired cached policy keeps being applied (STS-CACHE-05, STS-FETCH-16,
- * STS-DISC-14): an attacker who blocks DNS or HTTPS cannot lower protection below the cache.
- * Concurrent lookups of one domain share one DNS query and one fetch. A failed fetch for an id is
- * not retried for that id for {@link Builder#fetchRetryBackoff(Duration) five minutes}
- * (STS-FETCH-14), and a domain fetches a new id at most once a minute (SEC-14). "No record"
- * answers are remembered briefly, within their DNS TTL.
- *
- * <p><b>Refresh.</b> A background task fetches again, regardless of the TXT record, every cached
- * policy older than the {@link Builder#refreshInterval(Duration) refresh interval} (one day by
- * default, or half its {@code max_age} if that is shorter) whose domain was looked up in the last
- * 30 days; success extends its lifetime, failure
- * keeps it and is reported (STS-CACHE-06/07/08, SEC-02).
- *
- * <p><b>Persistence, eviction and restarts.</b> With a {@link PolicyStore}, every policy is
- * saved after each successful fetch, and an unexpired policy is never lost while the store holds
- * it. The in-memory cache holds at most {@link Builder#maximumCachedPolicies} policies; when it is
- * full it evicts some, unexpired ones included, and the next lookup of an evicted domain reads its
- * policy back from the store before asking DNS (a cache hit never touches the store). At start-up
- * the store is walked once: up to {@code maximumCachedPolicies} unexpired policies are loaded
- * (and re-parsed, SEC-25), the rest stay in the store and are read when looked up, and expired
- * entries are removed; once a day expired entries are removed again. A stored fetch time after
- * now (the clock behind) is clamped to now, once per entry (SEC-24). Without a store ({@link
- * PolicyStore#none()}, the default) a restart forgets every policy and an evicted policy is gone:
- * the next lookup is first contact again, so size the cache above the number of domains mailed or
- * configure a store. Store failures are logged and reported to the listener, never to the caller.
- *
- * <p><b>What an operator sees without a listener.</b> A policy that cannot be applied because of
- * this client's own configuration ({@link ProtectionLoss}: the address guard refused the policy
- * host; a full cache without a store evicted a live policy) is logged under {@code
- * org.mtasts.MtaSts} at WARN once a day per domain and cause, and passed to {@link
- * MtaStsListener#protectionLost} every time. A testing-mode violation found by {@link #check} is
- * logged at WARN once a minute per domain and reason, with the number of lines held back.
+ * <p>What a lookup does, the refresh, persistence and restarts, what an operator sees without a
+ * listener and what is recorded for TLS reports: see the {@linkplain org.mtasts package
+ * documentation}.
  *
  * <p>Thread-safe. Lookups never fail for DNS or HTTPS reasons: those are statuses of the {@link
  * PolicyLookup}.
  */
 public final class MtaSts implements AutoCloseable {
-  // The rules live beside this facade, one file per topic: PolicyResolution (which policy
-  // applies: TXT lookup, cache, fetch, failures), PolicyRefresh (the background refresh),
-  // StoreSync (the policy store) and DeliveryRules (plan and check, pure).
   private final MxResolver mxResolver;
   private final MtaStsListener listener;
   private final OverrideTable overrides;
   private final OperatorWarnings warnings;
   private final PolicyResolution resolution;
   private final PolicyRefresh refresh;
+  private final TlsRptRecording recording;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** What this client was built with, defaults filled in (for newBuilder()). */
   private final MtaStsSettings preset;
@@ -100,7 +64,8 @@ public final class MtaSts implements AutoCloseable {
     this.listener = preset.listener();
     this.overrides = preset.overrideTable();
     this.warnings = new OperatorWarnings(preset.clock(), 10_000, preset.listener());
-    this.resolution = preset.resolution(warnings);
+    this.recording = preset.recording();
+    this.resolution = preset.resolution(warnings, recording);
     resolution.store().load();
     this.refresh = preset.refresh(resolution);
     refresh.start();
@@ -118,9 +83,9 @@ public final class MtaSts implements AutoCloseable {
   /**
    * Returns a builder preset with this client's configuration, for a variant that differs in a
    * few settings (OkHttp's {@code newBuilder()}). The new client shares this one's DNS client
-   * (and its answer cache), policy fetcher and fetch thread pool, policy store, listener and
-   * clock, and a {@linkplain Builder#scheduler scheduler} given to this client; it has its own
-   * policy cache and, unless a scheduler was given, its own refresh thread. A new {@linkplain
+   * (and its answer cache), policy fetcher and fetch thread pool, policy store, listener, clock,
+   * report store and recorder, and a {@linkplain Builder#scheduler scheduler} given to this
+   * client; it has its own policy cache and, unless a scheduler was given, its own refresh thread. A new {@linkplain
    * Builder#clock clock} also gets a new DNS client when this client made its own. Each preset setting
    * may be set once more; changing a fetch setting ({@link Builder#hostResolver}, {@link
    * Builder#trustManager}, {@link Builder#allowPrivateAddresses}, {@link Builder#fetchDeadline},
@@ -428,6 +393,36 @@ public final class MtaSts implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // TLS reporting (RFC 8460): TlsRptRecording; what and when in the package documentation
+
+  /**
+   * Records for TLS-RPT the policy discovery failure of one delivery attempt, if {@code lookup}
+   * has one (TLSRPT-DATA-06). Once per attempt; never for a report delivery (TLSRPT-DEL-07).
+   *
+   * @param lookup the lookup of the delivery attempt, e.g. {@link DeliveryPlan#lookup()}
+   * @return the result recorded; empty when the lookup has no reportable failure
+   */
+  public Optional<SessionResult> recordDiscovery(PolicyLookup lookup) {
+    return recording.discovery(lookup);
+  }
+
+  /**
+   * Records for TLS-RPT one SMTP session to one address of {@code mxHost} whose TLS was judged:
+   * success or failure by the rules in the package documentation (TLSRPT-DATA-02, D-26, D-32).
+   *
+   * @param lookup the policy lookup of the delivery attempt
+   * @param mxHost the MX host name, as for {@link #check}
+   * @param facts what happened on the session
+   * @param endpoints the session's addresses and the MX's EHLO name, as far as known
+   * @return the result recorded
+   * @throws InvalidDomainException if {@code mxHost} is not a valid host name
+   */
+  public SessionResult recordSession(PolicyLookup lookup, String mxHost, TlsFacts facts,
+      SessionEndpoints endpoints) {
+    return recording.session(lookup, mxHost, facts, endpoints);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Lifecycle
 
   /**
@@ -452,7 +447,6 @@ public final class MtaSts implements AutoCloseable {
   MtaStsSettings settings() {
     return preset;
   }
-
 
   /**
    * Configures an {@link MtaSts}. Each setter validates its argument at once and names the bad
@@ -481,6 +475,7 @@ public final class MtaSts implements AutoCloseable {
    *   <tr><td>{@link #maximumCachedPolicies}</td><td>{@value #DEFAULT_MAXIMUM_CACHED_POLICIES}</td></tr>
    *   <tr><td>{@link #policyStore}</td><td>{@link PolicyStore#none()}</td></tr>
    *   <tr><td>{@link #listener}</td><td>{@link MtaStsListener#NONE}</td></tr>
+   *   <tr><td>{@link #reportStore}, {@link #tlsRptRecorder}</td><td>none (TLS-RPT)</td></tr>
    *   <tr><td>{@link #deferOnDnsFailure}</td><td>false: proceed without a policy (D-01)</td></tr>
    *   <tr><td>{@link #refreshInterval}</td><td>24 h (STS-CACHE-06)</td></tr>
    *   <tr><td>{@link #fetchRetryBackoff}</td><td>5 min (STS-FETCH-14)</td></tr>
@@ -664,6 +659,19 @@ public final class MtaSts implements AutoCloseable {
     }
 
     /**
+     * Counts TLS-RPT results into {@code store}; its failures are logged and passed to {@link
+     * MtaStsListener#storeFailed} (operation {@code record}), never thrown.
+     *
+     * @param store the store
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder reportStore(ReportStore store) {
+      settings.reportStore(store);
+      return this;
+    }
+
+    /**
      * Sets the local policy overrides: per domain (or {@code *.domain}) {@code
      * enforce-as-published}, {@code treat-testing-as-enforce}, {@code require-tls}, {@code
      * exempt} until an instant, or a {@code pinned} policy used instead of fetching (see {@link
@@ -677,6 +685,18 @@ public final class MtaSts implements AutoCloseable {
      */
     public Builder overrides(PolicyOverrides overrides) {
       settings.overrides(overrides);
+      return this;
+    }
+
+    /**
+     * Passes every TLS-RPT result to {@code recorder} too; what it throws is logged, never thrown.
+     *
+     * @param recorder the recorder
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder tlsRptRecorder(TlsRptRecorder recorder) {
+      settings.tlsRptRecorder(recorder);
       return this;
     }
 

@@ -168,11 +168,13 @@ public abstract class MtaStsListener {
   public void protectionLost(String domain, ProtectionLoss cause, String message) {}
 
   /**
-   * The {@link PolicyStore} failed; the lookup went on without it.
+   * The {@link PolicyStore} failed, and the lookup went on without it; or the {@linkplain
+   * MtaSts.Builder#reportStore report store} failed to count a TLS-RPT result, and the delivery
+   * went on.
    *
    * @param operation {@code load} (at start-up, or of one domain after a cache miss), {@code
    *     save}, {@code delete}, {@code remove} (of an expired entry), {@code prune} (the daily walk
-   *     that removes expired entries) or {@code deleteAll}
+   *     that removes expired entries) or {@code deleteAll}; {@code record} for the report store
    * @param domain the domain concerned, or empty
    * @param error the failure
    */

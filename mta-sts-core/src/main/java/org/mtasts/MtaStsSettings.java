@@ -13,6 +13,8 @@ import javax.net.ssl.X509TrustManager;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.internal.discovery.PolicyDiscovery;
 import org.mtasts.internal.fetch.FetchExecutors;
+import org.mtasts.report.ReportStore;
+import org.mtasts.report.TlsRptRecorder;
 
 /**
  * What an {@link MtaSts.Builder} holds: each setting validated once, the defaults filled in when
@@ -44,6 +46,8 @@ final class MtaStsSettings {
   private long maximumCachedPolicies = MtaSts.Builder.DEFAULT_MAXIMUM_CACHED_POLICIES;
   private PolicyStore policyStore;
   private MtaStsListener listener;
+  private ReportStore reportStore;
+  private TlsRptRecorder tlsRptRecorder;
   private PolicyOverrides overrides;
   private java.nio.file.Path overridesFile;
   private boolean deferOnDnsFailure;
@@ -130,6 +134,18 @@ final class MtaStsSettings {
     Objects.requireNonNull(listener, "listener");
     once("listener", this.listener);
     this.listener = listener;
+  }
+
+  void reportStore(ReportStore reportStore) {
+    Objects.requireNonNull(reportStore, "reportStore");
+    once("reportStore", this.reportStore);
+    this.reportStore = reportStore;
+  }
+
+  void tlsRptRecorder(TlsRptRecorder recorder) {
+    Objects.requireNonNull(recorder, "tlsRptRecorder");
+    once("tlsRptRecorder", this.tlsRptRecorder);
+    this.tlsRptRecorder = recorder;
   }
 
   void overrides(PolicyOverrides overrides) {
@@ -268,6 +284,8 @@ final class MtaStsSettings {
     c.maximumCachedPolicies = maximumCachedPolicies;
     c.policyStore = policyStore;
     c.listener = listener;
+    c.reportStore = reportStore;
+    c.tlsRptRecorder = tlsRptRecorder;
     c.overrides = overrides;
     c.overridesFile = overridesFile;
     c.deferOnDnsFailure = deferOnDnsFailure;
@@ -331,10 +349,16 @@ final class MtaStsSettings {
   }
 
   /** Which policy applies: TXT lookup, cache, fetch and store, under these settings. */
-  PolicyResolution resolution(OperatorWarnings warnings) {
+  PolicyResolution resolution(OperatorWarnings warnings, TlsRptRecording recording) {
     return new PolicyResolution(clock, new PolicyDiscovery(dnsClient), policyFetcher,
         policyStore != null ? policyStore : PolicyStore.none(), listener(), warnings,
-        deferOnDnsFailure, negativeCacheTtl, maximumCachedPolicies, fetchRetryBackoff);
+        deferOnDnsFailure, negativeCacheTtl, maximumCachedPolicies, fetchRetryBackoff,
+        recording.enabled());
+  }
+
+  /** Where TLS-RPT results go: the report store and the recorder, if set. */
+  TlsRptRecording recording() {
+    return new TlsRptRecording(clock, reportStore, tlsRptRecorder, listener());
   }
 
   /** The background refresh of {@code resolution}'s policies, not yet started. */

@@ -72,10 +72,12 @@ public final class PolicyLookup {
   private final LookupFailure failure;
   private final boolean deferOnDnsFailure;
   private final PolicyOverrides.Rule override;
+  /** The applied policy's text, for its TLS-RPT lines; null unless the client records TLS-RPT. */
+  private final String policyText;
 
   private PolicyLookup(String domain, Status status, Source source, CachedPolicy policy,
       List<PolicyWarning> warnings, LookupFailure failure, boolean deferOnDnsFailure,
-      PolicyOverrides.Rule override) {
+      PolicyOverrides.Rule override, String policyText) {
     this.domain = Objects.requireNonNull(domain, "domain");
     this.status = Objects.requireNonNull(status, "status");
     this.source = source;
@@ -84,12 +86,13 @@ public final class PolicyLookup {
     this.failure = failure;
     this.deferOnDnsFailure = deferOnDnsFailure;
     this.override = override;
+    this.policyText = policyText;
   }
 
   /** This lookup as changed by nothing but noted as under {@code rule}. */
   PolicyLookup withOverride(PolicyOverrides.Rule rule) {
     return new PolicyLookup(domain, status, source, policy, warnings, failure, deferOnDnsFailure,
-        Objects.requireNonNull(rule, "rule"));
+        Objects.requireNonNull(rule, "rule"), policyText);
   }
 
   /** This lookup's {@code testing} policy applied as {@code enforce}, under {@code rule}. */
@@ -98,14 +101,19 @@ public final class PolicyLookup {
         policy.policy().toBuilder().mode(Mode.ENFORCE).build(), policy.fetchedAt(),
         policy.expiresAt());
     return new PolicyLookup(domain, status, source, enforced, warnings, failure,
-        deferOnDnsFailure, Objects.requireNonNull(rule, "rule"));
+        deferOnDnsFailure, Objects.requireNonNull(rule, "rule"), policyText);
   }
 
   static PolicyLookup valid(Source source, CachedPolicy policy, List<PolicyWarning> warnings,
       LookupFailure failure) {
+    return valid(source, policy, warnings, failure, null);
+  }
+
+  static PolicyLookup valid(Source source, CachedPolicy policy, List<PolicyWarning> warnings,
+      LookupFailure failure, String policyText) {
     Objects.requireNonNull(source, "source");
     return new PolicyLookup(policy.domain(), Status.VALID, source, policy, warnings, failure,
-        false, null);
+        false, null, policyText);
   }
 
   static PolicyLookup failed(String domain, Status status, LookupFailure failure,
@@ -114,7 +122,12 @@ public final class PolicyLookup {
       throw new IllegalArgumentException("a VALID lookup needs a policy");
     }
     return new PolicyLookup(domain, status, null, null, List.of(), failure,
-        status == Status.DNS_ERROR && deferOnDnsFailure, null);
+        status == Status.DNS_ERROR && deferOnDnsFailure, null, null);
+  }
+
+  /** The applied policy's text as kept by a client that records TLS-RPT results, or null. */
+  String policyText() {
+    return policyText;
   }
 
   /** The policy domain, normalised (A-labels, lower case, no trailing dot). */

@@ -172,7 +172,8 @@ final class PolicyRefresh implements AutoCloseable {
     CachedPolicy current =
         new CachedPolicy(d, previous.recordId(), parsed.policy(), at,
             at.plus(parsed.policy().maxAge()));
-    CacheEntry entry = new CacheEntry(current, parsed.warnings(), old.lastUsed());
+    CacheEntry entry =
+        new CacheEntry(current, parsed.warnings(), old.lastUsed(), resolution.keptText(parsed));
     boolean[] replaced = new boolean[1];
     policies.compute(
         d,

@@ -56,6 +56,8 @@ final class PolicyResolution {
   private final boolean deferOnDnsFailure;
   private final Duration negativeCacheTtl;
   private final long maximumCachedPolicies;
+  /** Whether cache entries keep the policy text, for TLS-RPT's {@code policy-string}. */
+  private final boolean keepPolicyText;
   private final TimedCache<CacheEntry> policies;
   private final TimedCache<Negative> negatives;
   private final StoreSync store;
@@ -69,7 +71,7 @@ final class PolicyResolution {
   PolicyResolution(Clock clock, PolicyDiscovery discovery, PolicyFetcher fetcher,
       PolicyStore policyStore, MtaStsListener listener, OperatorWarnings warnings,
       boolean deferOnDnsFailure, Duration negativeCacheTtl, long maximumCachedPolicies,
-      Duration fetchRetryBackoff) {
+      Duration fetchRetryBackoff, boolean keepPolicyText) {
     this.clock = clock;
     this.discovery = discovery;
     this.fetcher = fetcher;
@@ -78,11 +80,13 @@ final class PolicyResolution {
     this.deferOnDnsFailure = deferOnDnsFailure;
     this.negativeCacheTtl = negativeCacheTtl;
     this.maximumCachedPolicies = maximumCachedPolicies;
+    this.keepPolicyText = keepPolicyText;
     this.policies =
         new TimedCache<>(clock, maximumCachedPolicies, CacheEntry::expiresAt, this::expired,
             this::evicted);
     this.negatives = new TimedCache<>(clock, maximumCachedPolicies, Negative::expiresAt, null);
-    this.store = new StoreSync(clock, policyStore, listener, maximumCachedPolicies, policies);
+    this.store = new StoreSync(clock, policyStore, listener, maximumCachedPolicies, policies,
+        keepPolicyText);
     this.gate =
         new FetchGate(clock, maximumCachedPolicies, fetchRetryBackoff, NEW_ID_FETCH_INTERVAL);
   }
@@ -95,6 +99,14 @@ final class PolicyResolution {
   /** The store beside the cache. */
   StoreSync store() {
     return store;
+  }
+
+  /**
+   * The text to keep in a cache entry for {@code parsed}: its lines, for TLS-RPT; null when this
+   * client does not record TLS-RPT results.
+   */
+  String keptText(ParsedPolicy parsed) {
+    return keepPolicyText ? StoreSync.text(parsed) : null;
   }
 
   /**
@@ -129,8 +141,8 @@ final class PolicyResolution {
   private static PolicyLookup cacheLookup(CacheEntry entry) {
     PolicyLookup lookup = entry.cacheHit();
     if (lookup == null) {
-      lookup =
-          PolicyLookup.valid(PolicyLookup.Source.CACHE, entry.policy(), entry.warnings(), null);
+      lookup = PolicyLookup.valid(PolicyLookup.Source.CACHE, entry.policy(), entry.warnings(),
+          null, entry.policyText());
       entry.cacheHit(lookup);
     }
     return lookup;
@@ -360,7 +372,8 @@ final class PolicyResolution {
     ParsedPolicy parsed = fetched.parsed();
     Policy policy = parsed.policy();
     CachedPolicy current = new CachedPolicy(d, id, policy, at, at.plus(policy.maxAge()));
-    CacheEntry entry = new CacheEntry(current, parsed.warnings(), at);
+    String text = keptText(parsed);
+    CacheEntry entry = new CacheEntry(current, parsed.warnings(), at, text);
     entry.txtConfirmedUntil(txtFreshUntil);
     negatives.remove(d);
     if (policy.maxAge().isZero()) {
@@ -373,7 +386,8 @@ final class PolicyResolution {
       store.save(current, parsed);
     }
     announce(previous == null ? null : previous.policy(), current);
-    return PolicyLookup.valid(PolicyLookup.Source.FETCHED, current, parsed.warnings(), null);
+    return PolicyLookup.valid(PolicyLookup.Source.FETCHED, current, parsed.warnings(), null,
+        text);
   }
 
   private PolicyLookup fetchFailed(String d, String id, Throwable error, CacheEntry cached) {
@@ -429,8 +443,8 @@ final class PolicyResolution {
   }
 
   private PolicyLookup stale(CacheEntry live, LookupFailure failure) {
-    PolicyLookup lookup =
-        PolicyLookup.valid(PolicyLookup.Source.STALE_CACHE, live.policy(), live.warnings(), failure);
+    PolicyLookup lookup = PolicyLookup.valid(PolicyLookup.Source.STALE_CACHE, live.policy(),
+        live.warnings(), failure, live.policyText());
     fire(l -> l.staleServed(lookup));
     return lookup;
   }

@@ -35,6 +35,8 @@ final class StoreSync {
   private final MtaStsListener listener;
   private final long maximumCachedPolicies;
   private final TimedCache<CacheEntry> policies;
+  /** Whether entries read from the store keep their text, for TLS-RPT. */
+  private final boolean keepPolicyText;
   /** Stored entries fetched "in the future", and when this client first clamped each (SEC-24). */
   private final TimedCache<Clamp> clamps;
   private final Throttle storeReadFailures;
@@ -49,12 +51,13 @@ final class StoreSync {
   private record Clamp(Instant storedFetchedAt, Instant clampedAt, Instant storedExpiresAt) {}
 
   StoreSync(Clock clock, PolicyStore store, MtaStsListener listener, long maximumCachedPolicies,
-      TimedCache<CacheEntry> policies) {
+      TimedCache<CacheEntry> policies, boolean keepPolicyText) {
     this.clock = clock;
     this.store = store;
     this.listener = listener;
     this.maximumCachedPolicies = maximumCachedPolicies;
     this.policies = policies;
+    this.keepPolicyText = keepPolicyText;
     this.clamps = new TimedCache<>(clock, maximumCachedPolicies, Clamp::storedExpiresAt, null);
     this.storeReadFailures = new Throttle(clock, Duration.ofMinutes(1), 1_000);
     this.lastPruneMillis = clock.millis();
@@ -171,7 +174,10 @@ final class StoreSync {
     }
     CachedPolicy p =
         new CachedPolicy(d, s.recordId(), parsed.policy(), fetchedAt, fetchedAt.plus(maxAge));
-    return p.isValidAt(now) ? new CacheEntry(p, parsed.warnings(), now) : null;
+    // The stored text is the policy as served, line by line (save below): TLS-RPT's lines.
+    return p.isValidAt(now)
+        ? new CacheEntry(p, parsed.warnings(), now, keepPolicyText ? s.policyText() : null)
+        : null;
   }
 
   /**
@@ -346,7 +352,8 @@ final class StoreSync {
     MtaStsListener.fire(listener, l -> l.storeFailed(operation, Optional.ofNullable(domain), e));
   }
 
-  private static String text(ParsedPolicy parsed) {
+  /** The text saved for a fetched policy: its lines as served, each ended by LF. */
+  static String text(ParsedPolicy parsed) {
     return String.join("\n", parsed.lines()) + "\n";
   }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.mtasts.HostResolver;
+import org.mtasts.report.SessionEndpoints;
 import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
@@ -58,10 +59,11 @@ final class Courier {
   sealed interface Opened permits Connected, Failed, TlsFailed {}
 
   /**
-   * The SMTP session is up (after STARTTLS, if any): {@code facts} say what TLS it got. Close the
-   * connection when done.
+   * The SMTP session is up (after STARTTLS, if any): {@code facts} say what TLS it got, {@code
+   * endpoints} where it runs (for TLS-RPT). Close the connection when done.
    */
-  record Connected(Connection connection, TlsFacts facts) implements Opened {}
+  record Connected(Connection connection, TlsFacts facts, SessionEndpoints endpoints)
+      implements Opened {}
 
   /**
    * The MX could not be used, for a reason that is no MTA-STS matter (no address, TCP, an SMTP
@@ -73,9 +75,11 @@ final class Courier {
 
   /**
    * STARTTLS was not offered or refused, or the handshake failed: {@code reason} and the facts
-   * for the core's check. {@code detail} is the exception's text (not yet printable).
+   * for the core's check, and where the session ran (for TLS-RPT). {@code detail} is the
+   * exception's text (not yet printable).
    */
-  record TlsFailed(RefusalReason reason, TlsFacts facts, String detail) implements Opened {}
+  record TlsFailed(RefusalReason reason, TlsFacts facts, String detail,
+      SessionEndpoints endpoints) implements Opened {}
 
   /**
    * Opens {@code s}: resolves, connects, STARTTLS as {@code s} demands. Never throws for network
@@ -120,7 +124,7 @@ final class Courier {
       // STS-JM-01: Angus gets an address literal, never the MX name, so neither it nor Jakarta
       // Mail asks the JVM's resolver; the socket factory connects to our resolver's addresses.
       transport.connect(sockets.hostLiteral(), settings.port(), null, null);
-      return new Connected(connection, recorder.facts());
+      return new Connected(connection, recorder.facts(), recorder.endpoints());
     } catch (MessagingException e) {
       connection.close();
       return connectFailed(host, recorder, e);
@@ -151,7 +155,7 @@ final class Courier {
     }
     TlsFacts facts = tlsReason == RefusalReason.STARTTLS_NOT_SUPPORTED
         ? TlsFacts.noStartTls() : TlsFacts.handshakeFailed(tlsReason);
-    return new TlsFailed(tlsReason, facts, rootMessage(e));
+    return new TlsFailed(tlsReason, facts, rootMessage(e), recorder.endpoints());
   }
 
   private static RefusalReason tlsReason(SessionRecorder recorder, MessagingException e) {

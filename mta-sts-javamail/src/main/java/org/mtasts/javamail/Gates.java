@@ -22,6 +22,7 @@ import org.mtasts.MtaSts;
 import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.PolicyStore;
 import org.mtasts.StoreProvider;
+import org.mtasts.report.ReportStore;
 import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
 
@@ -73,13 +74,14 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
   /** The seam settings as given, checked, before anything is built from them. */
   record Given(MtaSts sts, X509TrustManager tm, HostResolver hr, String trustStore,
       String password, String dnsServers, String cacheDir, String overrides,
-      boolean allowPrivate, int fetchTimeout, String store) {
+      boolean allowPrivate, int fetchTimeout, String tlsRptDir, String store) {
     @Override
     public String toString() { // never the password
       return "Given[sts=" + sts + ", tm=" + tm + ", hr=" + hr + ", trustStore=" + trustStore
           + ", password=" + (password == null ? null : "***") + ", dnsServers=" + dnsServers
           + ", cacheDir=" + cacheDir + ", overrides=" + overrides + ", allowPrivate=" + allowPrivate + ", fetchTimeout="
-          + fetchTimeout + ", store=" + (store == null ? null : masked(store)) + "]";
+          + fetchTimeout + ", tlsRptDir=" + tlsRptDir + ", store="
+          + (store == null ? null : masked(store)) + "]";
     }
 
     static Given read(Properties p) {
@@ -101,6 +103,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           Settings.stringProperty(p, Settings.OVERRIDES, null),
           Settings.booleanProperty(p, Settings.ALLOW_PRIVATE_ADDRESSES, false),
           Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000),
+          Settings.stringProperty(p, Settings.TLSRPT_DIR, null),
           Settings.stringProperty(p, Settings.STORE, null));
       if (g.store() != null) {
         try {
@@ -138,7 +141,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       return;
     }
     for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.STORE, Settings.OVERRIDES,
-        Settings.ALLOW_PRIVATE_ADDRESSES, Settings.FETCH_TIMEOUT)) {
+        Settings.ALLOW_PRIVATE_ADDRESSES, Settings.FETCH_TIMEOUT, Settings.TLSRPT_DIR)) {
       if (Settings.stringProperty(p, name, null) != null) {
         throw new IllegalArgumentException(name + " configures the default client, but "
             + Settings.INSTANCE + " is set and would ignore it: configure that MtaSts client's"
@@ -205,7 +208,7 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
     List<Object> key = List.of("sts", String.valueOf(g.dnsServers()),
         String.valueOf(g.trustStore()), digest(g.password()), String.valueOf(g.cacheDir()),
         digest(g.store()),
-        String.valueOf(g.overrides()),
+        String.valueOf(g.overrides()), String.valueOf(g.tlsRptDir()),
         g.allowPrivate(), g.fetchTimeout(), g.hr() == null ? "" : g.hr(),
         g.tm() == null ? "" : g.tm());
     if (g.allowPrivate()) {
@@ -225,11 +228,17 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       if (g.hr() != null) {
         b.hostResolver(g.hr()); // the same names for the policy fetch as for SMTP
       }
+      if (g.tlsRptDir() != null) {
+        b.reportStore(ReportStore.directory(Path.of(g.tlsRptDir()))); // counts for TLS-RPT
+      }
       if (g.cacheDir() != null) {
         b.policyStore(PolicyStore.directory(Path.of(g.cacheDir())));
       }
       if (stores != null) {
         b.policyStore(stores.policyStore());
+        if (g.tlsRptDir() == null) {
+          b.reportStore(stores.reportStore()); // a fleet counts into one report per domain and day
+        }
       }
       if (g.overrides() != null) {
         // Read now (fail closed), and again whenever the file changes.

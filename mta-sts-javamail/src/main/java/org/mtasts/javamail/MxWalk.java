@@ -2,6 +2,7 @@ package org.mtasts.javamail;
 
 import jakarta.mail.Address;
 import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,8 @@ import org.mtasts.DeliveryDecision;
 import org.mtasts.DeliveryPlan;
 import org.mtasts.MtaSts;
 import org.mtasts.MxCandidate;
+import org.mtasts.report.ReportMailer;
+import org.mtasts.report.SessionEndpoints;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
 import org.mtasts.tls.TlsRequirement;
@@ -60,7 +63,24 @@ final class MxWalk {
     // Issue 12, item 2: one deadline for the whole domain, from the policy lookup on.
     Deadline deadline = Deadline.after(settings.deliveryDeadlineMillis(), ticker);
     DeliveryPlan plan = sts.plan(domain);
-    return new Walk(plan, deadline, recipients, message).run(tlsRequiredNo);
+    boolean recording = settings.tlsRptRecord() && !deliversReport(message);
+    if (recording) {
+      sts.recordDiscovery(plan.lookup()); // TLSRPT-DATA-06: once per delivery attempt
+    }
+    return new Walk(plan, deadline, recipients, message, recording).run(tlsRequiredNo);
+  }
+
+  /**
+   * TLSRPT-DEL-07: whether {@code message} delivers a TLS report, whose sessions are never counted
+   * in one: it carries {@value ReportMailer#REPORT_DOMAIN_HEADER}, as every RFC 8460 mail report
+   * does.
+   */
+  static boolean deliversReport(Message message) {
+    try {
+      return message.getHeader(ReportMailer.REPORT_DOMAIN_HEADER) != null;
+    } catch (MessagingException e) {
+      return true; // headers that cannot be read: better not counted than a report counted
+    }
   }
 
   /** The state of one domain's walk. */
@@ -73,12 +93,16 @@ final class MxWalk {
     private final List<String> untried = new ArrayList<>();
     /** Whether an attempt ended because the deadline passed. */
     private boolean deadlineHit;
+    /** Whether the sessions are counted for TLS-RPT. */
+    private final boolean recording;
 
-    Walk(DeliveryPlan plan, Deadline deadline, Address[] recipients, Message message) {
+    Walk(DeliveryPlan plan, Deadline deadline, Address[] recipients, Message message,
+        boolean recording) {
       this.plan = plan;
       this.deadline = deadline;
       this.recipients = recipients;
       this.message = message;
+      this.recording = recording;
     }
 
     DomainDelivery run(boolean tlsRequiredNo) {
@@ -99,6 +123,7 @@ final class MxWalk {
         if (!mx.allowed() && tls == TlsRequirement.VERIFIED) {
           // STS-MX-11, STS-APPLY-01: a host outside an enforce policy is never contacted.
           DeliveryDecision d = sts.check(plan.lookup(), mx.host(), TlsFacts.noStartTls());
+          record(mx.host(), TlsFacts.noStartTls(), SessionEndpoints.unknown()); // D-26
           attempts.add(new MxAttempt(mx.host(), MxAttempt.Result.REFUSED, false,
               RefusalReason.MX_MISMATCH, RefusalReason.MX_MISMATCH.transientStatusCode(),
               d.message()));
@@ -128,6 +153,17 @@ final class MxWalk {
       return undelivered(refused);
     }
 
+    /**
+     * Counts a judged session for TLS-RPT (TLSRPT-DATA-02), unless this message delivers a report
+     * (TLSRPT-DEL-07). The plaintext retry and the {@code TLS-Required: No} pass are not judged:
+     * their MX was counted with the session before them.
+     */
+    private void record(String host, TlsFacts facts, SessionEndpoints endpoints) {
+      if (recording) {
+        sts.recordSession(plan.lookup(), host, facts, endpoints);
+      }
+    }
+
     /** The candidate's TLS, report-only when {@code mail.mtasts.enforce=false}. */
     private TlsRequirement required(MxCandidate mx) {
       return mx.tls() == TlsRequirement.VERIFIED && !settings.enforce()
@@ -153,6 +189,9 @@ final class MxWalk {
         return tlsFailed(s, t);
       }
       Courier.Connected c = (Courier.Connected) opened;
+      if (s.judged()) {
+        record(s.host(), c.facts(), c.endpoints());
+      }
       try (Courier.Connection connection = c.connection()) {
         DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), c.facts()) : null;
         if (d != null && !d.isAllowed()) {
@@ -171,6 +210,9 @@ final class MxWalk {
     }
 
     private Optional<DomainDelivery> tlsFailed(MxSession s, Courier.TlsFailed t) {
+      if (s.judged()) {
+        record(s.host(), t.facts(), t.endpoints());
+      }
       DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), t.facts()) : null;
       if (s.tls() == TlsRequirement.VERIFIED) {
         // STS-TLS-10: no plaintext retry under enforce; the next MX is tried.

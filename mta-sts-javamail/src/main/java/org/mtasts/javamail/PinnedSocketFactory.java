@@ -142,6 +142,7 @@ final class PinnedSocketFactory extends SocketFactory {
     private volatile Socket inner = new Socket(Proxy.NO_PROXY);
     private SocketAddress bindpoint;
     private BoundedInputStream in;
+    private HeloWatcher helo;
     private CommandWatcher out;
     private int soTimeout;
     private Future<?> watchdog;
@@ -166,6 +167,7 @@ final class PinnedSocketFactory extends SocketFactory {
      */
     synchronized void startTls() throws IOException {
       getInputStream().carryTls();
+      helo.stop(); // TLS records from here on
       ((CommandWatcher) getOutputStream()).carryTls();
     }
 
@@ -219,7 +221,7 @@ final class PinnedSocketFactory extends SocketFactory {
           // writes (the TLS Finished, then EHLO) until the server's delayed ACK: 40 ms more
           // for 13-18% of the messages on loopback in TransportOverheadBenchmark.
           attempt.setTcpNoDelay(true);
-          recorder.connected(target);
+          recorder.connected(target, attempt.getLocalAddress()); // TLS-RPT: both ends
           // A write has no timeout: the watchdog closes the socket when the deadline passes.
           watchdog = deadline.watch(bounds::deadlinePassed);
           return;
@@ -256,8 +258,8 @@ final class PinnedSocketFactory extends SocketFactory {
     @Override
     public synchronized BoundedInputStream getInputStream() throws IOException {
       if (in == null) {
-        in = new BoundedInputStream(inner.getInputStream(), bounds, this,
-            new SmtpReplyLimiter());
+        helo = new HeloWatcher(inner.getInputStream(), recorder); // D-31, for TLS-RPT
+        in = new BoundedInputStream(helo, bounds, this, new SmtpReplyLimiter());
       }
       return in;
     }

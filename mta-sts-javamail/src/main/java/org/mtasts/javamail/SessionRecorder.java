@@ -1,26 +1,54 @@
 package org.mtasts.javamail;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import org.mtasts.report.SessionEndpoints;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
 import org.mtasts.tls.TlsOutcome;
 
 /**
- * What one delegate SMTP session did, seen from its sockets: whether TCP connected, whether
- * STARTTLS and DATA were sent, the core verifier's {@link TlsOutcome} of the handshake, and the
- * first bound the MX crossed. Written on the sending thread (and the verifier's callback on it,
+ * What one delegate SMTP session did, seen from its sockets: whether TCP connected (and between
+ * which addresses), the name the MX gave itself, whether STARTTLS and DATA were sent, the core
+ * verifier's {@link TlsOutcome} of the handshake, and the first bound the MX crossed. Written on the sending thread (and the verifier's callback on it,
  * and the deadline watchdog), read after {@code connect} or {@code sendMessage} returns or throws.
  */
 final class SessionRecorder {
   private volatile InetSocketAddress remote;
+  private volatile InetAddress local;
+  private volatile String greetingName;
+  private volatile String ehloName;
   private volatile boolean startTlsSent;
   private volatile TlsOutcome handshake;
   private volatile boolean dataSent;
   private volatile MxLimitException limit;
 
-  void connected(InetSocketAddress remote) {
+  /** TCP connected from {@code local} (null if the socket does not say) to {@code remote}. */
+  void connected(InetSocketAddress remote, InetAddress local) {
+    this.local = local;
     this.remote = remote;
+  }
+
+  /** The name on the first line of the MX's 220 greeting (D-31, the fallback). */
+  void greetingName(String name) {
+    this.greetingName = name;
+  }
+
+  /** The name on the first line of the MX's EHLO reply (D-31). */
+  void ehloName(String name) {
+    this.ehloName = name;
+  }
+
+  /**
+   * The session's endpoints for TLS-RPT: the addresses of the connection that was made, and the
+   * MX's EHLO name, else its greeting's (D-31); each null when unknown (D-28).
+   */
+  SessionEndpoints endpoints() {
+    InetSocketAddress r = remote;
+    String helo = ehloName;
+    return new SessionEndpoints(local, r == null ? null : r.getAddress(),
+        helo != null ? helo : greetingName);
   }
 
   boolean isConnected() {

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, String ehlo,
     boolean honourTlsRequiredNo, boolean enforce, int mxAddressLimit, int deliveryDeadlineMillis,
-    int replyTimeoutMillis) {
+    int replyTimeoutMillis, boolean tlsRptRecord) {
   private static final Logger log = LoggerFactory.getLogger(Settings.class);
 
   static final String PREFIX = "mail.mtasts.";
@@ -56,6 +56,10 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String MX_ADDRESS_LIMIT = PREFIX + "mxAddressLimit";
   static final String DELIVERY_DEADLINE = PREFIX + "deliveryDeadline";
   static final String REPLY_TIMEOUT = PREFIX + "replyTimeout";
+  /** {@code false}: this session's messages count nothing for TLS reports. */
+  static final String TLSRPT_RECORD = PREFIX + "tlsrpt.record";
+  /** The default client counts TLS-RPT results in {@code ReportStore.directory} of this path. */
+  static final String TLSRPT_DIR = PREFIX + "tlsrpt.dir";
 
   static final int DEFAULT_PORT = 25;
   static final int DEFAULT_CONNECT_TIMEOUT = 30_000;
@@ -77,6 +81,14 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
   private static final int MAX_WARNED = 1024;
 
+  /** Settings that record TLS-RPT results (the default of {@link #TLSRPT_RECORD}). */
+  Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, String ehlo,
+      boolean honourTlsRequiredNo, boolean enforce, int mxAddressLimit, int deliveryDeadlineMillis,
+      int replyTimeoutMillis) {
+    this(port, connectTimeoutMillis, readTimeoutMillis, ehlo, honourTlsRequiredNo, enforce,
+        mxAddressLimit, deliveryDeadlineMillis, replyTimeoutMillis, true);
+  }
+
   static Settings of(Session session) {
     Properties p = session.getProperties();
     check(p);
@@ -93,7 +105,8 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
         booleanProperty(p, ENFORCE, true),
         intProperty(p, MX_ADDRESS_LIMIT, DEFAULT_MX_ADDRESS_LIMIT, 1, 1000),
         intProperty(p, DELIVERY_DEADLINE, DEFAULT_DELIVERY_DEADLINE, 1, Integer.MAX_VALUE),
-        intProperty(p, REPLY_TIMEOUT, DEFAULT_REPLY_TIMEOUT, 1, Integer.MAX_VALUE));
+        intProperty(p, REPLY_TIMEOUT, DEFAULT_REPLY_TIMEOUT, 1, Integer.MAX_VALUE),
+        booleanProperty(p, TLSRPT_RECORD, true));
     if (!s.enforce()) {
       warnOnce(p, ENFORCE, ENFORCE + "=false: MTA-STS protection is OFF for sessions with this"
           + " configuration. Policies in enforce mode are treated like testing: mail goes to MX"

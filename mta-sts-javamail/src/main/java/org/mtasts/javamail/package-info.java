@@ -53,8 +53,8 @@
  * after a space ({@code .properties} files have no inline comments), when a trust store cannot be
  * read, or when a setting would have no effect ({@code trustStorePassword} without {@code
  * trustStore}; {@code trustStore} with {@code trustManager}; {@code cacheDirectory}, {@code
- * allowPrivateAddresses} or {@code fetchTimeout} with {@code instance}, which they cannot
- * configure; {@code dns.servers} with both {@code instance} and {@code hostResolver}).
+ * overrides}, {@code allowPrivateAddresses}, {@code fetchTimeout} or {@code tlsrpt.dir} with
+ * {@code instance}, which they cannot configure; {@code dns.servers} with both {@code instance} and {@code hostResolver}).
  *
  * <table>
  *   <caption>{@code mail.mtasts.*} session properties</caption>
@@ -115,8 +115,9 @@
  *   <tr><td>{@code mail.mtasts.cacheDirectory}</td><td>String (path)</td><td>none</td>
  *       <td>Directory where the default client keeps fetched policies across restarts.</td></tr>
  *   <tr><td>{@code mail.mtasts.store}</td><td>String (URI or path)</td><td>none</td>
- *       <td>Where the default client keeps fetched policies, shared by every node that names
- *       the same store: {@code redis://host:6379/0} ({@code rediss://}, {@code
+ *       <td>Where the default client keeps fetched policies and counts TLS-RPT results (unless
+ *       {@code mail.mtasts.tlsrpt.dir} names a directory for the counts), shared by every node
+ *       that names the same store: {@code redis://host:6379/0} ({@code rediss://}, {@code
  *       redis-sentinel://}; needs {@code org.mtasts:mta-sts-redis} on the class path), {@code
  *       jdbc:postgresql://host/db?user=…} (needs {@code org.mtasts:mta-sts-jdbc} and the JDBC
  *       driver; a connection per call, no pool), or a directory path (the same as {@code
@@ -145,6 +146,18 @@
  *   <tr><td>{@code mail.mtasts.mxAddressLimit}</td><td>int</td><td>5</td>
  *       <td>At most this many addresses (A/AAAA) are tried per MX host, as Postfix's {@code
  *       smtp_mx_address_limit} (which counts per delivery).</td></tr>
+ *   <tr><td>{@code mail.mtasts.tlsrpt.dir}</td><td>String (path)</td><td>none: nothing is
+ *       counted</td>
+ *       <td>Directory where the default client counts what its sessions showed, for TLS reports
+ *       (RFC 8460): {@code ReportStore.directory(dir)}, whose files live in {@code dir/tlsrpt/}
+ *       (give it the {@code cacheDirectory} to keep policies and counts together). The reports
+ *       are sent by a {@code TlsReporter} on the same directory, or {@code mta-sts report send
+ *       --cache-dir dir}.</td></tr>
+ *   <tr><td>{@code mail.mtasts.tlsrpt.record}</td><td>boolean</td><td>true</td>
+ *       <td>Record what the sessions of this session's messages showed for TLS reports (RFC 8460)
+ *       in the client's {@linkplain org.mtasts.MtaSts.Builder#reportStore report store} (see
+ *       below). {@code false} counts nothing for this session's messages; a message that carries
+ *       {@code TLS-Report-Domain} (a TLS report, TLSRPT-DEL-07) is never counted.</td></tr>
  * </table>
  *
  * <p>Properties of the default client are read when a session first needs it; sessions with the
@@ -165,6 +178,20 @@
  * becomes the {@link org.mtasts.tls.TlsFacts} for {@link org.mtasts.MtaSts#check}, whose {@link
  * org.mtasts.DeliveryDecision} (and {@link org.mtasts.tls.RefusalReason}) decides whether the message
  * goes over the session.
+ *
+ * <p><b>TLS reporting.</b> With a client that records TLS-RPT results ({@link
+ * org.mtasts.MtaSts.Builder#reportStore}), each domain's delivery records its policy discovery
+ * failure, if any ({@link org.mtasts.MtaSts#recordDiscovery}), and every judged session to one
+ * address of one MX ({@link org.mtasts.MtaSts#recordSession}): its TLS outcome, the local and
+ * remote addresses of the connection, and the name on the first line of the MX's EHLO reply, else
+ * of its greeting (D-31; read from the plaintext replies by {@code HeloWatcher}). An MX outside
+ * an enforce policy is recorded without a connection (D-26). Not recorded: attempts that end
+ * before TLS could be judged (no address, TCP failures, an SMTP error before STARTTLS, a bound
+ * crossed), which RFC 8460 §4.3.4 lets a sender leave out as transient (TLSRPT-DATA-03); the
+ * plaintext retry after a failed opportunistic handshake and the {@code TLS-Required: No} pass,
+ * whose MX hosts were counted with the sessions before them; and every session of a message that
+ * delivers a TLS report (it carries {@code TLS-Report-Domain}, TLSRPT-DEL-07) or is sent with
+ * {@code mail.mtasts.tlsrpt.record=false}.
  *
  * <h2>Outcomes</h2>
  *

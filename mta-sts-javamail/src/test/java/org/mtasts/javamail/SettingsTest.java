@@ -65,6 +65,8 @@ class SettingsTest {
     SAMPLES.put(Settings.MX_ADDRESS_LIMIT, "2");
     SAMPLES.put(Settings.DELIVERY_DEADLINE, "120000");
     SAMPLES.put(Settings.REPLY_TIMEOUT, "30000");
+    SAMPLES.put(Settings.TLSRPT_RECORD, "false");
+    SAMPLES.put(Settings.TLSRPT_DIR, "/nonexistent/tlsrpt");
     OBJECTS.put(Settings.INSTANCE, null); // an MtaSts, made per test (it owns a thread)
     OBJECTS.put(Settings.TRUST_MANAGER, TrustAnchors.system());
     OBJECTS.put(Settings.HOST_RESOLVER, HostResolver.none());

@@ -143,6 +143,11 @@ final class GlobalOptions {
 
   /** Builds the client these options describe. */
   MtaSts client() throws IOException, UsageException {
+    return clientBuilder().build();
+  }
+
+  /** The builder of the client these options describe, for a command that adds to it. */
+  MtaSts.Builder clientBuilder() throws IOException, UsageException {
     DnsClient dnsClient = dnsClient();
     HostResolver hostResolver = hostResolver(dnsClient);
     MtaSts.Builder builder =
@@ -169,7 +174,7 @@ final class GlobalOptions {
         throw new UsageException("--overrides " + e.getMessage());
       }
     }
-    return builder.build();
+    return builder;
   }
 
   /** The trust manager for --trust-store, or null for the JDK's default. */

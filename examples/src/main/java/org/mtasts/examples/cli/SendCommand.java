@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
     name = "send",
     mixinStandardHelpOptions = true,
     description = "Deliver a message direct to the recipients' MX hosts under their MTA-STS"
-        + " policies (through the Jakarta Mail adapter).")
+        + " policies (through the Jakarta Mail adapter). With --cache-dir DIR, what each MX"
+        + " session showed is counted for TLS reports in DIR (mta-sts report).")
 final class SendCommand implements Callable<Integer> {
   @ParentCommand MtaStsCommand parent;
 
@@ -89,7 +90,12 @@ final class SendCommand implements Callable<Integer> {
       recipients.add(address(r, "--to"));
     }
     DnsClient dns = options.dnsClient();
-    try (MtaSts client = options.client()) {
+    MtaSts.Builder builder = options.clientBuilder();
+    if (options.keepsState()) {
+      // TLS-RPT (RFC 8460): every session is counted where `mta-sts report` reads
+      builder.reportStore(options.stores().reportStore());
+    }
+    try (MtaSts client = builder.build()) {
       Properties props = new Properties();
       props.put("mail.mtasts.hostResolver", options.hostResolver(dns));
       X509TrustManager trust = options.trustManager();

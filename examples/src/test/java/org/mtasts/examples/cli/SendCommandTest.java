@@ -8,10 +8,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtasts.policy.Policy;
+import org.mtasts.report.FailureDetail;
+import org.mtasts.report.PolicyTally;
+import org.mtasts.report.ReportDay;
+import org.mtasts.report.ReportPolicy;
+import org.mtasts.report.ReportStore;
+import org.mtasts.report.ResultType;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 import org.mtasts.testkit.smtp.ReceivedMessage;
@@ -29,7 +38,12 @@ class SendCommandTest {
               .policy("enforce", "mx.locked.example")
               .mx(10, "mx.locked.example", Mx.expiredCertificate()))
           .domain("plain.example", d -> d.mx(10, "mx.plain.example", Mx.noStartTls()))
-          .domain("nomail.example", d -> d.nullMx()));
+          .domain("nomail.example", d -> d.nullMx())
+          .domain("testing-broken.example", d -> d
+              .policy("testing", "mx1.testing-broken.example")
+              .mx(10, "mx1.testing-broken.example", Mx.expiredCertificate()))
+          .dns(dns -> dns.txt("_smtp._tls.testing-broken.example",
+              "v=TLSRPTv1; rua=mailto:tlsrpt@banana-pancakes.com")));
 
   @TempDir static Path dir;
   static Path trustPem;
@@ -80,6 +94,42 @@ class SendCommandTest {
         + " (no policy)"), r.out());
     assertTrue(r.out().contains("y@nomail.example: NOT delivered (permanent"), r.out());
     assertFalse(r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  @DisplayName("TLSRPT-DATA-02: send --cache-dir counts each session where `report` reads it")
+  void cacheDir_failureAndSuccessCounted_TLSRPT_DATA_02(@TempDir Path cache) throws Exception {
+    String mx = "mx1.testing-broken.example";
+    String[] args = {"--cache-dir", cache.toString(), "--from", "demo@sender.example",
+        "--to", "ops@testing-broken.example"};
+    assertEquals(0, send(args).exit(), "testing mode delivers despite the expired certificate");
+    world.setMx(mx, Mx.goodTls());
+    try {
+      assertEquals(0, send(args).exit());
+    } finally {
+      world.setMx(mx, Mx.expiredCertificate());
+    }
+
+    ReportStore store = ReportStore.directory(cache);
+    List<ReportDay> days = store.days();
+    assertEquals(1, days.size(), days.toString());
+    assertEquals("testing-broken.example", days.get(0).policyDomain());
+    String text = world.domain("testing-broken.example").policyText().orElseThrow();
+    ReportPolicy policy =
+        ReportPolicy.sts("testing-broken.example", Policy.splitLines(text), Policy.parse(text));
+    FailureDetail expired = new FailureDetail(ResultType.CERTIFICATE_EXPIRED, "127.0.0.1", mx,
+        mx, "127.0.0.1", null, null);
+    assertEquals(List.of(new PolicyTally(policy, 1, 1, Map.of(expired, 1L))),
+        store.tallies(days.get(0)));
+
+    CliRun show = CliRun.inWorld(world, trustPem, "report", "show", "--cache-dir",
+        cache.toString(), "--today", "--json");
+    assertEquals(0, show.exit(), show.out() + show.err());
+    assertTrue(show.out().contains("\"rua\":[\"mailto:tlsrpt@banana-pancakes.com\"]"),
+        show.out());
+    assertTrue(show.out().contains("\"total-successful-session-count\":1,"
+        + "\"total-failure-session-count\":1"), show.out());
+    assertTrue(show.out().contains("\"result-type\":\"certificate-expired\""), show.out());
   }
 
   @Test

@@ -14,13 +14,15 @@ import org.mtasts.policy.PolicyWarning;
  * when the last TXT answer that confirmed the policy's id may be reused (its DNS TTL).
  * Thread-safe.
  *
- * <p>The policy text is not kept: it is written to the store when fetched, and a million cached
- * policies would hold a few hundred megabytes of it (issue 8). TLS-RPT's {@code policy-string},
- * when it is built, can keep the lines of the policies it reports on.
+ * <p>The policy text is kept only for a client that records TLS-RPT results, whose {@code
+ * policy-string} is the policy line by line (RFC 8460 §4.4): a million cached policies would hold
+ * about a hundred megabytes of it (issue 8), which a client that does not report need not pay.
  */
 public final class CacheEntry {
   private final CachedPolicy policy;
   private final List<PolicyWarning> warnings;
+  /** The policy text (its lines: Policy.splitLines), or null when TLS-RPT is not recorded. */
+  private final String policyText;
   // Plain fields rather than an Instant and an AtomicBoolean: a million cached policies are a
   // million entries, and touch() runs on every lookup (issue 8: memory and the hot path).
   private volatile long lastUsedMillis;
@@ -33,11 +35,27 @@ public final class CacheEntry {
   private static final AtomicIntegerFieldUpdater<CacheEntry> VANISH_REPORTED =
       AtomicIntegerFieldUpdater.newUpdater(CacheEntry.class, "vanishReported");
 
-  /** Creates an entry last used at {@code lastUsed}. */
+  /** Creates an entry last used at {@code lastUsed}, without the policy text. */
   public CacheEntry(CachedPolicy policy, List<PolicyWarning> warnings, Instant lastUsed) {
+    this(policy, warnings, lastUsed, null);
+  }
+
+  /**
+   * Creates an entry last used at {@code lastUsed}.
+   *
+   * @param policyText the policy as served (line ends of any kind), or null to keep none
+   */
+  public CacheEntry(CachedPolicy policy, List<PolicyWarning> warnings, Instant lastUsed,
+      String policyText) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.warnings = List.copyOf(warnings);
     this.lastUsedMillis = Objects.requireNonNull(lastUsed, "lastUsed").toEpochMilli();
+    this.policyText = policyText;
+  }
+
+  /** The policy as served, or null when it is not kept (see the class documentation). */
+  public String policyText() {
+    return policyText;
   }
 
   /** The policy. */

@@ -102,8 +102,9 @@ final class PolicyResponseReader {
     try {
       parsed = Policy.parseDetailed(text);
     } catch (PolicySyntaxException e) {
-      throw failure(domain, FetchFailure.POLICY_SYNTAX, url + " served an invalid policy: "
-          + e.getMessage(), e);
+      // TLSRPT-JSON-03: the report names the policy as served, the lines that broke it included.
+      throw new PolicyFetchException(domain, FetchFailure.POLICY_SYNTAX, url
+          + " served an invalid policy: " + e.getMessage(), e, Policy.splitLines(text));
     }
     String tlsVersion =
         response.handshake() != null ? response.handshake().tlsVersion().javaName() : null;

@@ -236,6 +236,9 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
       }
       if (stores != null) {
         b.policyStore(stores.policyStore());
+        if (g.tlsRptDir() == null) {
+          b.reportStore(stores.reportStore()); // a fleet counts into one report per domain and day
+        }
       }
       if (g.overrides() != null) {
         // Read now (fail closed), and again whenever the file changes.

@@ -115,8 +115,9 @@
  *   <tr><td>{@code mail.mtasts.cacheDirectory}</td><td>String (path)</td><td>none</td>
  *       <td>Directory where the default client keeps fetched policies across restarts.</td></tr>
  *   <tr><td>{@code mail.mtasts.store}</td><td>String (URI or path)</td><td>none</td>
- *       <td>Where the default client keeps fetched policies, shared by every node that names
- *       the same store: {@code redis://host:6379/0} ({@code rediss://}, {@code
+ *       <td>Where the default client keeps fetched policies and counts TLS-RPT results (unless
+ *       {@code mail.mtasts.tlsrpt.dir} names a directory for the counts), shared by every node
+ *       that names the same store: {@code redis://host:6379/0} ({@code rediss://}, {@code
  *       redis-sentinel://}; needs {@code org.mtasts:mta-sts-redis} on the class path), {@code
  *       jdbc:postgresql://host/db?user=…} (needs {@code org.mtasts:mta-sts-jdbc} and the JDBC
  *       driver; a connection per call, no pool), or a directory path (the same as {@code

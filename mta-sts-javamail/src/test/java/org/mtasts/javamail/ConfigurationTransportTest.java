@@ -97,7 +97,8 @@ class ConfigurationTransportTest {
   }
 
   @Test
-  @DisplayName("issue 15: mail.mtasts.store as a directory path keeps the policies there")
+  @DisplayName("issue 15: mail.mtasts.store as a directory path keeps the policies and the TLS-RPT"
+      + " counts there")
   void issue15_storeAsADirectory_keepsPolicies() throws Exception {
     Properties settings = worldSettings();
     settings.remove(Settings.CACHE_DIRECTORY);
@@ -107,6 +108,10 @@ class ConfigurationTransportTest {
     try (var files = Files.list(dir.resolve("state"))) {
       assertTrue(files.findAny().isPresent(), "policy kept in mail.mtasts.store");
     }
+    assertEquals(List.of("good.example"),
+        org.mtasts.report.ReportStore.directory(dir.resolve("state")).days().stream()
+            .map(org.mtasts.report.ReportDay::policyDomain).toList(),
+        "the session counted for TLS-RPT in the same store");
   }
 
   @Test

@@ -23,7 +23,6 @@ import java.util.concurrent.Callable;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.MtaSts;
 import org.mtasts.dns.DnsClient;
-import org.mtasts.report.ReportStore;
 import org.mtasts.javamail.DomainDelivery;
 import org.mtasts.javamail.MtaStsDeliveryException;
 import org.mtasts.javamail.MtaStsMail;
@@ -92,9 +91,9 @@ final class SendCommand implements Callable<Integer> {
     }
     DnsClient dns = options.dnsClient();
     MtaSts.Builder builder = options.clientBuilder();
-    if (options.cacheDir != null) {
+    if (options.keepsState()) {
       // TLS-RPT (RFC 8460): every session is counted where `mta-sts report` reads
-      builder.reportStore(ReportStore.directory(options.cacheDir));
+      builder.reportStore(options.stores().reportStore());
     }
     try (MtaSts client = builder.build()) {
       Properties props = new Properties();

@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     List<Result> results = run(scenarios, sessionOverrides, json ? null : out);
     if (json) {
-      out.println(Json.write(json(results)));
+      out.println(CliJson.write(json(results)));
     } else {
       printTable(out, results);
     }

@@ -3,8 +3,6 @@ package org.mtasts.examples.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
@@ -90,8 +88,11 @@ final class DemoReportScenario {
   private static final int DURING = 2;
   private static final int AFTER = 1;
 
-  private static final JsonFactory JSON =
-      JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+  /** The CLI's escapes, and every character above US-ASCII escaped too. */
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+      .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+      .build();
 
   /** Adds the scenario's domains and records to the demo world. */
   static void world(TestWorld.Builder w) {
@@ -411,34 +412,12 @@ final class DemoReportScenario {
     StringWriter out = new StringWriter();
     try (JsonParser p = JSON.createParser(json);
         JsonGenerator g = JSON.createGenerator(out).useDefaultPrettyPrinter()) {
-      g.setCharacterEscapes(new AsciiEscapes());
+      g.setCharacterEscapes(CliJson.ESCAPES);
       p.nextToken();
       g.copyCurrentStructure(p);
     } catch (IOException e) {
       return List.of("(not JSON: " + printable(MtaStsCommand.describe(e)) + ")");
     }
     return out.toString().lines().toList();
-  }
-
-  /** JSON's own escapes plus DEL; everything above US-ASCII is escaped by the factory. */
-  private static final class AsciiEscapes extends CharacterEscapes {
-    private static final long serialVersionUID = 1L;
-
-    private final int[] ascii;
-
-    AsciiEscapes() {
-      ascii = CharacterEscapes.standardAsciiEscapesForJSON();
-      ascii[0x7F] = CharacterEscapes.ESCAPE_STANDARD;
-    }
-
-    @Override
-    public int[] getEscapeCodesForAscii() {
-      return ascii;
-    }
-
-    @Override
-    public SerializableString getEscapeSequence(int ch) {
-      return null; // the factory's ESCAPE_NON_ASCII writes \\uXXXX
-    }
   }
 }

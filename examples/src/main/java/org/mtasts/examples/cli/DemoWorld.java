@@ -65,7 +65,7 @@ final class DemoWorld implements AutoCloseable {
   private final Session session;
   /** Where the transport counts every MX session for TLS reports, as a sender with reporting on. */
   private final ReportStore reports = ReportStore.memory();
-  /** The report deliverer's session: direct to MX under MTA-STS, the overrides of tests left out. */
+  /** The report deliverer's session: direct to MX, without the overrides of tests. */
   private final Session reportSession;
   private final List<Event> events = new CopyOnWriteArrayList<>();
   private final DemoClock clock = new DemoClock();

@@ -369,7 +369,7 @@ class DemoCommandTest {
         .replace("\u001b", "\\u001b") + "\"],\"b\":{\"c\":1}}";
     List<String> lines = DemoReportScenario.pretty(json.getBytes(UTF_8));
     assertEquals("{", lines.get(0));
-    assertTrue(lines.contains("  \"a\" : [ \"x\\u001B[31m\\u202E\\u007F\\u0085\\\"\\\\\\u00E9\" ],"),
+    assertTrue(lines.contains("  \"a\" : [ \"x\\u001b[31m\\u202e\\u007f\\u0085\\\"\\\\\\u00e9\" ],"),
         lines.toString());
     assertTrue(lines.stream().allMatch(l -> l.chars().allMatch(c -> c >= 0x20 && c < 0x7f)),
         lines.toString());

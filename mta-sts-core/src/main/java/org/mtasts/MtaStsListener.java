@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Receives what an {@link MtaSts} client does and sees: policies fetched, changed and expired,
- * downgrade signals, failures, refusals. Extend it and override the methods of interest; each does
- * nothing by default.
+ * downgrade signals, failures, refusals, and what its {@link TlsReporter} did with each report.
+ * Extend it and override the methods of interest; each does nothing by default.
  *
  * <p>Methods are called on the thread that made the observation (a DNS, HTTPS, scheduler or caller
  * thread), possibly concurrently. They <b>must be fast and must not throw</b>: anything a listener
@@ -181,6 +181,17 @@ public abstract class MtaStsListener {
   public void storeFailed(String operation, Optional<String> domain, Exception error) {}
 
   /**
+   * A {@link TlsReporter} built on this client has handled the TLS report (RFC 8460) of one policy
+   * domain and day: delivered to a {@code rua} destination, to be retried after a back-off, given
+   * up 24 hours after its first attempt (TLSRPT-DEL-09), or dropped without a delivery attempt
+   * (no reporting policy, suppressed, every session successful). Called once per report and run,
+   * on the thread that runs the reporter; the outcome says what each destination did.
+   *
+   * @param outcome what became of the report
+   */
+  public void reportHandled(TlsReporter.Outcome outcome) {}
+
+  /**
    * Returns a listener that passes every event to this listener, then to {@code other}. Each is
    * called even if the other throws.
    *
@@ -311,6 +322,11 @@ public abstract class MtaStsListener {
     @Override
     public void storeFailed(String operation, Optional<String> domain, Exception error) {
       each(l -> l.storeFailed(operation, domain, error));
+    }
+
+    @Override
+    public void reportHandled(TlsReporter.Outcome outcome) {
+      each(l -> l.reportHandled(outcome));
     }
 
     @Override

@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * the client's host resolver, trust anchors, address guard and deadline (TLSRPT-DEL-08, D-29),
  * {@code mailto:} through the {@link ReportMailer}. One acceptance completes the report
  * (TLSRPT-REC-06); otherwise the claim is released for a retry with exponential back-off, and 24
- * hours after the first attempt the report is given up (TLSRPT-DEL-09).
+ * hours after the first attempt the report is given up (TLSRPT-DEL-09). The client's {@linkplain
+ * MtaSts.Builder#listener listener} hears of every report handled ({@link
+ * MtaStsListener#reportHandled}).
  *
  * <p>Thread-safe. {@link #close()} stops the schedule; it does not close the client or the store.
  */
@@ -69,6 +71,7 @@ public final class TlsReporter implements AutoCloseable {
   static final Duration MAX_BACKOFF = Duration.ofHours(4);
 
   private final Clock clock;
+  private final MtaStsListener listener;
   private final DnsClient dns;
   private final HttpsReportPoster poster;
   private final ReportSubmitter submitter;
@@ -87,6 +90,7 @@ public final class TlsReporter implements AutoCloseable {
 
   private TlsReporter(Builder b) {
     this.clock = b.sts.clock();
+    this.listener = b.sts.settings().listener();
     this.dns = b.sts.settings().dnsClient();
     HttpsReportPoster.Builder poster = HttpsReportPoster.builder()
         .hostResolver(b.sts.settings().reportHostResolver())
@@ -192,6 +196,9 @@ public final class TlsReporter implements AutoCloseable {
       Outcome outcome = send(claim.get(), now);
       log.info("TLS report {} {}: {}{}", day.policyDomain(), day.day(), outcome.status(),
           outcome.detail().isEmpty() ? "" : " (" + outcome.detail() + ")");
+      if (listener != MtaStsListener.NONE) {
+        MtaStsListener.fire(listener, l -> l.reportHandled(outcome));
+      }
       outcomes.add(outcome);
     }
     return outcomes;

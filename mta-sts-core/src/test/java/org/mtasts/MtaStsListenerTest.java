@@ -3,6 +3,8 @@ package org.mtasts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.List;
 import org.mtasts.policy.Mode;
@@ -38,5 +40,17 @@ class MtaStsListenerTest {
     all.invalidated(P);
     assertEquals(List.of("fetched example.com A1", "invalidated example.com A1"), a.events());
     assertEquals(a.events(), c.events());
+  }
+
+  @Test
+  void plus_forwardsEveryEvent() throws Exception {
+    MtaStsListener all = new RecordingListener().plus(new RecordingListener());
+    for (Method m : MtaStsListener.class.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers())
+          && m.getReturnType() == void.class) {
+        Method forwarded = all.getClass().getDeclaredMethod(m.getName(), m.getParameterTypes());
+        assertEquals(all.getClass(), forwarded.getDeclaringClass(), m.getName());
+      }
+    }
   }
 }

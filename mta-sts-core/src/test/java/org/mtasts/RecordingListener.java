@@ -96,4 +96,10 @@ final class RecordingListener extends MtaStsListener {
   public void storeFailed(String operation, Optional<String> domain, Exception error) {
     add("storeFailed " + operation + " " + domain.orElse("-"));
   }
+
+  @Override
+  public void reportHandled(TlsReporter.Outcome outcome) {
+    add("report " + outcome.day().policyDomain() + " " + outcome.day().day() + " "
+        + outcome.status());
+  }
 }

@@ -65,6 +65,7 @@ class TlsReporterTest {
   MutableClock clock;
   MtaSts sts;
   ReportStore store;
+  RecordingListener listener;
 
   @BeforeAll
   static void start() {
@@ -83,7 +84,9 @@ class TlsReporterTest {
     endpoint.server.stubFor(post(urlEqualTo("/fail")).willReturn(aResponse().withStatus(500)));
     endpoint.server.stubFor(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(201)));
     clock = new MutableClock(DAY1);
+    listener = new RecordingListener();
     sts = MtaSts.builder()
+        .listener(listener)
         .dnsClient(DnsClient.builder().server(world.dnsAddress()).build())
         .hostResolver(endpoint.resolver())
         .trustManager(endpoint.ca.trustManager())
@@ -127,6 +130,7 @@ class TlsReporterTest {
     assertEquals(1, report.policies().get(0).successfulSessions());
     assertEquals(1, report.policies().get(0).failedSessions());
     assertTrue(store.days().isEmpty(), "completed: the counts are gone");
+    assertEquals(List.of("report good.example 2026-12-01 DELIVERED"), listener.events("report"));
   }
 
   @Test
@@ -192,6 +196,11 @@ class TlsReporterTest {
     assertTrue(store.days().isEmpty());
     assertEquals(waits.size() + 1,
         endpoint.server.findAll(postRequestedFor(urlEqualTo("/fail"))).size());
+    List<String> heard = listener.events("report");
+    assertEquals(waits.size() + 1, heard.size(), "one event per attempt: " + heard);
+    assertEquals("report down.example 2026-12-01 GAVE_UP", heard.get(heard.size() - 1));
+    assertTrue(heard.subList(0, heard.size() - 1).stream()
+        .allMatch("report down.example 2026-12-01 RETRY"::equals), heard.toString());
   }
 
   @Test
@@ -204,6 +213,32 @@ class TlsReporterTest {
     assertEquals(Status.SUPPRESSED, outcomes.get(0).status());
     assertEquals(Status.ALL_SUCCESSFUL, outcomes.get(1).status());
     assertTrue(endpoint.server.getAllServeEvents().isEmpty());
+    assertEquals(List.of("report good.example 2026-12-01 SUPPRESSED",
+        "report two.example 2026-12-01 ALL_SUCCESSFUL"), listener.events("report"));
+  }
+
+  @Test
+  void listenerHearsEveryReport_andOneThatThrowsChangesNothing() throws Exception {
+    count("good.example", DAY1, true);
+    count("none.example", DAY1, true);
+    clock.advance(Duration.between(DAY1, NEXT_MORNING));
+    RecordingListener after = new RecordingListener();
+    MtaStsListener thrower = new MtaStsListener() {
+      @Override
+      public void reportHandled(Outcome outcome) {
+        throw new IllegalStateException("boom");
+      }
+    };
+    MtaSts client = sts.newBuilder().listener(thrower.plus(after)).build();
+
+    List<Outcome> outcomes = TlsReporter.builder(client).submitter(SUBMITTER).store(store)
+        .build().sendDue(false);
+
+    assertEquals(List.of(Status.DELIVERED, Status.NO_REPORTING_POLICY),
+        outcomes.stream().map(Outcome::status).toList());
+    assertEquals(List.of("report good.example 2026-12-01 DELIVERED",
+        "report none.example 2026-12-01 NO_REPORTING_POLICY"), after.events("report"));
+    assertTrue(listener.events("report").isEmpty(), "the other client's listener heard nothing");
   }
 
   @Test

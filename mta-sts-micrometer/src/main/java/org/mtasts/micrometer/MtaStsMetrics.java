@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +30,7 @@ import org.mtasts.MtaSts;
 import org.mtasts.MtaStsListener;
 import org.mtasts.PolicyLookup;
 import org.mtasts.ProtectionLoss;
+import org.mtasts.TlsReporter;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.RecordSelection;
 import org.mtasts.report.ResultType;
@@ -77,8 +79,15 @@ import org.mtasts.tls.RefusalReason;
  *       ProtectionLoss} in kebab case)</td><td>policies this client's own configuration could
  *       not apply</td></tr>
  *   <tr><td>{@code mtasts.store.failures}</td><td>counter</td><td>{@code operation} (load, save,
- *       delete, remove, prune, deleteAll)</td><td>policy store failures (the lookup went
- *       on)</td></tr>
+ *       delete, remove, prune, deleteAll; record for the report store)</td><td>policy and report
+ *       store failures (the lookup or delivery went on)</td></tr>
+ *   <tr><td>{@code mtasts.reports}</td><td>counter</td><td>{@code outcome} ({@link
+ *       TlsReporter.Status} in kebab case: delivered, retry, gave-up, no-reporting-policy,
+ *       dns-failure, suppressed, all-successful), {@code scheme} (mailto, https: the destination
+ *       that accepted a delivered report, else those tried; mixed; none when none was
+ *       tried)</td><td>TLS reports a {@link TlsReporter} built on a client with this listener
+ *       handled, one per report and run (a report retried three times counts three
+ *       times)</td></tr>
  * </table>
  *
  * <p><b>Tag values are bounded.</b> Domain names are not tags by default: a sender mails
@@ -87,10 +96,6 @@ import org.mtasts.tls.RefusalReason;
  * concerns one domain (all but the gauge) carries a {@code domain} tag, whose value is the domain
  * for those named and {@code other} for all the rest, so that a meter's tag keys never vary (as
  * Prometheus requires).
- *
- * <p><b>TLS-RPT report deliveries</b> are not counted yet: the listener has no event for them.
- * When it gains one, its override here counts into {@code mtasts.reports} (a name kept free for
- * it) through the same helper as the other events.
  *
  * <p>Thread-safe; the listener methods are cheap (a map look-up and an increment per bound
  * registry) and never throw. Events that happen before {@link #bindTo} are not counted.
@@ -236,6 +241,31 @@ public final class MtaStsMetrics extends MtaStsListener implements MeterBinder {
   public void storeFailed(String operation, Optional<String> domain, Exception error) {
     count("mtasts.store.failures", "MTA-STS policy store failures", domain.orElse(null),
         "operation", operation);
+  }
+
+  @Override
+  public void reportHandled(TlsReporter.Outcome outcome) {
+    count("mtasts.reports", "TLS reports (RFC 8460) handled by the reporter, by outcome",
+        outcome.day().policyDomain(), "outcome", kebab(outcome.status()),
+        "scheme", scheme(outcome));
+  }
+
+  /**
+   * The destination scheme of a report: for a delivered one, the scheme of the destination that
+   * accepted it; otherwise the scheme of the destinations tried, {@code mixed} when they were of
+   * both kinds, {@code none} when none was tried.
+   */
+  static String scheme(TlsReporter.Outcome outcome) {
+    Set<String> tried = new TreeSet<>();
+    for (TlsReporter.DestinationResult d : outcome.destinations()) {
+      String scheme = d.uri().regionMatches(true, 0, "mailto:", 0, 7) ? "mailto"
+          : d.uri().regionMatches(true, 0, "https:", 0, 6) ? "https" : OTHER;
+      if (d.delivered()) {
+        return scheme;
+      }
+      tried.add(scheme);
+    }
+    return tried.isEmpty() ? "none" : tried.size() == 1 ? tried.iterator().next() : "mixed";
   }
 
   private void signal(String domain, String signal) {

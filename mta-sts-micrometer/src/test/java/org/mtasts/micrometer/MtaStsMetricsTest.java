@@ -38,8 +38,18 @@ import org.mtasts.MtaSts;
 import org.mtasts.PolicyLookup;
 import org.mtasts.PolicyStore;
 import org.mtasts.StoredPolicy;
+import org.mtasts.TlsReporter;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.javamail.MtaStsMail;
+import org.mtasts.javamail.TlsReportMailer;
+import org.mtasts.report.FailureDetail;
+import org.mtasts.report.ReportDay;
+import org.mtasts.report.ReportPolicy;
+import org.mtasts.report.ReportStore;
+import org.mtasts.report.ReportSubmitter;
+import org.mtasts.report.ResultType;
+import org.mtasts.report.SessionResult;
+import org.mtasts.testkit.DomainSpec;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 
@@ -65,7 +75,13 @@ class MtaStsMetricsTest {
                   .mx(10, "mx.testing.example", Mx.wrongNameCertificate()))
               .domain("down.example", d -> d.policy("enforce", "mx.down.example")
                   .mx(10, "mx.down.example", Mx.goodTls()))
-              .domain("plain.example", d -> d.mx(10, "mx.plain.example", Mx.goodTls())))
+              .domain("plain.example", d -> d.mx(10, "mx.plain.example", Mx.goodTls()))
+              .domain("reports.example", d -> d.mx(10, "mx.reports.example", Mx.goodTls()))
+              .domain("nomail.example", DomainSpec::nullMx)
+              .dns(dns -> dns
+                  .txt("_smtp._tls.testing.example",
+                      "v=TLSRPTv1; rua=mailto:tlsrpt@reports.example")
+                  .txt("_smtp._tls.good.example", "v=TLSRPTv1; rua=mailto:tlsrpt@nomail.example")))
           .resetBeforeEach();
 
   final MutableClock clock = new MutableClock(T0);
@@ -179,6 +195,77 @@ class MtaStsMetricsTest {
     m.setSubject("metrics");
     m.setText("x");
     return m;
+  }
+
+  @Test
+  @DisplayName("TLS reports by outcome and destination scheme, from a real TlsReporter: delivered"
+      + " by mail, retried and given up, dropped without a record (TLSRPT-DEL-09, TLSRPT-REC-02)")
+  void reports_byOutcomeAndScheme_TLSRPT_DEL_09_TLSRPT_REC_02() throws Exception {
+    MtaStsMetrics metrics = bound(MtaStsMetrics.builder().build());
+    MtaSts sts = client(metrics);
+    ReportStore store = ReportStore.memory();
+    for (String domain : List.of("testing.example", "good.example", "plain.example")) {
+      store.add(SessionResult.failure(clock.instant(), ReportPolicy.noPolicyFound(domain),
+          FailureDetail.of(ResultType.STARTTLS_NOT_SUPPORTED, null)));
+    }
+    Properties p = new Properties();
+    p.put("mail.smtp.localhost", "client.test");
+    p.put("mail.mtasts.trustManager", world.trustManager());
+    p.put("mail.mtasts.hostResolver", HostResolver.overriding(world.hostMap(),
+        HostResolver.none()));
+    TlsReporter reporter = TlsReporter.builder(sts)
+        .submitter(ReportSubmitter.of("Client", "tlsrpt@client.test"))
+        .store(store)
+        .mailer(TlsReportMailer.builder().session(TlsReportMailer.directSession(p, sts)).build())
+        .build();
+
+    List<TlsReporter.Outcome> first = reporter.sendDue(true);
+    assertEquals(3, first.size(), first.toString());
+    assertEquals(1, world.messagesFor("mx.reports.example").size(), "delivered by mail");
+    assertEquals(1, count("mtasts.reports", "outcome", "delivered", "scheme", "mailto"));
+    assertEquals(1, count("mtasts.reports", "outcome", "no-reporting-policy", "scheme", "none"));
+    assertEquals(1, count("mtasts.reports", "outcome", "retry", "scheme", "mailto"));
+
+    // good.example's rua has a null MX: retried with back-off, given up after 24 hours
+    int attempts = 1;
+    TlsReporter.Outcome o = first.stream()
+        .filter(x -> x.day().policyDomain().equals("good.example")).findFirst().orElseThrow();
+    while (o.status() == TlsReporter.Status.RETRY) {
+      clock.advance(Duration.between(clock.instant(), o.nextAttempt().orElseThrow()));
+      o = reporter.sendDue(true).get(0);
+      attempts++;
+    }
+    assertEquals(TlsReporter.Status.GAVE_UP, o.status());
+    assertEquals(attempts - 1, count("mtasts.reports", "outcome", "retry", "scheme", "mailto"));
+    assertEquals(1, count("mtasts.reports", "outcome", "gave-up", "scheme", "mailto"));
+    assertNoDomainTag();
+  }
+
+  @Test
+  @DisplayName("a report's scheme tag: the accepting destination's, else those tried")
+  void reports_schemeTag_boundedValues() {
+    MtaStsMetrics metrics = bound(MtaStsMetrics.builder().tagDomains("big.example").build());
+    ReportDay day = new ReportDay("big.example", java.time.LocalDate.of(2026, 12, 1));
+    TlsReporter.DestinationResult mailFailed =
+        new TlsReporter.DestinationResult("mailto:a@big.example", false, "550");
+    TlsReporter.DestinationResult httpsOk =
+        new TlsReporter.DestinationResult("HTTPS://r.big.example/", true, null);
+    TlsReporter.DestinationResult httpsFailed =
+        new TlsReporter.DestinationResult("https://r.big.example/", false, "HTTP 503");
+    metrics.reportHandled(new TlsReporter.Outcome(day, TlsReporter.Status.DELIVERED,
+        List.of(mailFailed, httpsOk), "", Optional.empty()));
+    metrics.reportHandled(new TlsReporter.Outcome(day, TlsReporter.Status.RETRY,
+        List.of(mailFailed, httpsFailed), "", Optional.of(T0)));
+    metrics.reportHandled(new TlsReporter.Outcome(
+        new ReportDay("small.example", day.day()), TlsReporter.Status.SUPPRESSED, List.of(), "",
+        Optional.empty()));
+
+    assertEquals(1, count("mtasts.reports", "domain", "big.example", "outcome", "delivered",
+        "scheme", "https"));
+    assertEquals(1, count("mtasts.reports", "domain", "big.example", "outcome", "retry",
+        "scheme", "mixed"));
+    assertEquals(1, count("mtasts.reports", "domain", "other", "outcome", "suppressed",
+        "scheme", "none"));
   }
 
   @Test

@@ -56,7 +56,7 @@ final class CacheInvalidateCommand implements Callable<Integer> {
         @SuppressWarnings("unchecked")
         Map<String, Object> printable = (Map<String, Object>) CheckReport.printableTree(json);
         if (cache.options().json) {
-          out.println(Json.write(printable));
+          out.println(CliJson.write(printable));
         } else {
           out.println(kept.isPresent()
               ? d + ": removed (" + printable.get("mode") + ", id " + printable.get("id") + ")"

@@ -35,7 +35,7 @@ final class CacheListCommand implements Callable<Integer> {
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) CheckReport.printableTree(toJson(p));
         if (cache.options().json) {
-          out.println(Json.write(json));
+          out.println(CliJson.write(json));
         } else {
           out.printf(Locale.ROOT, "%s  %s  id %s  mx %s  expires %s%n", json.get("domain"),
               json.get("mode"), json.get("id"), String.join(",", mx(json)),

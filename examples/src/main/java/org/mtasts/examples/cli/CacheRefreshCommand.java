@@ -47,7 +47,7 @@ final class CacheRefreshCommand implements Callable<Integer> {
             CheckReport.printableTree(PolicyCommand.toJson(client.refresh(domain)));
         allValid &= "valid".equals(json.get("status"));
         if (cache.options().json) {
-          out.println(Json.write(json));
+          out.println(CliJson.write(json));
         } else {
           PolicyCommand.printHuman(out, json, domains.size() == 1);
         }

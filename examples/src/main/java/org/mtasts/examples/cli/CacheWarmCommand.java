@@ -104,7 +104,7 @@ final class CacheWarmCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     Map<String, Object> printable = (Map<String, Object>) CheckReport.printableTree(json);
     if (asJson) {
-      out.println(Json.write(printable));
+      out.println(CliJson.write(printable));
     } else {
       PolicyCommand.printHuman(out, printable, false);
     }

@@ -168,7 +168,7 @@ final class CheckCommand implements Callable<Integer> {
 
       PrintWriter out = spec.commandLine().getOut();
       if (options.json) {
-        out.println(Json.write(report.toJson()));
+        out.println(CliJson.write(report.toJson()));
       } else {
         report.printHuman(out, CheckReport.useColor(CheckReport.stdoutIsTerminal(), System.getenv()));
       }

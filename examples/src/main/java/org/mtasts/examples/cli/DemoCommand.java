@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.mtasts.examples.cli.DemoObservation.Send;
 import org.mtasts.examples.cli.DemoScenarios.Scenario;
 import org.mtasts.examples.cli.DemoScenarios.Verdict;
 import picocli.CommandLine.Command;
@@ -18,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code mta-sts demo}: sends real mail through the MTA-STS Jakarta Mail transport into an offline
  * testkit world (loopback DNS, HTTPS policy hosts, STARTTLS receivers, a throw-away CA) and checks
- * every outcome against RFC 8461. Exit 0 when every scenario behaved as required, 1 otherwise.
+ * every outcome against RFC 8461, and the TLS report of a day of that mail against RFC 8460. Exit 0
+ * when every scenario behaved as required, 1 otherwise.
  */
 @Command(
     name = "demo",
@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
           + " from what the receivers saw.",
       "Scenarios: enforce over verified TLS, STARTTLS stripped, an MX not in the policy, an"
           + " expired certificate, testing mode, a policy server gone dark after caching, a"
-          + " domain without MTA-STS.",
+          + " domain without MTA-STS, and a TLS report (RFC 8460): a day of mail to a"
+          + " testing-mode domain with a broken MX, the DKIM-signed report delivered to the"
+          + " domain's rua and shown.",
       "Exit 0 when every scenario behaved as the RFC requires, 1 otherwise. --json prints the"
           + " results as JSON. The options for real lookups (--dns, --trust-store, ...) do not"
           + " apply (exit 2)."
@@ -41,13 +43,13 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** The scenarios to run; tests swap in others. */
-  List<Scenario> scenarios = DemoScenarios.all();
+  List<Scenario<?>> scenarios = DemoScenarios.all();
 
   /** Extra Jakarta Mail session properties; tests use them to make the transport misbehave. */
   Properties sessionOverrides = new Properties();
 
   /** A scenario with its verdict. */
-  record Result(Scenario scenario, Verdict verdict) {}
+  record Result(Scenario<?> scenario, Verdict verdict) {}
 
   @Override
   public Integer call() throws GlobalOptions.UsageException {
@@ -62,15 +64,15 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean json = options.json;
     if (!json) {
-      out.println("mta-sts demo: " + scenarios.size() + " MTA-STS (RFC 8461) scenarios, real mail,"
-          + " offline.");
+      out.println("mta-sts demo: " + scenarios.size() + " MTA-STS (RFC 8461) and TLS reporting"
+          + " (RFC 8460) scenarios, real mail, offline.");
       out.println("Loopback DNS, HTTPS policy hosts and SMTP receivers with a throw-away CA;"
           + " nothing leaves this machine.");
       out.flush();
     }
     List<Result> results = run(scenarios, sessionOverrides, json ? null : out);
     if (json) {
-      out.println(Json.write(json(results)));
+      out.println(CliJson.write(json(results)));
     } else {
       printTable(out, results);
     }
@@ -80,11 +82,11 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Runs each scenario in one world, narrating to {@code out} unless it is null. */
-  static List<Result> run(List<Scenario> scenarios, Properties overrides, PrintWriter out) {
+  static List<Result> run(List<Scenario<?>> scenarios, Properties overrides, PrintWriter out) {
     List<Result> results = new ArrayList<>();
     try (DemoWorld world = DemoWorld.start(DemoScenarios::world, overrides)) {
       int n = 0;
-      for (Scenario scenario : scenarios) {
+      for (Scenario<?> scenario : scenarios) {
         n++;
         if (out != null) {
           out.println();
@@ -110,16 +112,16 @@ final class DemoCommand implements Callable<Integer> {
     return results;
   }
 
-  private static Verdict runOne(Scenario scenario, DemoWorld world) {
-    List<Send> sends;
+  private static <T> Verdict runOne(Scenario<T> scenario, DemoWorld world) {
+    T observed;
     try {
-      sends = scenario.run().apply(world);
+      observed = scenario.run().apply(world);
     } catch (RuntimeException e) {
       return new Verdict(false, "error: " + MtaStsCommand.describe(e),
           List.of("NOT AS REQUIRED: the scenario could not run: " + e));
     }
     try {
-      return scenario.check().apply(sends);
+      return scenario.check().apply(observed);
     } catch (RuntimeException e) {
       return new Verdict(false, "error: " + MtaStsCommand.describe(e),
           List.of("NOT AS REQUIRED: the observations could not be checked: " + e));

@@ -3,11 +3,13 @@ package org.mtasts.examples.cli;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mtasts.TlsReporter;
 
 /**
  * What the demo saw when it sent one message: what {@code Transport.send} reported, and what the
  * world recorded while it ran (mail accepted and connections per MX host, policy requests,
- * listener events). Plain values, so that a scenario's check can be fed a fabricated observation.
+ * listener events); and what the TLS reporting scenario saw of its report. Plain values, so that
+ * a scenario's check can be fed a fabricated observation.
  */
 final class DemoObservation {
   private DemoObservation() {}
@@ -77,4 +79,49 @@ final class DemoObservation {
           .findFirst();
     }
   }
+
+  /**
+   * A message the {@code rua} receiver got, read as an RFC 8460 §5.3 mail report.
+   *
+   * @param recipients the envelope recipients
+   * @param contentType the message's MIME type without parameters, e.g. {@code multipart/report}
+   * @param reportType the {@code report-type} parameter of the content type, or null
+   * @param reportDomain the {@code TLS-Report-Domain} header, or null
+   * @param attachmentType the MIME type of the part that carries the report, or null when none does
+   * @param fileName the file name of that part, or null
+   * @param json the report: the part's content, un-gzipped; null when it could not be read
+   * @param problem why the report could not be read, or null
+   * @param dkim what the independent DKIM verifier said
+   */
+  record ReportMail(
+      List<String> recipients,
+      String contentType,
+      String reportType,
+      String reportDomain,
+      String attachmentType,
+      String fileName,
+      byte[] json,
+      String problem,
+      Dkim dkim) {}
+
+  /**
+   * The DKIM verdict on a report message (RFC 6376), the public key looked up in the world's DNS.
+   *
+   * @param verified whether a signature verified
+   * @param domain the {@code d=} of the verified signature, or null
+   * @param detail what was verified ({@code d=, s=, a=}) or why nothing was
+   */
+  record Dkim(boolean verified, String domain, String detail) {}
+
+  /**
+   * What the TLS reporting scenario saw: its day of mail, what {@code TlsReporter} said of each
+   * report it handled, what the {@code rua} receiver got, the address of the broken MX as the world
+   * knows it, and the report days the store still holds afterwards.
+   */
+  record Reporting(
+      List<Send> sends,
+      List<TlsReporter.Outcome> outcomes,
+      List<ReportMail> mails,
+      String brokenMxIp,
+      List<String> daysLeft) {}
 }

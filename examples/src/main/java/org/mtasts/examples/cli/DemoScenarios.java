@@ -18,8 +18,9 @@ import org.mtasts.testkit.WorldDomain;
 
 /**
  * The demo's world and its scenarios. Each scenario sends real mail through the MTA-STS transport
- * and then checks what the world observed against what RFC 8461 requires. The checks are pure
- * functions of the observations, so a test can feed them a wrong observation and see FAIL.
+ * and then checks what the world observed against what RFC 8461 (and, for the TLS report, RFC
+ * 8460) requires. The checks are pure functions of the observations, so a test can feed them a
+ * wrong observation and see FAIL. The TLS reporting scenario is {@link DemoReportScenario}'s.
  */
 final class DemoScenarios {
   private DemoScenarios() {}
@@ -53,18 +54,19 @@ final class DemoScenarios {
   record Verdict(boolean pass, String observed, List<String> details) {}
 
   /**
-   * One scenario: who gets the mail, how the world is set up (a sentence), what RFC 8461 expects,
-   * how to run it (one or more sends) and how to judge the observations.
+   * One scenario: who gets the mail, how the world is set up (a sentence), what the RFC expects,
+   * how to run it (one or more sends, and what else it observes: {@code T}) and how to judge the
+   * observations.
    */
-  record Scenario(
+  record Scenario<T>(
       String id,
       String title,
       String recipient,
       String world,
       String expected,
       String rule,
-      Function<DemoWorld, List<Send>> run,
-      Function<List<Send>, Verdict> check) {}
+      Function<DemoWorld, T> run,
+      Function<T, Verdict> check) {}
 
   /** The world all scenarios run in; each scenario has its own domain and MX hosts. */
   static void world(TestWorld.Builder w) {
@@ -90,11 +92,20 @@ final class DemoScenarios {
             .policy("enforce", DARK_MX)
             .mx(10, DARK_MX, Mx.goodTls()))
         .domain(PLAIN, d -> d.mx(10, PLAIN_MX, Mx.noStartTls()));
+    DemoReportScenario.world(w);
   }
 
-  static List<Scenario> all() {
+  /** Every scenario, in the order the demo runs them. */
+  static List<Scenario<?>> all() {
+    List<Scenario<?>> all = new ArrayList<>(mtaSts());
+    all.add(DemoReportScenario.scenario());
+    return List.copyOf(all);
+  }
+
+  /** The scenarios of RFC 8461 enforcement: one or more sends each. */
+  static List<Scenario<List<Send>>> mtaSts() {
     return List.of(
-        new Scenario(
+        new Scenario<>(
             "enforce-verified-tls",
             "Enforce policy, verified TLS",
             "burritos@" + PANCAKES,
@@ -104,7 +115,7 @@ final class DemoScenarios {
                 + " for the MX name",
             w -> List.of(w.send("burritos@" + PANCAKES, "Breakfast order")),
             s -> enforceVerifiedTls(s.get(0))),
-        new Scenario(
+        new Scenario<>(
             "starttls-stripped",
             "Man in the middle strips STARTTLS",
             "braunstrowman@" + STRIPPED,
@@ -114,7 +125,7 @@ final class DemoScenarios {
             "RFC 8461 sec. 5 (enforce): MUST NOT deliver to an MX without STARTTLS; try the next MX",
             w -> List.of(w.send("braunstrowman@" + STRIPPED, "Get these hands")),
             s -> starttlsStripped(s.get(0))),
-        new Scenario(
+        new Scenario<>(
             "mx-not-in-policy",
             "MX not in the policy",
             "finnbalor@" + BALOR,
@@ -124,7 +135,7 @@ final class DemoScenarios {
             "RFC 8461 sec. 4.1, 5 (enforce): an MX matching no mx pattern MUST NOT get the mail",
             w -> List.of(w.send("finnbalor@" + BALOR, "Too sweet")),
             s -> mxNotInPolicy(s.get(0))),
-        new Scenario(
+        new Scenario<>(
             "expired-certificate",
             "Expired MX certificate",
             "ricflair@" + FLAIR,
@@ -134,7 +145,7 @@ final class DemoScenarios {
                 + " the message stays queued",
             w -> List.of(w.send("ricflair@" + FLAIR, "Wooo")),
             s -> expiredCertificate(s.get(0))),
-        new Scenario(
+        new Scenario<>(
             "testing-mode",
             "Testing mode reports, does not block",
             "randysavage@" + SAVAGE,
@@ -143,7 +154,7 @@ final class DemoScenarios {
             "RFC 8461 sec. 5 (testing): deliver as if validation had passed; report the failure",
             w -> List.of(w.send("randysavage@" + SAVAGE, "Ooh yeah")),
             s -> testingMode(s.get(0))),
-        new Scenario(
+        new Scenario<>(
             "policy-server-dark",
             "Policy server gone dark after caching",
             "syrup@" + DARK,
@@ -155,7 +166,7 @@ final class DemoScenarios {
                 + " cached policy",
             DemoScenarios::goDark,
             DemoScenarios::policyServerDark),
-        new Scenario(
+        new Scenario<>(
             "no-mta-sts",
             "Domain without MTA-STS",
             "hello@" + PLAIN,
@@ -181,7 +192,7 @@ final class DemoScenarios {
   // ============================================================================== the checks
 
   /** Collects what was seen and which requirements failed. */
-  private static final class Findings {
+  static final class Findings {
     private final List<String> details = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
 
@@ -396,7 +407,7 @@ final class DemoScenarios {
     return String.join("; ", parts);
   }
 
-  private static String failure(Send s) {
+  static String failure(Send s) {
     if (s.refusal() != null) {
       return s.refusal().kind() + " " + s.refusal().statusCode() + " " + s.refusal().attempts();
     }

@@ -6,6 +6,7 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import org.mtasts.LookupFailure;
 import org.mtasts.MtaSts;
 import org.mtasts.MtaStsListener;
 import org.mtasts.PolicyLookup;
+import org.mtasts.TlsReporter;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.examples.cli.DemoObservation.Attempt;
@@ -38,6 +40,10 @@ import org.mtasts.examples.cli.DemoObservation.Send;
 import org.mtasts.javamail.MtaStsDeliveryException;
 import org.mtasts.javamail.MtaStsMail;
 import org.mtasts.javamail.MxAttempt;
+import org.mtasts.javamail.ReportSigner;
+import org.mtasts.javamail.TlsReportMailer;
+import org.mtasts.report.ReportStore;
+import org.mtasts.report.ReportSubmitter;
 import org.mtasts.testkit.TestWorld;
 import org.mtasts.testkit.smtp.ReceivedMessage;
 import org.mtasts.testkit.smtp.SmtpReceiver;
@@ -45,7 +51,8 @@ import org.mtasts.testkit.smtp.SmtpReceiver;
 /**
  * The demo's offline internet and the sending side pointed at it: a testkit world (loopback DNS,
  * HTTPS policy hosts, STARTTLS receivers, a throw-away CA), one {@link MtaSts} client with a
- * listener that records events, and a Jakarta Mail session made by {@link MtaStsMail#session}.
+ * listener that records events and a report store that counts every MX session for TLS reports
+ * (RFC 8460), and a Jakarta Mail session made by {@link MtaStsMail#session}.
  */
 final class DemoWorld implements AutoCloseable {
   static final String SENDER = "demo@sender.example";
@@ -56,6 +63,10 @@ final class DemoWorld implements AutoCloseable {
   final TestWorld world;
   private final MtaSts sts;
   private final Session session;
+  /** Where the transport counts every MX session for TLS reports, as a sender with reporting on. */
+  private final ReportStore reports = ReportStore.memory();
+  /** The report deliverer's session: direct to MX, without the overrides of tests. */
+  private final Session reportSession;
   private final List<Event> events = new CopyOnWriteArrayList<>();
   private final DemoClock clock = new DemoClock();
 
@@ -76,6 +87,7 @@ final class DemoWorld implements AutoCloseable {
             .allowPrivateAddresses(true)
             .fetchDeadline(FETCH_DEADLINE)
             .listener(new Recorder())
+            .reportStore(reports)
             .build();
     Properties props = new Properties();
     props.put("mail.smtp.localhost", "sender.example");
@@ -83,8 +95,11 @@ final class DemoWorld implements AutoCloseable {
     props.put("mail.mtasts.hostResolver", resolver);
     props.put("mail.mtasts.connectiontimeout", SMTP_TIMEOUT_MS);
     props.put("mail.mtasts.timeout", SMTP_TIMEOUT_MS);
-    props.putAll(overrides);
-    this.session = MtaStsMail.session(props, sts);
+    this.reportSession = TlsReportMailer.directSession(props, sts);
+    Properties sessionProps = new Properties();
+    sessionProps.putAll(props);
+    sessionProps.putAll(overrides);
+    this.session = MtaStsMail.session(sessionProps, sts);
   }
 
   /**
@@ -168,6 +183,26 @@ final class DemoWorld implements AutoCloseable {
    */
   void advanceClock(Duration duration) {
     clock.advance(duration);
+  }
+
+  /**
+   * Sends every TLS report the store holds now, today's included as if the day had ended, the way
+   * {@link TlsReporter} sends them after 00:00 UTC: {@code _smtp._tls} looked up in the world's
+   * DNS, {@code mailto:} reports signed by {@code signer} and delivered direct to MX.
+   */
+  List<TlsReporter.Outcome> sendReports(ReportSubmitter submitter, ReportSigner signer)
+      throws IOException {
+    TlsReportMailer mailer = TlsReportMailer.builder().session(reportSession).signer(signer)
+        .build();
+    try (TlsReporter reporter = TlsReporter.builder(sts).submitter(submitter).store(reports)
+        .mailer(mailer).build()) {
+      return reporter.sendDue(true);
+    }
+  }
+
+  /** The report days the store still holds: {@code policy-domain date}. */
+  List<String> reportDaysLeft() throws IOException {
+    return reports.days().stream().map(d -> d.policyDomain() + " " + d.day()).toList();
   }
 
   private SmtpReceiver receiver(String host) {

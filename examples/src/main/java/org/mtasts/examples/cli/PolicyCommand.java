@@ -85,7 +85,7 @@ final class PolicyCommand implements Callable<Integer> {
         Map<String, Object> json = (Map<String, Object>) CheckReport.printableTree(result.join());
         allValid &= "valid".equals(json.get("status"));
         if (parent.options.json) {
-          out.println(Json.write(json));
+          out.println(CliJson.write(json));
         } else {
           printHuman(out, json, all.size() == 1);
         }

@@ -100,9 +100,11 @@ final class ReportCommand implements Runnable {
         TlsReport tlsReport = TlsReport.create(submitter, day, tallies);
         List<String> rua = rua(dns, day.policyDomain());
         if (options.json) {
-          out.println("{\"policy-domain\":" + Json.write(day.policyDomain()) + ",\"rua\":"
-              + Json.write(rua) + ",\"report\":"
-              + new String(tlsReport.json(), StandardCharsets.UTF_8) + "}");
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("policy-domain", day.policyDomain());
+          line.put("rua", rua);
+          line.put("report", new CliJson.Raw(new String(tlsReport.json(), StandardCharsets.UTF_8)));
+          out.println(CliJson.write(line));
         } else {
           long ok = tallies.stream().mapToLong(PolicyTally::successfulSessions).sum();
           long failed = tallies.stream().mapToLong(PolicyTally::failedSessions).sum();
@@ -235,7 +237,7 @@ final class ReportCommand implements Runnable {
                       + (o.detail().isEmpty() ? "" : ": " + o.detail())));
             }
             for (Map<String, Object> line : lines) {
-              out.println(options.json ? Json.write(line) : human(line));
+              out.println(options.json ? CliJson.write(line) : human(line));
             }
           }
         }

@@ -132,7 +132,7 @@ final class SendCommand implements Callable<Integer> {
       List<Map<String, Object>> results = results(recipients, transport.lastDeliveries());
       PrintWriter out = spec.commandLine().getOut();
       if (options.json) {
-        out.println(Json.write(Map.of("results", results)));
+        out.println(CliJson.write(Map.of("results", results)));
       } else {
         for (Map<String, Object> result : results) {
           out.println(human(result));

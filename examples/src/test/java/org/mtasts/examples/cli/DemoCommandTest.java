@@ -2,7 +2,16 @@ package org.mtasts.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.mtasts.examples.cli.DemoReportScenario.HULK;
+import static org.mtasts.examples.cli.DemoReportScenario.HULK_MX1;
+import static org.mtasts.examples.cli.DemoReportScenario.HULK_MX2;
+import static org.mtasts.examples.cli.DemoReportScenario.RECIPIENT;
+import static org.mtasts.examples.cli.DemoReportScenario.RUA;
+import static org.mtasts.examples.cli.DemoReportScenario.RUA_DOMAIN;
+import static org.mtasts.examples.cli.DemoReportScenario.RUA_MX;
 import static org.mtasts.examples.cli.DemoScenarios.BALOR;
 import static org.mtasts.examples.cli.DemoScenarios.BALOR_MX;
 import static org.mtasts.examples.cli.DemoScenarios.DARK;
@@ -21,23 +30,41 @@ import static org.mtasts.examples.cli.DemoScenarios.STRIPPED;
 import static org.mtasts.examples.cli.DemoScenarios.STRIPPED_MX1;
 import static org.mtasts.examples.cli.DemoScenarios.STRIPPED_MX2;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mtasts.TlsReporter;
 import org.mtasts.examples.cli.DemoObservation.Attempt;
+import org.mtasts.examples.cli.DemoObservation.Dkim;
 import org.mtasts.examples.cli.DemoObservation.Event;
 import org.mtasts.examples.cli.DemoObservation.MxSeen;
 import org.mtasts.examples.cli.DemoObservation.Received;
 import org.mtasts.examples.cli.DemoObservation.Refusal;
+import org.mtasts.examples.cli.DemoObservation.ReportMail;
+import org.mtasts.examples.cli.DemoObservation.Reporting;
 import org.mtasts.examples.cli.DemoObservation.Send;
 import org.mtasts.examples.cli.DemoScenarios.Scenario;
 import org.mtasts.examples.cli.DemoScenarios.Verdict;
+import org.mtasts.report.FailureDetail;
+import org.mtasts.report.PolicyTally;
+import org.mtasts.report.ReportDay;
+import org.mtasts.report.ReportPolicy;
+import org.mtasts.report.ReportSubmitter;
+import org.mtasts.report.ResultType;
+import org.mtasts.report.TlsReport;
 import picocli.CommandLine;
 
 /** Runs the real {@code mta-sts demo}, and shows that its verdicts are computed, not assumed. */
@@ -60,8 +87,8 @@ class DemoCommandTest {
     Run r = run("demo");
 
     assertEquals(0, r.exitCode(), r.out() + r.err());
-    assertTrue(r.out().contains("All 7 scenarios behaved as RFC 8461 requires."), r.out());
-    for (Scenario s : DemoScenarios.all()) {
+    assertTrue(r.out().contains("All 8 scenarios behaved as RFC 8461 requires."), r.out());
+    for (Scenario<?> s : DemoScenarios.all()) {
       Matcher row = Pattern.compile("(?m)^\\s*\\d+  " + Pattern.quote(s.id()) + " .*\\s(\\w+)$")
           .matcher(r.out());
       assertTrue(row.find(), "table row for " + s.id() + "\n" + r.out());
@@ -85,6 +112,15 @@ class DemoCommandTest {
     assertTrue(out.contains("policy requests during the second send: 1"), out);
     assertTrue(out.contains("answered HTTP 503"), out);
     assertTrue(out.contains(PLAIN_MX + ": delivered in plaintext"), out);
+    // the TLS report: delivered to the rua, signed, shown as received
+    assertTrue(out.contains("TlsReporter: " + HULK + " "), out);
+    assertTrue(out.contains(" -> " + RUA + ": delivered"), out);
+    assertTrue(out.contains(RUA_MX + ": got multipart/report; report-type=tlsrpt"), out);
+    assertTrue(out.contains("DKIM (Apache jDKIM, key from the world's DNS): verified,"
+        + " d=sender.example s=demo-tlsrpt a=rsa-sha256"), out);
+    assertTrue(out.contains("\"total-successful-session-count\" : 4"), out);
+    assertTrue(out.contains("\"result-type\" : \"certificate-expired\""), out);
+    assertTrue(out.contains("\"receiving-mx-hostname\" : \"" + HULK_MX2 + "\""), out);
   }
 
   @Test
@@ -96,11 +132,11 @@ class DemoCommandTest {
     String json = r.out().strip();
     assertTrue(json.startsWith("{\"scenarios\":[") && json.endsWith("}"), json);
     assertEquals(1, json.lines().count(), "JSON only, on one line: " + json);
-    assertTrue(json.contains("\"passed\":7,\"failed\":0,\"result\":\"pass\""), json);
-    for (Scenario s : DemoScenarios.all()) {
+    assertTrue(json.contains("\"passed\":8,\"failed\":0,\"result\":\"pass\""), json);
+    for (Scenario<?> s : DemoScenarios.all()) {
       assertTrue(json.contains("{\"id\":\"" + s.id() + "\""), s.id() + ": " + json);
     }
-    assertEquals(7, json.split("\"verdict\":\"pass\"", -1).length - 1, json);
+    assertEquals(8, json.split("\"verdict\":\"pass\"", -1).length - 1, json);
   }
 
   // ================================================================== verdicts can fail
@@ -110,12 +146,12 @@ class DemoCommandTest {
   void demo_aScenarioThatMisbehaves_failsAndExits1() {
     // A real run whose check does not match what happened: burritos' mail to banana-pancakes.com
     // is judged by the STARTTLS-stripping rule, which finds no refusal of mx1 and no mail at mx2.
-    Scenario first = DemoScenarios.all().get(0);
-    Scenario second = DemoScenarios.all().get(1);
-    Scenario mismatched = new Scenario("mismatched", "Wrong check", first.recipient(),
+    Scenario<List<Send>> first = DemoScenarios.mtaSts().get(0);
+    Scenario<List<Send>> second = DemoScenarios.mtaSts().get(1);
+    Scenario<List<Send>> mismatched = new Scenario<>("mismatched", "Wrong check", first.recipient(),
         first.world(), second.expected(), second.rule(), first.run(),
         sends -> DemoScenarios.starttlsStripped(sends.get(0)));
-    Scenario crashing = new Scenario("crashing", "Scenario that throws", "nobody@nowhere.example",
+    Scenario<List<Send>> crashing = new Scenario<>("crashing", "Scenario that throws", "nobody@nowhere.example",
         "nothing", "nothing", "none", w -> {
           throw new IllegalStateException("boom");
         }, sends -> new Verdict(true, "unreachable", List.of()));
@@ -156,7 +192,7 @@ class DemoCommandTest {
 
     String json = out.toString();
     assertEquals(1, code, json);
-    assertTrue(json.contains("\"passed\":3,\"failed\":4,\"result\":\"fail\""), json);
+    assertTrue(json.contains("\"passed\":4,\"failed\":4,\"result\":\"fail\""), json);
     for (String id : List.of("starttls-stripped", "mx-not-in-policy", "expired-certificate",
         "policy-server-dark")) {
       Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
@@ -164,12 +200,37 @@ class DemoCommandTest {
       assertTrue(m.find(), id + ": " + json);
       assertEquals("fail", m.group(1), id + ": " + json);
     }
-    for (String id : List.of("enforce-verified-tls", "testing-mode", "no-mta-sts")) {
+    for (String id : List.of("enforce-verified-tls", "testing-mode", "no-mta-sts", "tls-report")) {
       Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
           .matcher(json);
       assertTrue(m.find(), id + ": " + json);
       assertEquals("pass", m.group(1), id + ": " + json);
     }
+  }
+
+  @Test
+  @Timeout(60)
+  @DisplayName("TLSRPT-DATA-02: a transport that does not record fails the TLS report scenario")
+  void demo_transportThatDoesNotRecord_failsTheReportScenario_TLSRPT_DATA_02() {
+    // mail.mtasts.tlsrpt.record=false: the real transport, told not to count its sessions. The
+    // mail is delivered, but no report reaches the rua, and the verdict says so.
+    CommandLine commandLine = new CommandLine(new MtaStsCommand());
+    DemoCommand demo = commandLine.getSubcommands().get("demo").getCommand();
+    demo.scenarios = List.of(DemoReportScenario.scenario());
+    demo.sessionOverrides.put("mail.mtasts.tlsrpt.record", "false");
+    StringWriter out = new StringWriter();
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(new StringWriter(), true));
+
+    int code = commandLine.execute("demo");
+
+    assertEquals(1, code, out.toString());
+    assertTrue(out.toString().contains("1 of 1 scenarios did NOT behave as RFC 8461 requires."),
+        out.toString());
+    assertTrue(out.toString().contains("NOT AS REQUIRED: TlsReporter handled 0 report(s) for "
+        + HULK), out.toString());
+    assertTrue(out.toString().contains("NOT AS REQUIRED: " + RUA_MX + " got 0 message(s)"),
+        out.toString());
   }
 
   @Test
@@ -253,6 +314,75 @@ class DemoCommandTest {
   }
 
   @Test
+  @DisplayName("TLSRPT-DEL-03, -06, -07: the report check passes the right report, fails a wrong one")
+  void reportCheck_passOnTheRightReport_failOnAWrongOne_TLSRPT_DEL_03_06_07() {
+    assertPass(DemoReportScenario.check(reporting(report(4, 2, HULK_MX2, "127.0.0.1"))));
+
+    // the day of mail
+    List<Send> undelivered = new ArrayList<>(day());
+    undelivered.set(5, refused(RECIPIENT, new Refusal(HULK, "policy-refused", false, "4.7.5",
+        List.of()), List.of()));
+    assertFail(DemoReportScenario.check(new Reporting(undelivered, delivered(), List.of(
+        mail(report(4, 2, HULK_MX2, "127.0.0.1"), DKIM_OK)), "127.0.0.1", List.of())),
+        "was not delivered");
+    List<Send> unreported = new ArrayList<>(day());
+    unreported.set(3, delivered(RECIPIENT, List.of(), tls(HULK_MX2)));
+    assertFail(DemoReportScenario.check(new Reporting(unreported, delivered(), List.of(
+        mail(report(4, 2, HULK_MX2, "127.0.0.1"), DKIM_OK)), "127.0.0.1", List.of())),
+        "testing violation(s) were reported");
+    // the reporter and the rua receiver
+    assertFail(DemoReportScenario.check(new Reporting(day(), List.of(new TlsReporter.Outcome(
+        new ReportDay(HULK, LocalDate.of(2026, 12, 1)), TlsReporter.Status.RETRY,
+        List.of(new TlsReporter.DestinationResult(RUA, false, "421")), "", Optional.empty())),
+        List.of(), "127.0.0.1", List.of())), "not delivered to " + RUA);
+    ReportMail good = mail(report(4, 2, HULK_MX2, "127.0.0.1"), DKIM_OK);
+    assertFail(DemoReportScenario.check(new Reporting(day(), delivered(), List.of(good, good),
+        "127.0.0.1", List.of())), "got 2 message(s), not 1 report");
+    // the report itself
+    assertFail(DemoReportScenario.check(reporting(report(4, 2, HULK_MX2, "127.0.0.2"))),
+        "failure-details count 0 certificate-expired");
+    assertFail(DemoReportScenario.check(reporting(report(3, 2, HULK_MX2, "127.0.0.1"))),
+        "total-successful-session-count is 3");
+    assertFail(DemoReportScenario.check(reporting(report(4, 2, HULK_MX1, "127.0.0.1"))),
+        "whose certificate is good");
+    assertFail(DemoReportScenario.check(new Reporting(day(), delivered(), List.of(
+        new ReportMail(List.of("tlsrpt@" + RUA_DOMAIN), "multipart/report", "tlsrpt", HULK,
+            "application/tlsrpt+gzip", "r.json.gz", "{\"policies\":{}}".getBytes(UTF_8), null,
+            DKIM_OK)), "127.0.0.1", List.of())), "no RFC 8460 report");
+    assertFail(DemoReportScenario.check(new Reporting(day(), delivered(), List.of(
+        new ReportMail(List.of("tlsrpt@" + RUA_DOMAIN), "multipart/mixed", null, HULK, null,
+            null, null, "no application/tlsrpt+gzip part", DKIM_OK)), "127.0.0.1", List.of())),
+        "not multipart/report");
+    // TLSRPT-DEL-06: signed; TLSRPT-DEL-07: the report's own delivery is not counted
+    assertFail(DemoReportScenario.check(new Reporting(day(), delivered(), List.of(
+        mail(report(4, 2, HULK_MX2, "127.0.0.1"), new Dkim(false, null, "body hash mismatch"))),
+        "127.0.0.1", List.of())), "no DKIM signature of sender.example verified");
+    assertFail(DemoReportScenario.check(new Reporting(day(), delivered(), List.of(good),
+        "127.0.0.1", List.of(RUA_DOMAIN + " 2026-12-01"))), "TLSRPT-DEL-07");
+  }
+
+  @Test
+  @DisplayName("SEC-20: the report is shown indented, as JSON, in printable US-ASCII only")
+  void reportIsShownIndented_hostileTextEscaped_SEC_20() throws Exception {
+    String hostile = "x\u001b[31m\u202e\u007f\u0085\"\\\u00e9";
+    String json = "{\"a\":[\"" + hostile.replace("\\", "\\\\").replace("\"", "\\\"")
+        .replace("\u001b", "\\u001b") + "\"],\"b\":{\"c\":1}}";
+    List<String> lines = DemoReportScenario.pretty(json.getBytes(UTF_8));
+    assertEquals("{", lines.get(0));
+    assertTrue(lines.contains("  \"a\" : [ \"x\\u001b[31m\\u202e\\u007f\\u0085\\\"\\\\\\u00e9\" ],"),
+        lines.toString());
+    assertTrue(lines.stream().allMatch(l -> l.chars().allMatch(c -> c >= 0x20 && c < 0x7f)),
+        lines.toString());
+    try (JsonParser p = new JsonFactory().createParser(String.join("\n", lines))) {
+      while (p.nextToken() != JsonToken.VALUE_STRING) {
+        assertNotNull(p.currentToken());
+      }
+      assertEquals(hostile, p.getText(), "the same JSON");
+    }
+    assertTrue(DemoReportScenario.pretty("{".getBytes(UTF_8)).get(0).startsWith("(not JSON"));
+  }
+
+  @Test
   void demo_optionsForRealLookups_usageError() {
     for (String[] args : List.of(new String[] {"demo", "--dns", "127.0.0.1"},
         new String[] {"--cache-dir", "/tmp/x", "demo"}, new String[] {"demo", "--timeout", "5"},
@@ -271,6 +401,51 @@ class DemoCommandTest {
   }
 
   // ================================================================== fabricated observations
+
+  private static final Dkim DKIM_OK = new Dkim(true, "sender.example",
+      "d=sender.example s=demo-tlsrpt a=rsa-sha256");
+
+  /** The day of the report scenario: 3 to mx1, 2 to mx2 (reported), 1 to mx1. */
+  private static List<Send> day() {
+    Event violation = new Event("testing-violation", HULK, HULK_MX2, "certificate-expired",
+        "4.7.5", "reported");
+    List<Send> day = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      day.add(delivered(RECIPIENT, List.of(), tls(HULK_MX1)));
+    }
+    for (int i = 0; i < 2; i++) {
+      day.add(delivered(RECIPIENT, List.of(violation), tls(HULK_MX2)));
+    }
+    day.add(delivered(RECIPIENT, List.of(), tls(HULK_MX1)));
+    return day;
+  }
+
+  private static List<TlsReporter.Outcome> delivered() {
+    return List.of(new TlsReporter.Outcome(new ReportDay(HULK, LocalDate.of(2026, 12, 1)),
+        TlsReporter.Status.DELIVERED, List.of(new TlsReporter.DestinationResult(RUA, true, null)),
+        "", Optional.empty()));
+  }
+
+  /** The day's report with the given counts and one failure detail at {@code mx} / {@code ip}. */
+  private static TlsReport report(long ok, long failed, String mx, String ip) {
+    ReportPolicy policy = ReportPolicy.sts(HULK, List.of("version: STSv1", "mode: testing",
+        "mx: " + HULK_MX1, "mx: " + HULK_MX2, "max_age: 86400"), List.of(HULK_MX1, HULK_MX2));
+    FailureDetail expired = new FailureDetail(ResultType.CERTIFICATE_EXPIRED, "127.0.0.1", mx,
+        mx, ip, null, null);
+    return TlsReport.create(ReportSubmitter.of("mta-sts demo", "tlsrpt@sender.example"),
+        new ReportDay(HULK, LocalDate.of(2026, 12, 1)),
+        List.of(new PolicyTally(policy, ok, failed, Map.of(expired, failed))));
+  }
+
+  private static ReportMail mail(TlsReport report, Dkim dkim) {
+    return new ReportMail(List.of("tlsrpt@" + RUA_DOMAIN), "multipart/report", "tlsrpt", HULK,
+        "application/tlsrpt+gzip", report.fileName(), report.json(), null, dkim);
+  }
+
+  private static Reporting reporting(TlsReport report) {
+    return new Reporting(day(), delivered(), List.of(mail(report, DKIM_OK)), "127.0.0.1",
+        List.of());
+  }
 
   private static void assertPass(Verdict v) {
     assertTrue(v.pass(), "expected PASS: " + v);

@@ -70,7 +70,7 @@ final class MxTrustManager extends X509ExtendedTrustManager {
             chain,
             authType == null || authType.isEmpty()
                 ? CertificateVerification.UNKNOWN_AUTH_TYPE
-                : authType);
+                : TlsProviders.jdkAuthType(authType));
     if (check.passed()) {
       return;
     }

@@ -124,7 +124,7 @@ public final class TlsProviders {
         }
         // Fail here, once, rather than on a fetch if the provider cannot make a TLS context.
         SSLContext.getInstance("TLS", provider);
-        LOG.debug("TLS through Conscrypt {} (not installed JVM-wide)", provider.getVersionStr());
+        LOG.debug("TLS through Conscrypt (BoringSSL), not installed JVM-wide");
         return provider;
       } catch (GeneralSecurityException | RuntimeException | LinkageError e) {
         LOG.warn("Conscrypt is on the class path but cannot be used ({}): TLS through the JDK",

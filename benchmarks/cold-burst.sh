@@ -35,8 +35,9 @@
 # Environment: DOMAINS (1000), REPS (3), PARALLEL (64), WARMUP (2000), SINGLE (100),
 # RUNNERS ("cli library postfix"), CLI_VARIANTS ("launcher=examples/mta-sts": LABEL=COMMAND
 # pairs separated by ';', each COMMAND run through eval, e.g.
-# "plain=java -jar examples/target/mta-sts.jar;launcher=examples/mta-sts"), LIBRARY_OPTS (JVM
-# options for the library's process), JAVA (java).
+# "plain=java -jar examples/target/mta-sts.jar;launcher=examples/mta-sts"), LIBRARY_VARIANTS
+# ("default=": LABEL=JVM-OPTIONS pairs for the library's process, separated by ';', e.g.
+# "jdk=-Dorg.mtasts.tls.provider=jdk;conscrypt="), JAVA (java).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +55,7 @@ WARMUP=${WARMUP:-2000}
 SINGLE=${SINGLE:-100}
 RUNNERS=${RUNNERS:-cli library postfix}
 CLI_VARIANTS=${CLI_VARIANTS:-launcher=$ROOT/examples/mta-sts}
+LIBRARY_VARIANTS=${LIBRARY_VARIANTS:-default=}
 JAVA=${JAVA:-java}
 BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
 [ -f "$BENCH_JAR" ] || { echo "missing $BENCH_JAR: build first (see the top of $0)" >&2; exit 2; }
@@ -147,10 +149,10 @@ run_cli() {
 }
 
 run_library() {
-  local rep=$1 w0 w1 line
+  local rep=$1 label=$2 opts=$3 w0 w1 line
   w0=$(world_cpu)
   # shellcheck disable=SC2086
-  "$JAVA" ${LIBRARY_OPTS:-} -cp "$BENCH_JAR" org.mtasts.benchmarks.ColdResolutionBenchmark \
+  "$JAVA" $opts -cp "$BENCH_JAR" org.mtasts.benchmarks.ColdResolutionBenchmark \
     --world "53:443:$work/ca.pem:$world_pid" --domains "$DOMAINS" --warmup-domains "$WARMUP" --rounds 1 \
     --in-flight "$PARALLEL" --single "$SINGLE" > "$work/library.txt" 2>&1 || {
       echo "library run failed:" >&2; tail -20 "$work/library.txt" >&2; return 1; }
@@ -161,7 +163,7 @@ run_library() {
   val() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$line"; }
   local server
   server=$(grep -o 'server CPU [0-9.]* ms/domain' "$work/library.txt" | sed -n 2p | tr -dc '0-9.')
-  row "$rep" library "$(val domains_per_s)" "$(val cpu_ms_per_domain)" - - - \
+  row "$rep" "library:$label" "$(val domains_per_s)" "$(val cpu_ms_per_domain)" - - - \
     "$(val peak_rss_mib)" "$(val p50_ms)" "$(val p99_ms)" "$(val single_p50_ms)" \
     "$(val single_p99_ms)" "${server:--}" "$(load1)"
 }
@@ -212,7 +214,7 @@ EOF
 echo "machine: $(nproc) CPUs, $("$JAVA" -version 2>&1 | tail -1); $(uptime)"
 echo "world: $world_size domains (EC P-256 leaves and CA), DNS and HTTPS on 127.0.0.1:53/443 in a"\
   "namespace of its own; $DOMAINS domains per burst, $PARALLEL in flight, $REPS repetitions;"\
-  "runners: $RUNNERS; CLI variants: $CLI_VARIANTS"
+  "runners: $RUNNERS; CLI variants: $CLI_VARIANTS; library variants: $LIBRARY_VARIANTS"
 # The servers are a JVM too: warm them up (JIT) before anything is measured, with a library run
 # over the warm-up domains.
 "$JAVA" -cp "$BENCH_JAR" org.mtasts.benchmarks.ColdResolutionBenchmark \
@@ -231,7 +233,12 @@ for ((rep = 1; rep <= REPS; rep++)); do
           run_cli "$rep" "${variant%%=*}" "${variant#*=}"
         done
         ;;
-      library) run_library "$rep" ;;
+      library)
+        IFS=';' read -r -a variants <<< "$LIBRARY_VARIANTS"
+        for variant in "${variants[@]}"; do
+          run_library "$rep" "${variant%%=*}" "${variant#*=}"
+        done
+        ;;
       postfix) run_postfix "$rep" ;;
       *) echo "unknown runner $runner" >&2; exit 2 ;;
     esac

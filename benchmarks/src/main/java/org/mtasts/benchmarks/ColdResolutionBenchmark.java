@@ -161,7 +161,14 @@ public final class ColdResolutionBenchmark {
     } else if (!provider.equals("jdk")) {
       throw new IllegalArgumentException("--provider jdk|conscrypt, not " + provider);
     }
-    System.out.println("client security provider: " + java.security.Security.getProviders()[0]);
+    // Conscrypt is on this program's class path, so the library would pick it up by itself
+    // (issue 16): the library's TLS follows --provider unless -Dorg.mtasts.tls.provider says.
+    if (System.getProperty("org.mtasts.tls.provider") == null) {
+      System.setProperty("org.mtasts.tls.provider", provider);
+    }
+    System.out.println("client security provider: " + java.security.Security.getProviders()[0]
+        + "; the library's TLS: -Dorg.mtasts.tls.provider="
+        + System.getProperty("org.mtasts.tls.provider"));
     int total = warmup + rounds * domains + single;
     // The baseline gets domains of its own: the JDK's CertificateFactory keeps the last 750
     // certificates it parsed and an X509CertImpl remembers a successful signature check, so a

@@ -85,7 +85,10 @@ public final class MxSocketFactory extends SSLSocketFactory {
       SSLContext context = TlsProviders.newContext(provider);
       context.init(
           null,
-          new TrustManager[] {new MxTrustManager(verification, mxHost, enforce)},
+          new TrustManager[] {
+            new MxTrustManager(
+                verification, mxHost, enforce, chain -> TlsProviders.forPkix(context, chain))
+          },
           null);
       this.delegate = context.getSocketFactory();
     } catch (GeneralSecurityException e) {

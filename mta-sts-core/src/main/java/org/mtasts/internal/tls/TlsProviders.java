@@ -155,29 +155,49 @@ public final class TlsProviders {
 
   /**
    * The trust manager to initialise {@code context} with: {@code trustManager} itself for the
-   * JDK's TLS, and for Conscrypt's an adapter that passes every check on to it unchanged but for
-   * the TLS 1.3 "authType" ({@link #jdkAuthType}).
+   * JDK's TLS, and for Conscrypt's an adapter that passes every server check on to it with the
+   * JDK's name for the TLS 1.3 authType ({@link #jdkAuthType}) and with the chain's signatures
+   * verified natively ({@link #forPkix}).
    */
   public static X509TrustManager forContext(SSLContext context, X509TrustManager trustManager) {
     Objects.requireNonNull(trustManager, "trustManager");
-    return isConscrypt(context) ? new AuthTypeAdapter(trustManager) : trustManager;
+    return isConscrypt(context) ? new ConscryptAdapter(trustManager, context.getProvider())
+        : trustManager;
   }
 
-  /** Passes every check on, with the JDK's name for the TLS 1.3 authType. */
-  private static final class AuthTypeAdapter extends X509ExtendedTrustManager {
-    private final X509TrustManager delegate;
+  /**
+   * The chain as the JDK's PKIX validation should see it after a handshake made with {@code
+   * context}: for Conscrypt's, each certificate's signature is then verified by Conscrypt rather
+   * than by the JVM's Java provider ({@link NativeSignatureCertificate}); for the JDK's, the
+   * chain itself.
+   */
+  public static X509Certificate[] forPkix(SSLContext context, X509Certificate[] chain) {
+    return isConscrypt(context)
+        ? NativeSignatureCertificate.wrap(chain, context.getProvider())
+        : chain;
+  }
 
-    AuthTypeAdapter(X509TrustManager delegate) {
+  /** Passes every server check on, in the JDK's terms, with the signatures checked natively. */
+  private static final class ConscryptAdapter extends X509ExtendedTrustManager {
+    private final X509TrustManager delegate;
+    private final Provider provider;
+
+    ConscryptAdapter(X509TrustManager delegate, Provider provider) {
       this.delegate = delegate;
+      this.provider = provider;
+    }
+
+    private X509Certificate[] chain(X509Certificate[] chain) {
+      return NativeSignatureCertificate.wrap(chain, provider);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {
       if (delegate instanceof X509ExtendedTrustManager extended) {
-        extended.checkServerTrusted(chain, jdkAuthType(authType), socket);
+        extended.checkServerTrusted(chain(chain), jdkAuthType(authType), socket);
       } else {
-        delegate.checkServerTrusted(chain, jdkAuthType(authType));
+        delegate.checkServerTrusted(chain(chain), jdkAuthType(authType));
       }
     }
 
@@ -185,16 +205,16 @@ public final class TlsProviders {
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
       if (delegate instanceof X509ExtendedTrustManager extended) {
-        extended.checkServerTrusted(chain, jdkAuthType(authType), engine);
+        extended.checkServerTrusted(chain(chain), jdkAuthType(authType), engine);
       } else {
-        delegate.checkServerTrusted(chain, jdkAuthType(authType));
+        delegate.checkServerTrusted(chain(chain), jdkAuthType(authType));
       }
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType)
         throws CertificateException {
-      delegate.checkServerTrusted(chain, jdkAuthType(authType));
+      delegate.checkServerTrusted(chain(chain), jdkAuthType(authType));
     }
 
     @Override

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.security.SignatureException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +23,7 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509TrustManager;
 import org.mtasts.FetchFailure;
 import org.mtasts.FetchedPolicy;
 import org.mtasts.HostResolver;
@@ -129,6 +135,60 @@ class ConscryptTlsTest {
     assertEquals("UNKNOWN", TlsProviders.jdkAuthType("GENERIC"));
     assertEquals("ECDHE_ECDSA", TlsProviders.jdkAuthType("ECDHE_ECDSA"));
     assertEquals("UNKNOWN", TlsProviders.jdkAuthType("UNKNOWN"));
+  }
+
+  /** {@code certificate} with the last byte of its signature changed: a forged signature. */
+  private static X509Certificate forged(X509Certificate certificate) throws Exception {
+    byte[] der = certificate.getEncoded();
+    der[der.length - 1] ^= 0x01;
+    return (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(der));
+  }
+
+  @Test
+  @DisplayName("STS-FETCH-04 Conscrypt: the JDK's PKIX checks still refuse a forged CA signature,"
+      + " now verified natively")
+  void stsFetch04_conscrypt_forgedSignature_refusedByPkix() throws Exception {
+    SSLContext context = TlsProviders.newContext(TlsProviders.Choice.CONSCRYPT);
+    X509TrustManager checks = TlsProviders.forContext(context, ca.trustManager());
+    X509Certificate good = ca.issue(HOST).certificate();
+    checks.checkServerTrusted(new X509Certificate[] {good}, "GENERIC");
+    CertificateException e = assertThrows(CertificateException.class,
+        () -> checks.checkServerTrusted(new X509Certificate[] {forged(good)}, "GENERIC"));
+    assertTrue(String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT)
+        .contains("signature"), e.toString());
+  }
+
+  @Test
+  @DisplayName("STS-TLS-05 Conscrypt: an MX chain with a forged CA signature is refused")
+  void stsTls05_conscrypt_forgedSignature_refused() throws Exception {
+    SSLContext context = TlsProviders.newContext(TlsProviders.Choice.CONSCRYPT);
+    MxTrustManager checks = new MxTrustManager(
+        new CertificateVerification(ca.trustManager(), Clock.systemUTC()), MX, true,
+        chain -> TlsProviders.forPkix(context, chain));
+    X509Certificate good = ca.issue(MX).certificate();
+    checks.checkServerTrusted(new X509Certificate[] {good}, "GENERIC");
+    MxCertificateException e = assertThrows(MxCertificateException.class,
+        () -> checks.checkServerTrusted(new X509Certificate[] {forged(good)}, "GENERIC"));
+    assertEquals(RefusalReason.CERTIFICATE_NOT_TRUSTED, e.reason(), e.toString());
+  }
+
+  @Test
+  void nativeSignature_verifiesWithTheIssuersKeyOnly() throws Exception {
+    X509Certificate[] chain = NativeSignatureCertificate.wrap(
+        new X509Certificate[] {ca.issue(MX).certificate()},
+        TlsProviders.conscrypt().orElseThrow());
+    chain[0].verify(ca.certificate().getPublicKey());
+    assertThrows(SignatureException.class,
+        () -> chain[0].verify(otherCa.certificate().getPublicKey()));
+    assertThrows(SignatureException.class,
+        () -> forgedWrapped().verify(ca.certificate().getPublicKey()));
+  }
+
+  private static X509Certificate forgedWrapped() throws Exception {
+    return NativeSignatureCertificate.wrap(
+        new X509Certificate[] {forged(ca.issue(MX).certificate())},
+        TlsProviders.conscrypt().orElseThrow())[0];
   }
 
   // ------------------------------------------------------------------------------ policy fetch

@@ -61,6 +61,11 @@ BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
 [ -f "$BENCH_JAR" ] || { echo "missing $BENCH_JAR: build first (see the top of $0)" >&2; exit 2; }
 CLK_TCK=$(getconf CLK_TCK)
 cd "$ROOT"
+if [[ " $RUNNERS " == *" postfix "* ]] && ! command -v mta-sts-daemon >/dev/null; then
+  echo "cold-burst: mta-sts-daemon not found (apt-get install -y postfix-mta-sts-resolver" \
+    "python3-uvloop): the postfix runner is left out" >&2
+  RUNNERS=${RUNNERS//postfix/}
+fi
 
 ip link set lo up
 work=$(mktemp -d /tmp/mta-sts-cold-burst.XXXXXX)

@@ -12,6 +12,8 @@ module org.mtasts.core {
   requires org.slf4j;
   requires com.github.benmanes.caffeine;
   requires com.fasterxml.jackson.core;
+  // Optional TLS provider, used when present (org.mtasts.internal.tls.TlsProviders).
+  requires static org.conscrypt;
 
   exports org.mtasts;
   exports org.mtasts.dns;

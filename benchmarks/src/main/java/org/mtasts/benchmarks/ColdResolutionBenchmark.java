@@ -121,6 +121,8 @@ public final class ColdResolutionBenchmark {
     int baselineThreads = 16; // the library's default fetch pool
     String provider = "jdk";
     boolean fetcherOnly = false;
+    String world = null;
+    int single = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--domains" -> domains = Integer.parseInt(args[++i]);
@@ -137,13 +139,15 @@ public final class ColdResolutionBenchmark {
         case "--baseline-threads" -> baselineThreads = Integer.parseInt(args[++i]);
         case "--provider" -> provider = args[++i];
         case "--fetcher-only" -> fetcherOnly = true;
+        case "--world" -> world = args[++i];
+        case "--single" -> single = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("usage: ColdResolutionBenchmark [--domains N] [--warmup-domains W]"
               + " [--rounds R] [--in-flight F] [--in-process] [--no-address-lookup]"
               + " [--dns-executor default|direct|pool] [--leaf-key EC_P256|RSA_2048]"
               + " [--ca-key EC_P256|RSA_2048] [--shared-leaf-key]"
               + " [--baseline-tls [--baseline-threads T]] [--provider jdk|conscrypt]"
-              + " [--fetcher-only]");
+              + " [--fetcher-only] [--world DNS_PORT:HTTPS_PORT:CA_PEM[:PID]] [--single N]");
           System.exit(2);
         }
       }
@@ -157,8 +161,15 @@ public final class ColdResolutionBenchmark {
     } else if (!provider.equals("jdk")) {
       throw new IllegalArgumentException("--provider jdk|conscrypt, not " + provider);
     }
-    System.out.println("client security provider: " + java.security.Security.getProviders()[0]);
-    int total = warmup + rounds * domains;
+    // Conscrypt is on this program's class path, so the library would pick it up by itself
+    // (issue 16): the library's TLS follows --provider unless -Dorg.mtasts.tls.provider says.
+    if (System.getProperty("org.mtasts.tls.provider") == null) {
+      System.setProperty("org.mtasts.tls.provider", provider);
+    }
+    System.out.println("client security provider: " + java.security.Security.getProviders()[0]
+        + "; the library's TLS: -Dorg.mtasts.tls.provider="
+        + System.getProperty("org.mtasts.tls.provider"));
+    int total = warmup + rounds * domains + single;
     // The baseline gets domains of its own: the JDK's CertificateFactory keeps the last 750
     // certificates it parsed and an X509CertImpl remembers a successful signature check, so a
     // handshake with a host the library has just fetched from would skip the leaf's verification.
@@ -179,9 +190,11 @@ public final class ColdResolutionBenchmark {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"), OS.getSystemLoadAverage());
     long setupStart = System.nanoTime();
-    try (Servers servers = inProcess
-        ? inProcess(worldSize, leafKey, caKey, sharedLeafKey)
-        : childProcess(worldSize, leafKey, caKey, sharedLeafKey)) {
+    try (Servers servers = world != null
+        ? external(world)
+        : inProcess
+            ? inProcess(worldSize, leafKey, caKey, sharedLeafKey)
+            : childProcess(worldSize, leafKey, caKey, sharedLeafKey)) {
       System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", worldSize,
           (System.nanoTime() - setupStart) / 1e9);
       DnsClient.Builder dnsBuilder = DnsClient.builder().server(servers.dns());
@@ -258,6 +271,26 @@ public final class ColdResolutionBenchmark {
         if (raw != null) {
           baselineSummary(measured, baselines);
         }
+        Round alone = null;
+        if (single > 0) {
+          // One lookup at a time, nothing else in flight: the latency an MTA waits for a new
+          // domain (issue 16's goal: <= 10 ms on loopback).
+          int from = warmup + rounds * domains;
+          alone = run(library, servers, from, from + single, 1);
+          alone.print("one at a time");
+        }
+        double[] perSecond = measured.stream().mapToDouble(Round::perSecond).sorted().toArray();
+        double[] cpu = measured.stream().mapToDouble(Round::cpuMsPerDomain).sorted().toArray();
+        double[] p50 = measured.stream().mapToDouble(r -> r.percentileMs(50)).sorted().toArray();
+        double[] p99 = measured.stream().mapToDouble(r -> r.percentileMs(99)).sorted().toArray();
+        // One line for scripts (benchmarks/cold-burst.sh): medians over the measured rounds.
+        System.out.printf(Locale.ROOT,
+            "RESULT domains_per_s=%.0f cpu_ms_per_domain=%.3f p50_ms=%.1f p99_ms=%.1f"
+                + " peak_rss_mib=%.0f single_p50_ms=%s single_p99_ms=%s%n",
+            perSecond[perSecond.length / 2], cpu[cpu.length / 2], p50[p50.length / 2],
+            p99[p99.length / 2], peakRssKib() / 1024.0,
+            alone == null ? "-" : String.format(Locale.ROOT, "%.1f", alone.percentileMs(50)),
+            alone == null ? "-" : String.format(Locale.ROOT, "%.1f", alone.percentileMs(99)));
       }
     }
   }
@@ -613,6 +646,65 @@ public final class ColdResolutionBenchmark {
   }
 
   // ---------------------------------------------------------------------------------- servers
+
+  /** This process's peak resident set (VmHWM), in KiB; 0 where /proc is missing. */
+  private static long peakRssKib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux
+    }
+    return 0;
+  }
+
+  /**
+   * A world started by someone else (benchmarks/cold-burst.sh): {@code DNS_PORT:HTTPS_PORT:CA_PEM}
+   * on 127.0.0.1, and optionally {@code :PID} of the server process, whose CPU time is then read
+   * from {@code /proc/PID/stat}.
+   */
+  private static Servers external(String spec) throws Exception {
+    String[] parts = spec.split(":");
+    InetSocketAddress dns =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(parts[0]));
+    int httpsPort = Integer.parseInt(parts[1]);
+    X509TrustManager trust = trustManager(Path.of(parts[2]));
+    Path stat = parts.length > 3 ? Path.of("/proc", parts[3], "stat") : null;
+    return new Servers() {
+      @Override
+      public InetSocketAddress dns() {
+        return dns;
+      }
+
+      @Override
+      public int httpsPort() {
+        return httpsPort;
+      }
+
+      @Override
+      public X509TrustManager trust() {
+        return trust;
+      }
+
+      @Override
+      public long cpuNanos() throws IOException {
+        if (stat == null) {
+          return -1;
+        }
+        String text = Files.readString(stat);
+        // Fields after the command name, which is in parentheses and may hold spaces: state is
+        // field 3, utime 14 and stime 15, in clock ticks (100 a second on Linux).
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
 
   private static Servers inProcess(int total, KeyType leafKey, KeyType caKey,
       boolean sharedLeafKey) throws IOException {

@@ -80,7 +80,9 @@ public final class JmhSuite {
             .addProfiler(GCProfiler.class)
             // Every name the benchmarks use is answered by a testkit server on loopback: any
             // lookup through the JVM's resolver would fail rather than leave the machine.
-            .jvmArgsAppend("-Djdk.net.hosts.file=/dev/null");
+            // The JDK's TLS on both sides of a comparison: Conscrypt is on this class path and
+            // the library would pick it up for the MTA-STS side only (issue 16).
+            .jvmArgsAppend("-Djdk.net.hosts.file=/dev/null", "-Dorg.mtasts.tls.provider=jdk");
     if (quick) {
       options
           .warmupIterations(2)

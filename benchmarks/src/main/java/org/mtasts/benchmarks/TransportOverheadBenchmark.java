@@ -84,7 +84,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(1)
+// The JDK's TLS on both sides: with Conscrypt on the class path the library would use it for the
+// MTA-STS side only (issue 16).
+@Fork(value = 1, jvmArgsAppend = "-Dorg.mtasts.tls.provider=jdk")
 public class TransportOverheadBenchmark {
   static final String DOMAIN = "bench.example";
   static final String MX = "mx.bench.example";

@@ -33,6 +33,7 @@ import org.mtasts.FetchedPolicy;
 import org.mtasts.HostResolver;
 import org.mtasts.PolicyFetchException;
 import org.mtasts.PolicyFetcher;
+import org.mtasts.internal.tls.TlsProviders;
 import org.mtasts.tls.TrustAnchors;
 
 /**
@@ -116,7 +117,14 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     this.client =
         new OkHttpClient.Builder()
             .socketFactory(DirectSocketFactory.INSTANCE)
-            .sslSocketFactory(sslContext(trustManager).getSocketFactory(), trustManager)
+            .sslSocketFactory(
+                sslContext(
+                        trustManager,
+                        builder.tlsProvider != null
+                            ? builder.tlsProvider
+                            : TlsProviders.configured())
+                    .getSocketFactory(),
+                trustManager)
             .connectionSpecs(List.of(tls12Plus))
             .followRedirects(false)
             .followSslRedirects(false)
@@ -320,10 +328,11 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
    */
   static final int SESSION_CACHE_SIZE = 64;
 
-  static SSLContext sslContext(X509TrustManager trustManager) {
+  static SSLContext sslContext(X509TrustManager trustManager, TlsProviders.Choice provider) {
     try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {trustManager}, null);
+      SSLContext context = TlsProviders.newContext(provider);
+      context.init(
+          null, new TrustManager[] {TlsProviders.forContext(context, trustManager)}, null);
       context.getClientSessionContext().setSessionCacheSize(SESSION_CACHE_SIZE);
       return context;
     } catch (GeneralSecurityException e) {
@@ -344,6 +353,8 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
     private Proxy proxy = Proxy.NO_PROXY;
     private String userAgent = "mta-sts-java (RFC 8461 policy fetch)";
     private Executor executor;
+    /** Null: the configured one, read when the fetcher is built. */
+    private TlsProviders.Choice tlsProvider;
 
     private Builder() {}
 
@@ -437,6 +448,15 @@ public final class OkHttpPolicyFetcher implements PolicyFetcher {
         }
       }
       this.userAgent = userAgent;
+      return this;
+    }
+
+    /**
+     * The TLS implementation; default the one {@link TlsProviders#configured()} names (Conscrypt
+     * when it is on the class path). Tests force one here.
+     */
+    public Builder tlsProvider(TlsProviders.Choice choice) {
+      this.tlsProvider = Objects.requireNonNull(choice, "choice");
       return this;
     }
 

@@ -61,16 +61,34 @@ public final class MxSocketFactory extends SSLSocketFactory {
       boolean enforce,
       Consumer<? super TlsOutcome> outcomes,
       TlsStreams streams) {
+    this(verification, mxHost, enforce, outcomes, streams, TlsProviders.configured());
+  }
+
+  /**
+   * Creates a factory whose TLS is {@code provider}'s (tests force one here).
+   *
+   * @see #MxSocketFactory(CertificateVerification, String, boolean, Consumer, TlsStreams)
+   */
+  public MxSocketFactory(
+      CertificateVerification verification,
+      String mxHost,
+      boolean enforce,
+      Consumer<? super TlsOutcome> outcomes,
+      TlsStreams streams,
+      TlsProviders.Choice provider) {
     this.verification = Objects.requireNonNull(verification, "verification");
     this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
     this.enforce = enforce;
     this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     this.streams = Objects.requireNonNull(streams, "streams");
     try {
-      SSLContext context = SSLContext.getInstance("TLS");
+      SSLContext context = TlsProviders.newContext(provider);
       context.init(
           null,
-          new TrustManager[] {new MxTrustManager(verification, mxHost, enforce)},
+          new TrustManager[] {
+            new MxTrustManager(
+                verification, mxHost, enforce, chain -> TlsProviders.forPkix(context, chain))
+          },
           null);
       this.delegate = context.getSocketFactory();
     } catch (GeneralSecurityException e) {

@@ -4,6 +4,7 @@ import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.mtasts.tls.CertificateCheck;
@@ -34,11 +35,18 @@ final class MxTrustManager extends X509ExtendedTrustManager {
   private final CertificateVerification verification;
   private final String mxHost;
   private final boolean enforce;
+  /** The chain as the checks should see it: {@link TlsProviders#forPkix}. */
+  private final UnaryOperator<X509Certificate[]> forPkix;
 
-  MxTrustManager(CertificateVerification verification, String mxHost, boolean enforce) {
+  MxTrustManager(
+      CertificateVerification verification,
+      String mxHost,
+      boolean enforce,
+      UnaryOperator<X509Certificate[]> forPkix) {
     this.verification = Objects.requireNonNull(verification, "verification");
     this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
     this.enforce = enforce;
+    this.forPkix = Objects.requireNonNull(forPkix, "forPkix");
   }
 
   @Override
@@ -67,10 +75,10 @@ final class MxTrustManager extends X509ExtendedTrustManager {
     CertificateCheck check =
         verification.verify(
             mxHost,
-            chain,
+            forPkix.apply(chain),
             authType == null || authType.isEmpty()
                 ? CertificateVerification.UNKNOWN_AUTH_TYPE
-                : authType);
+                : TlsProviders.jdkAuthType(authType));
     if (check.passed()) {
       return;
     }

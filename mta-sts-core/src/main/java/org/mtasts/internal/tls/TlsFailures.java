@@ -24,7 +24,7 @@ public final class TlsFailures {
    *   <li>a protocol version failure (the MX offers only TLS older than 1.2, STS-TLS-03) gives
    *       {@link RefusalReason#TLS_VERSION}; the JDK reports it as {@code protocol_version}
    *       alerts, "The server selected protocol version TLS11 is not accepted..." or "No
-   *       appropriate protocol";
+   *       appropriate protocol", BoringSSL (Conscrypt) as {@code UNSUPPORTED_PROTOCOL};
    *   <li>an expired certificate gives {@link RefusalReason#CERTIFICATE_EXPIRED}; any other
    *       certificate or path validation failure {@link RefusalReason#CERTIFICATE_NOT_TRUSTED};
    *   <li>any other {@link SSLException} {@link RefusalReason#TLS_HANDSHAKE_FAILED}.
@@ -71,7 +71,9 @@ public final class TlsFailures {
     String m = message.toLowerCase(Locale.ROOT);
     return m.contains("protocol_version")
         || m.contains("protocol version")
-        || m.contains("no appropriate protocol");
+        || m.contains("no appropriate protocol")
+        // BoringSSL (Conscrypt): the server chose a version the client does not enable.
+        || m.contains("unsupported_protocol");
   }
 
   /** The message of the innermost cause, for messages to people. */

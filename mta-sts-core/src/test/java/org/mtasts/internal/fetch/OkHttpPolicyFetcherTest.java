@@ -22,6 +22,7 @@ import org.mtasts.FetchedPolicy;
 import org.mtasts.HostResolver;
 import org.mtasts.PolicyFetchException;
 import org.mtasts.dns.DnsClient;
+import org.mtasts.internal.tls.TlsProviders;
 import org.mtasts.policy.Mode;
 import org.mtasts.report.ResultType;
 import org.mtasts.testkit.dns.TestDnsServer;
@@ -115,7 +116,7 @@ class OkHttpPolicyFetcherTest {
   void tlsSessionCacheIsSmall() {
     // The JDK's default (20,480 sessions for a day) held 158 MB after 12,000 cold fetches
     // (issue 8); policy hosts are fetched about once a day, so sessions are rarely resumed.
-    assertEquals(64, OkHttpPolicyFetcher.sslContext(ca.trustManager())
+    assertEquals(64, OkHttpPolicyFetcher.sslContext(ca.trustManager(), TlsProviders.configured())
         .getClientSessionContext().getSessionCacheSize());
   }
 

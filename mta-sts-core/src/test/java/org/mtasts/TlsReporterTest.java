@@ -125,6 +125,7 @@ class TlsReporterTest {
     assertTrue(o.destinations().get(1).delivered());
     assertNull(o.destinations().get(1).error());
     LoggedRequest posted = endpoint.server.findAll(postRequestedFor(urlEqualTo("/ok"))).get(0);
+    org.mtasts.testkit.tlsrpt.TlsRptSchema.assertValid(posted.getBody()); // as received
     TlsReport report = TlsReport.parse(posted.getBody()); // WireMock hands it out inflated
     assertEquals(new ReportDay("good.example", LocalDate.of(2026, 12, 1)), report.day());
     assertEquals(1, report.policies().get(0).successfulSessions());

@@ -192,6 +192,7 @@ class TlsReportMailerTest {
     assertEquals(report.fileName(), gzip.getFileName());
     assertEquals("attachment", gzip.getDisposition());
     byte[] json = gunzip(gzip.getInputStream());
+    org.mtasts.testkit.tlsrpt.TlsRptSchema.assertValid(json); // as received
     assertArrayEquals(report.json(), json);
     assertEquals(report, TlsReport.parse(json));
   }

@@ -350,6 +350,9 @@ final class DemoReportScenario {
       f.require(false, "the gzip part is no RFC 8460 report: " + e.getMessage());
       return;
     }
+    List<String> schemaErrors = org.mtasts.testkit.tlsrpt.TlsRptSchema.errors(m.json());
+    f.require(schemaErrors.isEmpty(),
+        "the report does not validate against the RFC 8460 schema: " + schemaErrors);
     f.saw("report " + m.fileName() + " (" + m.attachmentType() + "), as received:");
     for (String line : pretty(m.json())) {
       f.saw("  " + line);

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Clock;
@@ -83,6 +82,7 @@ public final class TestWorld implements AutoCloseable {
     final SmtpBehaviour initialBehaviour; // null if unreachable
     final SmtpReceiver receiver; // null if unreachable
     final InetSocketAddress address;
+    final java.net.Socket reservation; // unreachable hosts only: holds the refusing port
     Mx currentMx; // guarded by the world's lock
 
     MxHost(
@@ -90,7 +90,28 @@ public final class TestWorld implements AutoCloseable {
         Mx mx,
         SmtpBehaviour behaviour,
         SmtpReceiver receiver,
+        java.net.Socket reservation) {
+      this(name, mx, behaviour, receiver,
+          (InetSocketAddress) reservation.getLocalSocketAddress(), reservation);
+    }
+
+    MxHost(
+        String name,
+        Mx mx,
+        SmtpBehaviour behaviour,
+        SmtpReceiver receiver,
         InetSocketAddress address) {
+      this(name, mx, behaviour, receiver, address, null);
+    }
+
+    private MxHost(
+        String name,
+        Mx mx,
+        SmtpBehaviour behaviour,
+        SmtpReceiver receiver,
+        InetSocketAddress address,
+        java.net.Socket reservation) {
+      this.reservation = reservation;
       this.name = name;
       this.initialMx = mx;
       this.currentMx = mx;
@@ -508,6 +529,9 @@ public final class TestWorld implements AutoCloseable {
       if (host.receiver != null) {
         parts.add(host.receiver);
       }
+      if (host.reservation != null) {
+        parts.add(host.reservation);
+      }
     }
     parts.add(policyServer);
     parts.add(dns);
@@ -579,14 +603,21 @@ public final class TestWorld implements AutoCloseable {
   }
 
   /**
-   * A loopback address where nothing listens: a port the kernel just handed out and that was closed
-   * again. Another process could take it meanwhile, which on loopback with random ports is unlikely
-   * enough for tests.
+   * A loopback port where nothing listens, held for the world's life: a bound socket that never
+   * listens or connects. A connection to it is refused, and no other socket can bind the port
+   * meanwhile. (A port that was merely closed again could be handed to another server — of this
+   * JVM or of another process — and an "unreachable" MX then answered with someone else's
+   * certificate: seen in a full run beside a benchmark.)
    */
-  private static InetSocketAddress refusingAddress() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
+  private static java.net.Socket refusingAddress() throws IOException {
+    java.net.Socket socket = new java.net.Socket();
+    try {
+      socket.setReuseAddress(false);
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return new InetSocketAddress(socket.getInetAddress(), socket.getLocalPort());
+      return socket;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
     }
   }
 

@@ -93,7 +93,11 @@ public final class TlsReportMailer implements ReportMailer {
    */
   public static Session directSession(Properties properties, MtaSts mtaSts) {
     Objects.requireNonNull(properties, "properties");
-    Object honour = properties.get("mail.mtasts.tlsRequiredHeader");
+    // getProperty sees values in the defaults of a Properties (as Jakarta Mail reads them); get
+    // sees a non-String value put directly.
+    Object honour = properties.getProperty("mail.mtasts.tlsRequiredHeader") != null
+        ? properties.getProperty("mail.mtasts.tlsRequiredHeader")
+        : properties.get("mail.mtasts.tlsRequiredHeader");
     if (honour != null && !Boolean.parseBoolean(honour.toString().strip())) {
       throw new IllegalArgumentException("mail.mtasts.tlsRequiredHeader=" + honour
           + " would let MTA-STS failures block TLS reports (RFC 8460 §3); leave it unset");

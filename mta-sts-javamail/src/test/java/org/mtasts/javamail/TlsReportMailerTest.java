@@ -319,6 +319,15 @@ class TlsReportMailerTest {
   }
 
   @Test
+  void directSession_refusesTlsRequiredNoOff_givenInThePropertiesDefaults_TLSRPT_DEL_07() {
+    Properties defaults = new Properties();
+    defaults.setProperty("mail.mtasts.tlsRequiredHeader", "false");
+    Properties props = new Properties(defaults); // as Jakarta Mail reads them: getProperty
+    assertThrows(IllegalArgumentException.class,
+        () -> TlsReportMailer.directSession(props, sts));
+  }
+
+  @Test
   void reportHeader_isTheMarkerTheRecordingSkips() {
     assertEquals("TLS-Report-Domain", ReportMailer.REPORT_DOMAIN_HEADER);
   }

@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  *
- * @param <T> the record type: {@link TxtRecord}, {@link MxRecord} or {@link java.net.InetAddress}
+ * @param <T> the record type: {@link TxtRecord}, {@link MxRecord}, {@link TlsaRecord} or {@link
+ *     java.net.InetAddress}
  * @param name the name that was asked for, normalised (lower-case, no trailing dot)
  * @param status what the DNS said
  * @param records the records, in the order the server gave them; empty unless {@code status} is

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.mtasts.internal.dns.Await;
@@ -66,6 +67,25 @@ public interface DnsClient {
    * @throws NullPointerException if {@code name} is null
    */
   CompletionStage<DnsAnswer<InetAddress>> addresses(String name);
+
+  /**
+   * Looks up the TLSA records of an SMTP server: {@code name} is the full owner name, such as
+   * {@code _25._tcp.mx1.example.com} (RFC 7672 §2.2.3). Only a client that validates DNSSEC can
+   * give answers DANE may use: see {@link DnsAnswer#authenticated()}.
+   *
+   * <p>The default implementation, for fakes that predate DANE, fails with {@link
+   * UnsupportedOperationException}; DANE then does not apply.
+   *
+   * @param name a DNS name in ASCII form, with or without the trailing dot
+   * @return a stage completing with the answer, or exceptionally with a {@link DnsException}
+   * @throws IllegalArgumentException if {@code name} is not a valid DNS name in ASCII form
+   * @throws NullPointerException if {@code name} is null
+   */
+  default CompletionStage<DnsAnswer<TlsaRecord>> tlsa(String name) {
+    Objects.requireNonNull(name, "name");
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(getClass().getName() + " does not look up TLSA records"));
+  }
 
   /**
    * Waits for {@link #txt(String)}.

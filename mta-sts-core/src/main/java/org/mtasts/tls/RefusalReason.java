@@ -4,7 +4,7 @@ import java.util.Optional;
 import org.mtasts.report.ResultType;
 
 /**
- * Why an MX host fails MTA-STS validation (RFC 8461 §4, §5). Each reason names the TLS-RPT result
+ * Why an MX host fails MTA-STS validation (RFC 8461 §4, §5) or DANE validation (RFC 7672). Each reason names the TLS-RPT result
  * type it is reported as (RFC 8460 §4.3), the failure reason code where the result type alone is
  * too coarse, and the enhanced status codes of project decision D-22: {@code 4.7.5} for
  * certificate and MX-pattern failures, {@code 4.7.10} for missing or failed TLS, and their
@@ -26,7 +26,17 @@ public enum RefusalReason {
   /** The certificate does not chain to a trusted root, or is not yet valid (STS-TLS-05). */
   CERTIFICATE_NOT_TRUSTED(ResultType.CERTIFICATE_NOT_TRUSTED, "untrusted", "4.7.5"),
   /** Any other validation failure. */
-  VALIDATION_FAILURE(ResultType.VALIDATION_FAILURE, null, "4.7.5");
+  VALIDATION_FAILURE(ResultType.VALIDATION_FAILURE, null, "4.7.5"),
+  /**
+   * DANE: the certificate matches no usable record of the host's secure TLSA RRset, or a DANE-TA
+   * chain fails its name or chain checks (RFC 7672 §3, STS-DANE-01).
+   */
+  TLSA_INVALID(ResultType.TLSA_INVALID, null, "4.7.5"),
+  /**
+   * DANE: a DNSSEC lookup the host's DANE state rests on was bogus, indeterminate or failed, so the
+   * host is unusable this attempt (RFC 7672 §2.1.1, STS-DANE-03).
+   */
+  DNSSEC_INVALID(ResultType.DNSSEC_INVALID, null, "4.7.5");
 
   private final ResultType resultType;
   private final String failureReasonCode;

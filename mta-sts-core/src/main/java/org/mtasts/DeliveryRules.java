@@ -1,10 +1,12 @@
 package org.mtasts;
 
+import org.mtasts.tls.DaneRequirement;
 import org.mtasts.tls.TlsFacts;
 import org.mtasts.tls.TlsRequirement;
 import org.mtasts.tls.RefusalReason;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.mtasts.dns.MxRecord;
 import org.mtasts.dns.MxLookup;
@@ -29,8 +31,19 @@ final class DeliveryRules {
             + error.getMessage());
   }
 
-  /** The plan for the MX hosts DNS returned, in their RFC 5321 order. */
+  /** The plan for the MX hosts DNS returned, in their RFC 5321 order, without DANE. */
   static DeliveryPlan plan(PolicyLookup lookup, MxLookup mx) {
+    return plan(lookup, mx, Map.of(), false);
+  }
+
+  /**
+   * The plan for the MX hosts DNS returned, in their RFC 5321 order, each with its DANE
+   * requirement from {@code dane} (by normalised host name; a host not in it: {@link
+   * DaneRequirement#none()}). {@code daneStrict}: a DANE-authenticated host must match an enforce
+   * policy too (D-23).
+   */
+  static DeliveryPlan plan(PolicyLookup lookup, MxLookup mx, Map<String, DaneRequirement> dane,
+      boolean daneStrict) {
     switch (mx.status()) {
       case NULL_MX:
         return new DeliveryPlan(lookup.domain(), lookup, DeliveryPlan.Status.NULL_MX, List.of(),
@@ -48,7 +61,7 @@ final class DeliveryRules {
           names.add(h.exchange());
           preferences.add(h.preference());
         }
-        return plan(lookup, names, preferences);
+        return plan(lookup, names, preferences, dane, daneStrict);
     }
   }
 
@@ -59,11 +72,11 @@ final class DeliveryRules {
     for (int i = 0; i < mxHosts.size(); i++) {
       preferences.add(i);
     }
-    return plan(lookup, mxHosts, preferences);
+    return plan(lookup, mxHosts, preferences, Map.of(), false);
   }
 
   private static DeliveryPlan plan(PolicyLookup lookup, List<String> hosts,
-      List<Integer> preferences) {
+      List<Integer> preferences, Map<String, DaneRequirement> dane, boolean daneStrict) {
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("no MX hosts to plan for " + lookup.domain());
     }
@@ -82,6 +95,9 @@ final class DeliveryRules {
     List<MxCandidate> candidates = new ArrayList<>(hosts.size());
     List<String> refused = new ArrayList<>();
     List<String> unusable = new ArrayList<>();
+    List<String> dnssecFailed = new ArrayList<>();
+    List<String> daneOnly = new ArrayList<>();
+    boolean anyAllowed = false;
     for (int i = 0; i < hosts.size(); i++) {
       String host;
       try {
@@ -91,14 +107,28 @@ final class DeliveryRules {
         unusable.add(Texts.quote(hosts.get(i)));
         continue;
       }
+      DaneRequirement daneRequirement =
+          dane.isEmpty() ? DaneRequirement.none() : dane.getOrDefault(host, DaneRequirement.none());
       // Mode none and no policy: every host matches as far as MTA-STS is concerned (§5).
       boolean matches = policy == null || mode == Mode.NONE || policy.allowsMx(host);
       // Testing mode: a mismatch is reported, never refused (RFC 8461 §5).
       boolean allowed = matches || mode != Mode.ENFORCE;
-      if (!allowed) {
+      if (daneRequirement.status() == DaneRequirement.Status.DNSSEC_FAILED) {
+        // STS-DANE-03: a host that should be DANE-protected but whose lookups failed is not tried
+        // this attempt, whatever MTA-STS says: trying it would be the downgrade an attacker wants.
+        allowed = false;
+        dnssecFailed.add(host + " (" + daneRequirement.message() + ")");
+      } else if (!allowed && daneRequirement.status() == DaneRequirement.Status.AUTHENTICATE
+          && !daneStrict) {
+        // D-23: usable secure TLSA records decide for this host; the mx patterns are skipped.
+        allowed = true;
+        daneOnly.add(host);
+      } else if (!allowed) {
         refused.add(host);
       }
-      candidates.add(new MxCandidate(host, preferences.get(i), matches, allowed, tls));
+      anyAllowed |= allowed;
+      candidates.add(
+          new MxCandidate(host, preferences.get(i), matches, allowed, tls, daneRequirement));
     }
     String skipped =
         unusable.isEmpty() ? "" : "; skipped MX names that are not valid host names: " + unusable;
@@ -106,16 +136,28 @@ final class DeliveryRules {
       return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MAIL_HOST, candidates,
           "none of the MX hosts of " + d + " has a valid host name (RFC 5321 §5.1)" + skipped);
     }
-    if (refused.size() == candidates.size()) {
+    String mismatch = "the enforce policy of " + d + " (id " + lookup.recordId().orElse("?")
+        + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)";
+    if (!anyAllowed && !dnssecFailed.isEmpty()) {
+      return new DeliveryPlan(d, lookup, DeliveryPlan.Status.TEMPORARY_FAILURE, candidates,
+          "no MX host of " + d + " can be tried this attempt: DNSSEC lookups failed for "
+              + dnssecFailed + " (RFC 7672 §2.1.1, STS-DANE-03)"
+              + (refused.isEmpty() ? "" : "; " + mismatch) + skipped);
+    }
+    if (!anyAllowed) {
       return new DeliveryPlan(d, lookup, DeliveryPlan.Status.NO_MATCHING_MX, candidates,
-          "the enforce policy of " + d + " (id " + lookup.recordId().orElse("?")
-              + ") matches none of the MX hosts " + refused + " (RFC 8461 §4.1)" + skipped);
+          mismatch + skipped);
     }
     return new DeliveryPlan(d, lookup, DeliveryPlan.Status.DELIVER, candidates,
         "deliver to " + d + " via " + candidates.stream().filter(MxCandidate::allowed)
             .map(MxCandidate::host).toList()
             + (mode == null ? " (no MTA-STS policy: " + lookup.status() + ")"
-                : " under MTA-STS mode " + mode.token()) + skipped);
+                : " under MTA-STS mode " + mode.token())
+            + (daneOnly.isEmpty() ? "" : "; DANE authenticates " + daneOnly
+                + " outside the policy's mx patterns (D-23)")
+            + (dnssecFailed.isEmpty() ? "" : "; not trying, DNSSEC lookups failed: "
+                + dnssecFailed)
+            + skipped);
   }
 
   /**

@@ -149,8 +149,8 @@ public abstract class MtaStsListener {
   public void testingViolation(DeliveryDecision decision) {}
 
   /**
-   * A cached policy was removed by {@link MtaSts#invalidate(String)} or {@link
-   * MtaSts#invalidateAll()}.
+   * A cached policy was removed by {@link PolicyCache#invalidate(String)} or {@link
+   * PolicyCache#invalidateAll()}.
    *
    * @param policy the removed policy
    */

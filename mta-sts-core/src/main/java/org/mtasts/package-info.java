@@ -7,15 +7,18 @@
  *       a fresh fetch, or why none applies. {@link org.mtasts.MtaSts#plan(String)} adds the MX
  *       hosts ({@link org.mtasts.DeliveryPlan}, {@link org.mtasts.MxCandidate}); {@link
  *       org.mtasts.MtaSts#check} decides one SMTP session ({@link org.mtasts.tls.TlsFacts} in, {@link
- *       org.mtasts.DeliveryDecision} out).
+ *       org.mtasts.DeliveryDecision} out). {@link org.mtasts.MtaSts#cache()} is the operators'
+ *       view of its policy cache ({@link org.mtasts.PolicyCache}: list, invalidate, refresh now,
+ *       warm up).
  *   <li>Seams, each with a default: {@link org.mtasts.PolicyFetcher} (the library's HTTPS
  *       fetcher is {@link org.mtasts.PolicyFetcher#https()}), {@link org.mtasts.HostResolver},
  *       {@link org.mtasts.PolicyStore}, and the DNS client in {@code org.mtasts.dns}.
  *   <li>Events: {@link org.mtasts.MtaStsListener}.
  * </ul>
  *
- * <p>Inside, {@code MtaSts} is a facade over one package-private class per RFC 8461 topic:
- * {@code PolicyResolution} (which policy applies: TXT lookup, cache, fetch, what applies when DNS
+ * <p>Inside, {@code MtaSts} is a facade over one package-private class per RFC 8461 topic, reached
+ * through {@code Lookups} (local overrides first, the listener told of each lookup): {@code
+ * PolicyResolution} (which policy applies: TXT lookup, cache, fetch, what applies when DNS
  * or HTTPS fails, §3 and §5), {@code PolicyRefresh} (proactive refresh, §5.1), {@code StoreSync}
  * (the policy store), {@code DeliveryRules} (plan and check, §4 and §5, pure functions) and
  * {@code TlsRptRecording} (what is counted for TLS reports, RFC 8460 §4).

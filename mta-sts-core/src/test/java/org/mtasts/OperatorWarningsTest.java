@@ -106,7 +106,7 @@ class OperatorWarningsTest {
     try (CapturedLog captured = CapturedLog.start()) {
       assertTrue(sts.resolve("example.com").isEnforced());
       assertTrue(sts.resolve("other.example").isEnforced());
-      sts.cachedPolicies(); // runs the cache's pending maintenance
+      sts.cache().policies(); // runs the cache's pending maintenance
       log = captured.text();
     }
     List<String> lost = events.events("protectionLost");
@@ -122,7 +122,7 @@ class OperatorWarningsTest {
         .policyStore(new FakePolicyStore()));
     sts.resolve("example.com");
     sts.resolve("other.example");
-    sts.cachedPolicies();
+    sts.cache().policies();
     assertEquals(List.of(), events.events("protectionLost"));
   }
 

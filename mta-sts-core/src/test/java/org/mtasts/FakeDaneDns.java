@@ -42,6 +42,10 @@ class FakeDaneDns implements DnsClient {
   // ---------------------------------------------------------------------------------------------
   // Setting answers
 
+  FakeDaneDns txt(String name, String text) {
+    return answer("TXT " + name, answer(name, List.of(TxtRecord.of(text)), false, name));
+  }
+
   FakeDaneDns mx(String domain, boolean secure, String... hosts) {
     List<MxRecord> records = new ArrayList<>();
     for (int i = 0; i < hosts.length; i++) {

@@ -44,7 +44,15 @@ final class DnsListener {
   private static final int BIND_ATTEMPTS = 32;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
+
   private final Responder responder;
+  private final Object stateLock = new Object();
+  private State state = State.NEW; // guarded by stateLock
   private volatile boolean closing;
   private volatile InetSocketAddress address;
   private DatagramSocket udpSocket;
@@ -58,8 +66,24 @@ final class DnsListener {
     this.responder = responder;
   }
 
-  /** Binds UDP and TCP to one free loopback port and starts serving; returns the address. */
-  InetSocketAddress start() throws IOException {
+  /** The bound address, or null before {@link #start()}; kept after {@link #close()}. */
+  InetSocketAddress address() {
+    return address;
+  }
+
+  /** Binds UDP and TCP to one free loopback port and starts serving. */
+  void start() throws IOException {
+    synchronized (stateLock) {
+      if (state != State.NEW) {
+        throw new IllegalStateException(
+            "server already " + state.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      startServing();
+      state = State.RUNNING;
+    }
+  }
+
+  private void startServing() throws IOException {
     bind();
     int port = address.getPort();
     String prefix = "TestDnsServer-" + port + "-";
@@ -76,7 +100,6 @@ final class DnsListener {
     threadFactory(prefix + "udp").newThread(this::serveUdp).start();
     threadFactory(prefix + "accept").newThread(this::acceptTcp).start();
     log.debug("DNS server listening on {} (UDP and TCP)", address);
-    return address;
   }
 
   private void bind() throws IOException {
@@ -115,10 +138,20 @@ final class DnsListener {
 
   /**
    * Closes the sockets and open connections, discards delayed answers and waits (up to a few
-   * seconds) for every thread to end.
+   * seconds) for every thread to end. Idempotent; a closed listener cannot be started again.
    */
   void close() {
-    closing = true;
+    synchronized (stateLock) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      boolean wasRunning = state == State.RUNNING;
+      state = State.CLOSED;
+      if (!wasRunning) {
+        return;
+      }
+      closing = true;
+    }
     closeQuietly(udpSocket);
     closeQuietly(tcpSocket);
     for (Socket s : connections) {

@@ -85,19 +85,9 @@ public final class TestDnsServer implements AutoCloseable {
     TCP
   }
 
-  private enum State {
-    NEW,
-    RUNNING,
-    CLOSED
-  }
-
   private final Zone zone = new Zone();
   private final QueryLog queryLog = new QueryLog();
   private final DnsListener listener = new DnsListener(new Responder(zone, queryLog));
-
-  private final Object stateLock = new Object();
-  private State state = State.NEW; // guarded by stateLock
-  private volatile InetSocketAddress address;
 
   /**
    * Creates a server that is not listening yet. Records and faults may be set before {@link
@@ -116,15 +106,8 @@ public final class TestDnsServer implements AutoCloseable {
    * @throws IllegalStateException if the server was already started or closed
    */
   public TestDnsServer start() throws IOException {
-    synchronized (stateLock) {
-      if (state != State.NEW) {
-        throw new IllegalStateException(
-            "server already " + state.name().toLowerCase(java.util.Locale.ROOT));
-      }
-      address = listener.start();
-      state = State.RUNNING;
-      return this;
-    }
+    listener.start();
+    return this;
   }
 
   /**
@@ -135,7 +118,7 @@ public final class TestDnsServer implements AutoCloseable {
    * @throws IllegalStateException if {@link #start()} has not succeeded yet
    */
   public InetSocketAddress address() {
-    InetSocketAddress a = address;
+    InetSocketAddress a = listener.address();
     if (a == null) {
       throw new IllegalStateException("server not started");
     }
@@ -149,16 +132,6 @@ public final class TestDnsServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (stateLock) {
-      if (state == State.CLOSED) {
-        return;
-      }
-      boolean wasRunning = state == State.RUNNING;
-      state = State.CLOSED;
-      if (!wasRunning) {
-        return;
-      }
-    }
     listener.close();
   }
 
@@ -335,23 +308,13 @@ public final class TestDnsServer implements AutoCloseable {
   // =================================================================== DNSSEC
 
   /**
-   * Signs the zone at {@code apex} with its own ECDSA P-256 key (algorithm 13, one combined
-   * signing key), and the root with it, whose DS is {@link #dnssecTrustAnchor()}. The zone is
-   * delegated from the closest enclosing zone, which publishes its DS. Until the first zone is
-   * signed the server knows no DNSSEC at all; {@code signZone(".")} signs the root alone.
-   *
-   * <p>Once signed: the zone answers SOA, NS and DNSKEY at its apex; queries with the DO bit get
-   * RRSIGs and, for NODATA and NXDOMAIN, signed NSEC records proving the denial (the authority
-   * section's SOA is then the zone's, not the root's). A name in no zone made with {@code
-   * signZone} or {@link #insecureZone(String)} is placed in an insecure zone delegated from the
-   * root at its highest ancestor that is no ancestor of such a zone ({@code mx.example.net} while
-   * {@code example.com} is signed: {@code net}); the root's signed NSEC proves it has no DS, so a
-   * validator calls it insecure. A name that is an ancestor of a zone you made stays in the
-   * enclosing zone and is signed by it. Wildcards are not supported.
-   *
-   * <p>Signatures are valid from one day before to 30 days after the server's {@link
-   * #clock(Clock)} at the time of the query. Keys live as long as the server, across {@link
-   * #reset()}.
+   * Signs the zone at {@code apex} with its own ECDSA P-256 key (algorithm 13), and the root, whose
+   * DS is {@link #dnssecTrustAnchor()}. The zone is delegated from the closest enclosing zone,
+   * which publishes its DS; queries with the DO bit get RRSIGs and signed NSEC denials. Names in no
+   * signed zone validate as insecure. Until the first zone is signed the server knows no DNSSEC;
+   * {@code signZone(".")} signs the root alone. The package documentation says how names are
+   * placed in zones. Signatures are valid from a day before to 30 days after the {@link
+   * #clock(Clock)} at the time of the query.
    *
    * @param apex the zone's apex, e.g. {@code "example.com"}, or {@code "."}
    * @return this server
@@ -363,10 +326,9 @@ public final class TestDnsServer implements AutoCloseable {
   }
 
   /**
-   * Makes {@code apex} an unsigned zone delegated from its enclosing zone, which proves with a
-   * signed NSEC that there is no DS: names in it validate as insecure even below a signed zone
-   * (RFC 4035 §5.2). A zone signed below it can not be reached from the root, so it is insecure
-   * too. Has an effect only once some zone is signed.
+   * Makes {@code apex} an unsigned zone whose parent proves with a signed NSEC that it has no DS:
+   * names in it validate as insecure even below a signed zone, and so does a zone signed below it.
+   * Has an effect only once some zone is signed.
    *
    * @param apex the zone's apex, e.g. {@code "unsigned.example.com"}
    * @return this server
@@ -379,8 +341,8 @@ public final class TestDnsServer implements AutoCloseable {
 
   /**
    * The DS record of the root's key in zone-file format, e.g. {@code . 3600 IN DS 12345 13 2
-   * 3A1F...}: the trust anchor a validating client needs (dnsjava's {@code
-   * ValidatingResolver.loadTrustAnchors}). Stays the same for the life of the server.
+   * 3A1F...}: the trust anchor for validating clients. The same for the life of the server (keys
+   * outlive {@link #reset()}).
    *
    * @return one DS record, without a trailing newline
    */
@@ -434,11 +396,10 @@ public final class TestDnsServer implements AutoCloseable {
   }
 
   /**
-   * Makes the server behave like a resolver (or middlebox) that does not support DNSSEC: the DO bit
-   * of queries is ignored and not echoed, and answers never carry RRSIG or NSEC records, nor the AD
-   * flag. DNSKEY and DS queries are still answered, with the bare records, as a resolver that
-   * treats them as ordinary types does (RFC 3597 §4). A validating client then finds the root's
-   * DNSKEY unsigned and calls everything bogus: that is what a DNSSEC probe has to detect.
+   * Makes the server behave like a resolver that does not support DNSSEC: the DO bit is ignored
+   * and not echoed; answers carry no RRSIG, NSEC or AD flag. DNSKEY and DS queries still get the
+   * bare records, as from a resolver treating them as ordinary types (RFC 3597). A validating
+   * client then finds the root's DNSKEY unsigned and calls everything bogus.
    *
    * @param strip true to strip, false (the initial state) to serve DNSSEC
    * @return this server
@@ -617,7 +578,7 @@ public final class TestDnsServer implements AutoCloseable {
   /** Returns a description with the address (if started) and the number of records. */
   @Override
   public String toString() {
-    InetSocketAddress a = address;
+    InetSocketAddress a = listener.address();
     return "TestDnsServer["
         + (a == null ? "not started" : a.getAddress().getHostAddress() + ":" + a.getPort())
         + ", "

@@ -335,7 +335,8 @@ public final class MtaSts implements AutoCloseable {
    *   <tr><td>{@link #overrides}, {@link #overridesFile}</td><td>none: every policy applies as
    *       published</td></tr>
    *   <tr><td>{@link #dane}</td><td>true: DANE (RFC 7672) where DNSSEC allows; DANE's lookups
-   *       validate from the built-in root anchors unless a {@link #dnsClient} is given</td></tr>
+   *       validate from the built-in root anchors unless a {@link #daneDnsClient} or {@link
+   *       #dnsClient} is given</td></tr>
    *   <tr><td>{@link #daneStrict}</td><td>false: usable secure TLSA records decide for their host
    *       (D-23)</td></tr>
    * </table>

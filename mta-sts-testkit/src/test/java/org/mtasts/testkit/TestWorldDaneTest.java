@@ -239,6 +239,27 @@ class TestWorldDaneTest {
                             d -> d.mx(10, "mx.shared.example", Mx.goodTls(), Dane.mismatch()))));
   }
 
+  @Test
+  void badArguments_areRefusedAtOnce() {
+    DomainSpec spec = new DomainSpec("x.example");
+    List<org.junit.jupiter.api.function.Executable> nulls =
+        List.of(
+            () -> spec.mx(10, "mx.x.example", Mx.goodTls(), null),
+            () -> spec.mx(10, "mx.x.example", null, Dane.ee()),
+            () -> spec.implicitMx(Mx.goodTls(), null),
+            () -> Dane.ee().and(null),
+            () -> Dane.record(3, 1, 1, null));
+    for (org.junit.jupiter.api.function.Executable call : nulls) {
+      assertThrows(NullPointerException.class, call);
+    }
+    assertThrows(IllegalArgumentException.class, () -> Dane.ee(2, 1));
+    assertThrows(IllegalArgumentException.class, () -> Dane.ta(0, 3));
+    assertThrows(IllegalArgumentException.class, () -> Dane.record(256, 1, 1, new byte[1]));
+    assertTrue(spec.mxRecords.isEmpty(), "nothing half-applied");
+    assertEquals(Dane.ee(), Dane.ee(1, 1));
+    assertEquals("3 1 1 mismatch + 3 1 1", Dane.mismatch().and(Dane.ee()).toString());
+  }
+
   private static TLSARecord onlyTlsa(String name) throws Exception {
     Result result = validator.validate(name, "TLSA");
     List<TLSARecord> records =

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import javax.net.ssl.X509TrustManager;
+import org.mtasts.DeliveryPlan;
 import org.mtasts.FetchedPolicy;
 import org.mtasts.HostResolver;
 import org.mtasts.tls.MxTlsVerifier;
@@ -50,8 +51,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code mta-sts check DOMAIN}: diagnoses a domain's own MTA-STS set-up the way a receiving-side
  * admin wants it checked — the {@code _mta-sts} TXT record, the policy file, the MX records
- * against the policy, STARTTLS and the certificate of every MX host, and the TLS-RPT record.
- * Checks 1, 2 and 5 are here; the MX checks (3 and 4) are {@link MxChecks}.
+ * against the policy, STARTTLS and the certificate of every MX host, its DANE status (RFC 7672)
+ * where the DNS validates, and the TLS-RPT record. Checks 1, 2 and 5 are here; the MX checks (3
+ * and 4) are {@link MxChecks}, their DANE part {@link DaneChecks}.
  */
 @Command(
     name = "check",
@@ -59,7 +61,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Diagnose the MTA-STS set-up of DOMAIN (your own, as its mail admin): the _mta-sts TXT"
           + " record, the policy file, the MX records against the policy, STARTTLS and the"
-          + " certificate of each MX host on port 25, and the TLS-RPT record.",
+          + " certificate of each MX host on port 25, its DANE status (RFC 7672: secure MX"
+          + " records and addresses, TLSA records, whether the certificate matches them) when"
+          + " the DNS resolver passes DNSSEC records on, and the TLS-RPT record.",
       "Each check is ok, warn or fail, with a fix for each problem. Exit 0 when no check fails,"
           + " 1 when one fails, 2 on usage errors (also when DOMAIN is not a domain name).",
       "--timeout bounds the policy fetch (default 60 s) and each SMTP probe (default 10 s)."
@@ -118,6 +122,8 @@ final class CheckCommand implements Callable<Integer> {
     Duration fetchDeadline =
         options.timeoutSeconds != null
             ? Duration.ofSeconds(options.timeoutSeconds) : DEFAULT_FETCH_DEADLINE;
+    PrintWriter err = spec.commandLine().getErr();
+    GlobalOptions.Dane dane = options.dane(err);
     DnsClient dns = options.dnsClient();
     HostResolver hosts = options.hostResolver(dns);
     X509TrustManager trust = options.trustManager();
@@ -153,12 +159,18 @@ final class CheckCommand implements Callable<Integer> {
           attempt(() -> dns.txt("_smtp._tls." + domain));
       CompletableFuture<Map<String, SmtpProbe.Result>> probes =
           mx.thenCompose(m -> MxChecks.probeAll(noSmtp ? null : m.value(), probe, pool));
+      // DANE's lookups go through the validating client, beside the ones above.
+      CompletableFuture<Attempt<DeliveryPlan>> danePlan = dane.active()
+          ? attempt(() -> DaneChecks.plan(dane, domain, fetched))
+          : CompletableFuture.completedFuture(null);
 
       CheckReport report = new CheckReport(domain);
       checkRecord(report, domain, stsTxt.join());
       Policy policy = checkPolicy(report, domain, fetched.join());
-      new MxChecks(clock).checkMx(report, domain, mx.join(), policy, probes.join());
+      new MxChecks(clock).checkMx(report, domain, mx.join(), policy, probes.join(),
+          danePlan.join(), verifier);
       checkTlsRpt(report, domain, rptTxt.join());
+      report.fact("dane", dane.toJson());
 
       PrintWriter out = spec.commandLine().getOut();
       if (options.json) {

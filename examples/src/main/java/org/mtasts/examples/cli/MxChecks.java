@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import org.mtasts.DeliveryPlan;
 import org.mtasts.dns.MxLookup;
 import org.mtasts.dns.MxRecord;
 import org.mtasts.examples.cli.CheckCommand.Attempt;
@@ -22,6 +23,7 @@ import org.mtasts.examples.cli.CheckReport.Verdict;
 import org.mtasts.policy.Mode;
 import org.mtasts.policy.MxPattern;
 import org.mtasts.policy.Policy;
+import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsOutcome;
 
@@ -29,7 +31,8 @@ import org.mtasts.tls.TlsOutcome;
  * Checks 3 and 4 of {@link CheckCommand}: the MX records, each MX host against the policy's
  * {@code mx} patterns, and the STARTTLS probe of each host on port 25 (certificate, TLS version,
  * expiry), each problem with its fix. Problems fail under {@code enforce} (and without a policy)
- * and warn under {@code testing} and {@code none}.
+ * and warn under {@code testing} and {@code none}. With DANE active, each host's DANE status
+ * follows its probe ({@link DaneChecks}).
  */
 final class MxChecks {
   private final Clock clock;
@@ -64,9 +67,15 @@ final class MxChecks {
             });
   }
 
-  /** Adds the MX items: the lookup, each host's match against the policy, its probe. */
+  /**
+   * Adds the MX items: the lookup, each host's match against the policy, its probe, and with DANE
+   * active its DANE status ({@link DaneChecks}).
+   *
+   * @param dane the plan with each host's DANE requirement; null when DANE is not active
+   */
   void checkMx(CheckReport report, String domain, Attempt<MxLookup> attempt,
-      Policy policy, Map<String, SmtpProbe.Result> probes) {
+      Policy policy, Map<String, SmtpProbe.Result> probes, Attempt<DeliveryPlan> dane,
+      MxTlsVerifier verifier) {
     Map<String, Object> json = new LinkedHashMap<>();
     report.fact("mx", json);
     if (attempt.error() != null) {
@@ -136,6 +145,9 @@ final class MxChecks {
       if (result != null) {
         hostJson.put("smtp", probeJson(result));
         report.add(probeItem(result, problem));
+      }
+      if (dane != null) {
+        DaneChecks.check(report, hostJson, host.exchange(), dane, result, verifier);
       }
       hosts.add(hostJson);
     }

@@ -46,6 +46,27 @@ abstract sealed class BuilderSetters permits MtaSts.Builder {
   }
 
   /**
+   * Sets the DNS client of DANE's lookups (RFC 7672 §2.2: the MX RRset, the MX hosts' addresses
+   * and their TLSA records), apart from the {@link #dnsClient} of MTA-STS's lookups. Give it the
+   * same servers and DNSSEC: trust anchors ({@link DnsClient.Builder#dnssecRootTrustAnchors()},
+   * {@link DnsClient.Builder#dnssecTrustAnchors(String)}) or a trusted local validating resolver
+   * ({@link DnsClient.Builder#trustResolverAd()}). With two clients a resolver that strips DNSSEC
+   * records only turns DANE off ({@link DaneStatus.State#UNAVAILABLE}, MTA-STS alone), as with the
+   * clients this builder makes when given neither; a single validating {@link #dnsClient} would
+   * make every lookup of a signed domain fail there, MTA-STS's too. Without it, DANE's lookups use
+   * the given {@link #dnsClient}, or, when none is given, a client validating from the root
+   * anchors. Not used with {@link #dane dane(false)}.
+   *
+   * @param dnsClient the client of DANE's lookups
+   * @return this builder
+   * @throws IllegalStateException if already set
+   */
+  public MtaSts.Builder daneDnsClient(DnsClient dnsClient) {
+    settings.daneDnsClient(dnsClient);
+    return self();
+  }
+
+  /**
    * Sets where the policy fetch connects for {@code mta-sts.<domain>}. A fetch setting: not
    * with {@link #policyFetcher}.
    *

@@ -1,6 +1,8 @@
 package org.mtasts;
 
 import org.mtasts.tls.DaneRequirement;
+import org.mtasts.tls.DaneResult;
+import org.mtasts.tls.DaneTlsa;
 import org.mtasts.tls.TlsFacts;
 import org.mtasts.tls.TlsRequirement;
 import org.mtasts.tls.RefusalReason;
@@ -213,6 +215,96 @@ final class DeliveryRules {
             + (mode == Mode.ENFORCE ? "; not delivering to this host (" + reason.transientStatusCode()
                 + ")" : "; delivering anyway (testing mode), reported");
     return DeliveryDecision.violated(d, host, mode, reason, message);
+  }
+
+  /**
+   * The decision for one SMTP session to the candidate {@code mx} of a plan, DANE first (RFC 7672,
+   * D-23); see {@link MtaSts#check(PolicyLookup, MxCandidate, TlsFacts)}. DANE refusals are
+   * refusals in every mode: DANE has no report-only mode, and a passing MTA-STS check never
+   * overrides a failing DANE check (STS-DANE-01).
+   *
+   * @param daneStrict whether a DANE-authenticated session must satisfy MTA-STS as well
+   */
+  static DeliveryDecision check(PolicyLookup lookup, MxCandidate mx, TlsFacts facts,
+      boolean daneStrict) {
+    Objects.requireNonNull(lookup, "lookup");
+    Objects.requireNonNull(mx, "mx");
+    Objects.requireNonNull(facts, "facts");
+    DaneRequirement dane = mx.dane();
+    if (dane.status() == DaneRequirement.Status.NONE) {
+      return check(lookup, mx.host(), facts);
+    }
+    String d = lookup.domain();
+    String host = DomainNames.normalize(mx.host());
+    Mode mode = lookup.mode().orElse(null);
+    String owner = dane.tlsa().map(DaneTlsa::ownerName).orElse("_25._tcp." + host);
+    switch (dane.status()) {
+      case DNSSEC_FAILED:
+        // STS-DANE-03: the plan kept this host out; a session with it proves nothing DANE needs.
+        return daneRefused(d, host, mode, RefusalReason.DNSSEC_INVALID,
+            dane.message() + " (RFC 7672 §2.1.1, STS-DANE-03)");
+      case TLS_REQUIRED:
+        if (!facts.tlsNegotiated()) {
+          // STS-DANE-04: the secure TLSA RRset asks for TLS even when it authenticates nothing.
+          RefusalReason reason = facts.failure().orElse(RefusalReason.TLS_HANDSHAKE_FAILED);
+          return daneRefused(d, host, mode, reason, "the secure TLSA RRset at " + owner
+              + " requires TLS (STS-DANE-04): " + explain(reason, null, facts));
+        }
+        return check(lookup, host, facts); // MTA-STS, if any, judges the certificate
+      default:
+        return authenticate(lookup, host, mode, owner, facts, daneStrict);
+    }
+  }
+
+  /** A session with a host that has usable secure TLSA records (RFC 7672 §2.2, §3; D-23). */
+  private static DeliveryDecision authenticate(PolicyLookup lookup, String host, Mode mode,
+      String owner, TlsFacts facts, boolean daneStrict) {
+    String d = lookup.domain();
+    DaneResult result = facts.dane().orElse(null);
+    if (result == DaneResult.FAILED) {
+      // STS-DANE-01: checked before anything MTA-STS says, which cannot override it.
+      return daneRefused(d, host, mode, RefusalReason.TLSA_INVALID, "the certificate matches no"
+          + " usable TLSA record at " + owner + " (RFC 7672 §3, STS-DANE-01)");
+    }
+    if (!facts.tlsNegotiated()) {
+      RefusalReason reason = facts.failure().orElse(RefusalReason.TLS_HANDSHAKE_FAILED);
+      return daneRefused(d, host, mode, reason, result == DaneResult.AUTHENTICATED
+          ? "the certificate matches the TLSA records at " + owner + ", but the handshake was"
+              + " aborted by the MTA-STS check required as well: " + explain(reason, null, facts)
+          : "DANE (TLSA at " + owner + ") requires an authenticated TLS session: "
+              + explain(reason, null, facts));
+    }
+    if (result != DaneResult.AUTHENTICATED) {
+      return daneRefused(d, host, mode, RefusalReason.TLSA_INVALID, "the session's certificate"
+          + " was not checked against the TLSA records at " + owner + " (RFC 7672 §3)");
+    }
+    if (oldProtocol(facts)) {
+      return daneRefused(d, host, mode, RefusalReason.TLS_VERSION,
+          explain(RefusalReason.TLS_VERSION, null, facts));
+    }
+    if (!daneStrict) {
+      // D-23: usable secure TLSA records decide for this host; MTA-STS's mx patterns and WebPKI
+      // checks are skipped (a DANE-EE certificate need be neither CA-signed nor named).
+      return DeliveryDecision.allowed(d, host, mode, host + " is authenticated by DANE (TLSA at "
+          + owner + ", " + facts.protocol().orElse("?") + "); MTA-STS checks skipped (D-23)");
+    }
+    DeliveryDecision sts = check(lookup, host, facts);
+    if (sts.outcome() == DeliveryDecision.Outcome.ALLOWED) {
+      return DeliveryDecision.allowed(d, host, mode, host + " is authenticated by DANE (TLSA at "
+          + owner + ") and " + sts.message());
+    }
+    return sts; // strict mode: MTA-STS judges too, in its own mode
+  }
+
+  private static DeliveryDecision daneRefused(String d, String host, Mode mode,
+      RefusalReason reason, String why) {
+    return DeliveryDecision.refused(d, host, mode, reason, host + " fails DANE for " + d + ": "
+        + why + "; not delivering to this host (" + reason.transientStatusCode() + ")");
+  }
+
+  private static boolean oldProtocol(TlsFacts facts) {
+    String p = facts.protocol().orElse("");
+    return p.equals("TLSv1") || p.equals("TLSv1.1") || p.startsWith("SSL");
   }
 
   /** Whether a local require-tls rule is in force for the lookup's domain. */

@@ -219,6 +219,40 @@ public final class MtaSts implements AutoCloseable {
   }
 
   /**
+   * Decides whether a message may go to the candidate {@code mx} of a {@linkplain #plan plan} over
+   * the session described by {@code facts}, DANE first (RFC 7672, D-23), by its {@linkplain
+   * MxCandidate#dane() DANE requirement}:
+   *
+   * <ul>
+   *   <li>{@code AUTHENTICATE} (usable secure TLSA records): allowed exactly when TLS 1.2 or later
+   *       was negotiated and the certificate matched a usable record ({@link TlsFacts#dane()}
+   *       authenticated); MTA-STS's {@code mx} patterns and WebPKI checks are skipped, unless
+   *       {@linkplain Builder#daneStrict strict}, which requires them too. A DANE failure is
+   *       refused ({@code tlsa-invalid}) whatever MTA-STS says (STS-DANE-01) and in every mode:
+   *       DANE has no report-only mode.
+   *   <li>{@code TLS_REQUIRED} (secure TLSA records, none usable): a session without TLS is
+   *       refused, even without an MTA-STS policy (STS-DANE-04); otherwise as {@link
+   *       #check(PolicyLookup, String, TlsFacts)}.
+   *   <li>{@code DNSSEC_FAILED}: refused ({@code dnssec-invalid}); the plan did not allow the host.
+   *   <li>{@code NONE}: as {@link #check(PolicyLookup, String, TlsFacts)}.
+   * </ul>
+   *
+   * <p>Refusals and testing violations are passed to the listener.
+   *
+   * @param lookup the policy lookup (one snapshot for the whole delivery attempt)
+   * @param mx the candidate the session went to, from the plan of {@code lookup}
+   * @param facts what happened on the session, with the DANE verdict when DANE applied
+   * @return the decision
+   * @throws InvalidDomainException if the candidate's host is not a valid host name
+   * @throws NullPointerException if an argument is null
+   */
+  public DeliveryDecision check(PolicyLookup lookup, MxCandidate mx, TlsFacts facts) {
+    DeliveryDecision decision = DeliveryRules.check(lookup, mx, facts, planner.strict());
+    warnings.decided(decision);
+    return decision;
+  }
+
+  /**
    * Whether this client plans with DANE (RFC 7672), and why: {@linkplain Builder#dane turned off},
    * inactive (the DNS client does not validate DNSSEC), unavailable (it cannot here, e.g. its
    * resolver strips DNSSEC records), or active. Learned from the DNS client's {@linkplain
@@ -270,6 +304,29 @@ public final class MtaSts implements AutoCloseable {
   public SessionResult recordSession(PolicyLookup lookup, String mxHost, TlsFacts facts,
       SessionEndpoints endpoints) {
     return recording.session(lookup, mxHost, facts, endpoints);
+  }
+
+  /**
+   * Records for TLS-RPT one SMTP session with the candidate {@code mx} of a plan, judged as {@link
+   * #check(PolicyLookup, MxCandidate, TlsFacts)} judges it. Under DANE (STS-DANE-08) the result
+   * has policy type {@code tlsa}, the TLSA records as policy string and the TLSA base domain as
+   * policy domain (the domain whose {@code _smtp._tls} record receives it, RFC 8460 §1.1); a
+   * DANE failure is {@code tlsa-invalid}; a host whose DNSSEC lookups failed, never contacted, is
+   * {@code dnssec-invalid} (call this for it with any facts, as for an MX an enforce policy does
+   * not list). In {@linkplain Builder#daneStrict strict} mode a DANE-authenticated session counts
+   * under the MTA-STS policy too. Without DANE, as {@link #recordSession(PolicyLookup, String,
+   * TlsFacts, SessionEndpoints)}.
+   *
+   * @param lookup the policy lookup of the delivery attempt
+   * @param mx the candidate the session went to, from the plan of {@code lookup}
+   * @param facts what happened on the session
+   * @param endpoints the session's addresses and the MX's EHLO name, as far as known
+   * @return the result recorded: the DANE one when DANE governed the session
+   * @throws InvalidDomainException if the candidate's host is not a valid host name
+   */
+  public SessionResult recordSession(PolicyLookup lookup, MxCandidate mx, TlsFacts facts,
+      SessionEndpoints endpoints) {
+    return recording.session(lookup, mx, facts, endpoints, planner.strict());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -335,7 +392,8 @@ public final class MtaSts implements AutoCloseable {
    *   <tr><td>{@link #overrides}, {@link #overridesFile}</td><td>none: every policy applies as
    *       published</td></tr>
    *   <tr><td>{@link #dane}</td><td>true: DANE (RFC 7672) where DNSSEC allows; DANE's lookups
-   *       validate from the built-in root anchors unless a {@link #dnsClient} is given</td></tr>
+   *       validate from the built-in root anchors unless a {@link #daneDnsClient} or {@link
+   *       #dnsClient} is given</td></tr>
    *   <tr><td>{@link #daneStrict}</td><td>false: usable secure TLSA records decide for their host
    *       (D-23)</td></tr>
    * </table>

@@ -61,6 +61,8 @@ final class MtaStsSettings {
    * own, one that validates from the root anchors; null with DANE off.
    */
   private DnsClient daneDnsClient;
+  /** The DNS client of DANE's lookups given to the builder, kept by copies; null if none. */
+  private DnsClient givenDaneDnsClient;
 
   // ---------------------------------------------------------------------------------------------
   // One setter per builder setting: null and range checks first, then once (Caffeine's
@@ -180,6 +182,12 @@ final class MtaStsSettings {
     this.dane = on;
   }
 
+  void daneDnsClient(DnsClient dnsClient) {
+    Objects.requireNonNull(dnsClient, "daneDnsClient");
+    once("daneDnsClient", this.givenDaneDnsClient);
+    this.givenDaneDnsClient = dnsClient;
+  }
+
   void daneStrict(boolean strict) {
     once("daneStrict", this.daneStrict);
     this.daneStrict = strict;
@@ -253,6 +261,8 @@ final class MtaStsSettings {
     }
     if (!b.dane) {
       b.daneDnsClient = null;
+    } else if (b.givenDaneDnsClient != null) {
+      b.daneDnsClient = b.givenDaneDnsClient;
     } else if (b.daneDnsClient == null) {
       // A client of our own validates from the root anchors for DANE only; MTA-STS keeps the
       // plain one, which a resolver that strips DNSSEC records cannot break (see Planner).
@@ -320,6 +330,7 @@ final class MtaStsSettings {
     c.dane = dane;
     c.daneStrict = daneStrict;
     c.daneDnsClient = daneDnsClient;
+    c.givenDaneDnsClient = givenDaneDnsClient;
     if (c.dnsClientMade && set.contains("clock") && !set.contains("dnsClient")) {
       c.dnsClient = null; // made with the old clock: one clock reaches DNS too
       c.dnsClientMade = false;

@@ -300,13 +300,20 @@ final class GlobalOptions {
   }
 
   /**
-   * The builder of the client for a command that plans deliveries (and sends): with DANE
-   * {@linkplain #dane active} its DNS client is DANE's validating one, so {@code MtaSts} applies
-   * DANE (D-23); otherwise the plain one, and {@code dane(false)} under --no-dane.
+   * The builder of the client for a command that plans deliveries (and sends): MTA-STS's lookups
+   * on the plain DNS client, and with DANE {@linkplain #dane active} DANE's lookups on its
+   * validating one ({@code MtaSts.Builder.daneDnsClient}), so {@code MtaSts} applies DANE (D-23).
+   * When DANE is unavailable DANE's lookups have only the plain client, which never calls an
+   * answer secure: DANE stays inactive, and a resolver that strips DNSSEC cannot stop MTA-STS.
+   * Under --no-dane, {@code dane(false)}.
    */
   MtaSts.Builder sendingClientBuilder(PrintWriter err) throws IOException, UsageException {
     Dane d = dane(err);
-    return clientBuilder(d.active() ? d.dnsClient() : dnsClient());
+    MtaSts.Builder builder = clientBuilder(dnsClient());
+    if (d.active()) {
+      builder.daneDnsClient(d.dnsClient());
+    }
+    return builder;
   }
 
   private MtaSts.Builder clientBuilder(DnsClient dnsClient) throws IOException, UsageException {

@@ -8,21 +8,19 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.mtasts.testkit.Dane;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorldExtension;
 import org.mtasts.testkit.dns.DnssecFault;
 import org.mtasts.testkit.dns.Tlsa;
-import org.mtasts.testkit.smtp.SmtpBehaviour;
-import org.mtasts.testkit.tls.IssuedCertificate;
 
 /**
  * {@code mta-sts check} on signed domains (RFC 7672): the DANE status of every MX host in text and
@@ -30,65 +28,47 @@ import org.mtasts.testkit.tls.IssuedCertificate;
  * and {@code --no-dane}.
  */
 class DaneCheckCommandTest {
-  /** The certificate each DANE MX host serves, captured when the world starts. */
-  static final Map<String, IssuedCertificate> served = new ConcurrentHashMap<>();
-
   @RegisterExtension
   static final TestWorldExtension world =
       TestWorldExtension.create(
-          w -> w.domain("dane.example", d -> d
+          w -> w.domain("dane.example", d -> d.signed()
                   .policy("enforce", "mx.dane.example")
                   .maxAge(604_800)
-                  .mx(10, "mx.dane.example", capturing()))
-              .domain("mismatch.example", d -> d
+                  .mx(10, "mx.dane.example", Mx.goodTls(), Dane.ee()))
+              .domain("mismatch.example", d -> d.signed()
                   .policy("enforce", "mx.mismatch.example")
                   .maxAge(604_800)
-                  .mx(10, "mx.mismatch.example", capturing()))
-              .domain("bogus.example", d -> d
+                  .mx(10, "mx.mismatch.example", Mx.goodTls(), Dane.mismatch()))
+              .domain("bogus.example", d -> d.signed()
                   .policy("enforce", "mx.bogus.example")
                   .maxAge(604_800)
-                  .mx(10, "mx.bogus.example", capturing()))
-              .domain("pkix.example", d -> d
+                  .mx(10, "mx.bogus.example", Mx.goodTls(), Dane.ee()))
+              .domain("pkix.example", d -> d.signed()
                   .policy("enforce", "mx.pkix.example")
                   .maxAge(604_800)
-                  .mx(10, "mx.pkix.example", capturing()))
+                  .mx(10, "mx.pkix.example", Mx.goodTls(), Dane.unusable()))
               .domain("unsigned.example", d -> d
                   .policy("enforce", "mx.unsigned.example")
                   .maxAge(604_800)
-                  .mx(10, "mx.unsigned.example", Mx.goodTls()))
-              .dns(dns -> dns
-                  .signZone("dane.example")
-                  .signZone("mismatch.example")
-                  .signZone("bogus.example")
-                  .signZone("pkix.example")));
+                  .mx(10, "mx.unsigned.example", Mx.goodTls(), Dane.ee()))
+              .dns(dns -> dns.dnssecFault("_25._tcp.mx.bogus.example", "TLSA",
+                  DnssecFault.BAD_SIGNATURE)));
 
   @TempDir static Path dir;
   static Path trustPem;
   static Path anchor;
 
-  /** A good certificate from the world's authority, kept for the TLSA records. */
-  static Mx capturing() {
-    return Mx.custom("good, captured", (ca, host) -> {
-      IssuedCertificate certificate = ca.issue(host);
-      served.put(host, certificate);
-      return SmtpBehaviour.startTls(certificate);
-    });
-  }
-
   @BeforeAll
-  static void publishTlsa() throws IOException {
+  static void writeAnchors() throws IOException {
     trustPem = world.writeTrustPem(dir.resolve("ca.pem"));
-    anchor = Files.writeString(dir.resolve("anchor.ds"), world.dns().dnssecTrustAnchor());
-    world.dns()
-        .tlsa("_25._tcp.mx.dane.example", 3, 1, 1, spki("mx.dane.example"))
-        .tlsa("_25._tcp.mx.mismatch.example", 3, 1, 1, new byte[32])
-        .tlsa("_25._tcp.mx.bogus.example", 3, 1, 1, spki("mx.bogus.example"))
-        .dnssecFault("_25._tcp.mx.bogus.example", "TLSA", DnssecFault.BAD_SIGNATURE)
-        .tlsa("_25._tcp.mx.pkix.example", 1, 1, 1, spki("mx.pkix.example"));
+    anchor = Files.writeString(dir.resolve("anchor.ds"), world.dnssecTrustAnchor());
   }
 
+  /** The SHA-256 of the public key {@code host} presents: the data of its DANE-EE 3 1 1 record. */
   static byte[] spki(String host) {
-    return Tlsa.data(served.get(host).certificate(), Tlsa.SPKI, Tlsa.SHA2_256);
+    X509Certificate certificate = world.smtp(host).behaviour().certificate().orElseThrow()
+        .certificate();
+    return Tlsa.data(certificate, Tlsa.SPKI, Tlsa.SHA2_256);
   }
 
   static CliRun run(String... args) {

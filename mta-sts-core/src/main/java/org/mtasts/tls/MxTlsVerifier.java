@@ -18,7 +18,8 @@ import org.mtasts.policy.DomainNames;
 /**
  * The MX TLS checks of RFC 8461 §4.2 and §7.2, for SMTP clients that deliver under an MTA-STS
  * policy: the certificate must chain to a trusted root, must not be expired, and must carry a
- * subjectAltName DNS-ID that matches the MX host name; the session must use TLS 1.2 or 1.3.
+ * subjectAltName DNS-ID that matches the MX host name; the session must use TLS 1.2 or 1.3. For an
+ * MX host with a secure TLSA RRset, the DANE checks of RFC 7672 as well (see "DANE" below).
  *
  * <pre>{@code
  * MxTlsVerifier verifier = MxTlsVerifier.create();          // JDK trust store, system clock

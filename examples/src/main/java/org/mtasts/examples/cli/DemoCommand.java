@@ -56,8 +56,9 @@ final class DemoCommand implements Callable<Integer> {
     GlobalOptions options = parent.options;
     if (!options.dnsServers.isEmpty() || options.trustStore != null
         || options.trustStorePassword != null || options.timeoutSeconds != null
-        || options.cacheDir != null || options.store != null || options.overrides != null || options.allowPrivateAddresses
-        || !options.connectTo.isEmpty()) {
+        || options.cacheDir != null || options.store != null || options.overrides != null
+        || options.allowPrivateAddresses || !options.connectTo.isEmpty()
+        || options.dnssecTrustAnchor != null || options.noDane) {
       throw new GlobalOptions.UsageException("demo runs in its own offline world and takes only"
           + " --json and --verbose");
     }

@@ -1,9 +1,14 @@
 package org.mtasts.examples.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
@@ -19,12 +26,16 @@ import org.mtasts.PolicyStore;
 import org.mtasts.StoreProvider;
 import org.mtasts.tls.TrustAnchors;
 import org.mtasts.dns.DnsClient;
+import org.mtasts.dns.DnssecSupport;
 import org.mtasts.policy.InvalidDomainException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** Options every subcommand takes; they may stand before or after the subcommand's name. */
 final class GlobalOptions {
+  /** Longest --dnssec-trust-anchor file read: a few anchors take a few hundred bytes. */
+  static final int MAX_TRUST_ANCHOR_BYTES = 64 * 1024;
+
   @Option(
       names = "--dns",
       paramLabel = "HOST[:PORT]",
@@ -95,6 +106,27 @@ final class GlobalOptions {
   List<String> connectTo = new ArrayList<>();
 
   @Option(
+      names = "--dnssec-trust-anchor",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "DNSSEC trust anchors for DANE: DS or DNSKEY records in zone-file format,"
+          + " replacing the built-in root anchors (IANA's KSK-2017 and KSK-2024).")
+  Path dnssecTrustAnchor;
+
+  @Option(
+      names = "--no-dane",
+      scope = ScopeType.INHERIT,
+      description = "Turn DANE for SMTP (RFC 7672) off: MTA-STS alone decides. DANE is on by"
+          + " default wherever the DNS resolver passes DNSSEC records.")
+  boolean noDane;
+
+  /** The text of --dnssec-trust-anchor, read and checked once by {@link #validate()}. */
+  private String trustAnchorRecords;
+
+  /** What DANE can do in this run, found once by {@link #dane}. */
+  private Dane dane;
+
+  @Option(
       names = "--json",
       scope = ScopeType.INHERIT,
       description = "Machine-readable JSON on standard output.")
@@ -106,8 +138,16 @@ final class GlobalOptions {
       description = "Log what happens on standard error.")
   boolean verbose;
 
-  /** The DNS client these options describe (--dns, --timeout). */
+  /**
+   * The DNS client of MTA-STS's lookups (--dns, --timeout). It does not validate DNSSEC, so a
+   * resolver that strips DNSSEC records cannot break MTA-STS; DANE's lookups use {@link
+   * #dane}'s client.
+   */
   DnsClient dnsClient() throws UsageException {
+    return dnsBuilder().build();
+  }
+
+  private DnsClient.Builder dnsBuilder() throws UsageException {
     DnsClient.Builder dns = DnsClient.builder();
     for (String server : dnsServers) {
       dns.server(socketAddress(server, 53, "--dns"));
@@ -115,7 +155,111 @@ final class GlobalOptions {
     if (timeoutSeconds != null) {
       dns.timeout(Duration.ofSeconds(Math.min(5, timeoutSeconds)));
     }
+    return dns;
+  }
+
+  /**
+   * The DNS client of DANE's lookups: the servers of {@link #dnsClient()}, validating DNSSEC from
+   * the anchors of --dnssec-trust-anchor, or from the built-in root anchors.
+   */
+  DnsClient daneDnsClient() throws UsageException {
+    DnsClient.Builder dns = dnsBuilder();
+    String anchors = trustAnchorRecords();
+    if (anchors != null) {
+      dns.dnssecTrustAnchors(anchors);
+    } else {
+      dns.dnssecRootTrustAnchors();
+    }
     return dns.build();
+  }
+
+  /**
+   * What DANE for SMTP (RFC 7672) can do in this run.
+   *
+   * @param dnsClient the validating client for DANE's lookups; null unless DANE is active
+   * @param status {@code active}, {@code unavailable} (the DNSSEC probe failed: a resolver that
+   *     strips DNSSEC records, anchors that do not validate), or {@code disabled} (--no-dane)
+   * @param reason why, for people; printable
+   */
+  record Dane(DnsClient dnsClient, String status, String reason) {
+    boolean active() {
+      return dnsClient != null;
+    }
+
+    /** The {@code "dane"} object of a JSON document: status and reason. */
+    Map<String, Object> toJson() {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("status", status);
+      json.put("reason", reason);
+      return json;
+    }
+  }
+
+  /**
+   * Whether DANE can work in this run, found once: off with --no-dane, else what the DNSSEC probe
+   * of {@link #daneDnsClient()} says ({@code DnsClient.dnssecSupport()}, a few queries to the
+   * resolver). When it cannot, the run carries on with MTA-STS alone; in text mode this says so
+   * once on {@code err}, and a command that prints a JSON document puts {@link Dane#toJson()} in
+   * it instead.
+   */
+  Dane dane(PrintWriter err) throws UsageException {
+    if (dane != null) {
+      return dane;
+    }
+    if (noDane) {
+      dane = new Dane(null, "disabled", "turned off by --no-dane");
+      return dane;
+    }
+    DnsClient validating = daneDnsClient();
+    DnssecSupport support;
+    try {
+      support = validating.dnssecSupport().toCompletableFuture().join();
+    } catch (CompletionException | CancellationException e) {
+      // the probe promises not to fail; should it, DANE is off as for any failed probe
+      support = DnssecSupport.unavailable(
+          "DNSSEC probe failed: " + MtaStsCommand.describe(CheckCommand.unwrap(e)));
+    }
+    String reason = CheckReport.printable(support.reason());
+    dane = support.isAvailable()
+        ? new Dane(validating, "active", reason)
+        : new Dane(null, "unavailable", reason);
+    if (!dane.active() && !json) {
+      err.println("mta-sts: DANE unavailable (" + reason + "): MTA-STS alone applies"
+          + (trustAnchorRecords() == null ? "; a resolver that passes DNSSEC records on, or"
+              + " --dnssec-trust-anchor FILE, turns DANE on" : "")
+          + "; --no-dane turns it off");
+      err.flush();
+    }
+    return dane;
+  }
+
+  /** The text of --dnssec-trust-anchor, or null without the option. */
+  private String trustAnchorRecords() throws UsageException {
+    if (dnssecTrustAnchor == null || trustAnchorRecords != null) {
+      return trustAnchorRecords;
+    }
+    String option = "--dnssec-trust-anchor " + dnssecTrustAnchor;
+    String text;
+    try (InputStream in = Files.newInputStream(dnssecTrustAnchor)) {
+      byte[] bytes = in.readNBytes(MAX_TRUST_ANCHOR_BYTES + 1);
+      if (bytes.length > MAX_TRUST_ANCHOR_BYTES) {
+        throw new UsageException(option + ": more than " + MAX_TRUST_ANCHOR_BYTES / 1024
+            + " KiB; a trust anchor file holds a few DS or DNSKEY records");
+      }
+      text = new String(bytes, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new UsageException(option + ": no such file");
+    } catch (IOException e) {
+      throw new UsageException(option + ": cannot read it: " + MtaStsCommand.describe(e));
+    }
+    try {
+      DnsClient.builder().dnssecTrustAnchors(text); // parses and checks, queries nothing
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(option + ": " + CheckReport.printable(e.getMessage())
+          + " (want DS or DNSKEY records in zone-file format, e.g. '. IN DS 20326 8 2 E06D...')");
+    }
+    trustAnchorRecords = text;
+    return text;
   }
 
   /** Where to connect for a host: DNS, except for the --connect-to mappings. */
@@ -146,15 +290,42 @@ final class GlobalOptions {
     return clientBuilder().build();
   }
 
-  /** The builder of the client these options describe, for a command that adds to it. */
+  /**
+   * The builder of the client these options describe, for a command that adds to it. Its DNS
+   * client does not validate DNSSEC, so DANE stays inactive: for commands that resolve policies
+   * and never plan a delivery. A command that sends uses {@link #sendingClientBuilder}.
+   */
   MtaSts.Builder clientBuilder() throws IOException, UsageException {
-    DnsClient dnsClient = dnsClient();
+    return clientBuilder(dnsClient());
+  }
+
+  /**
+   * The builder of the client for a command that plans deliveries (and sends): MTA-STS's lookups
+   * on the plain DNS client, and with DANE {@linkplain #dane active} DANE's lookups on its
+   * validating one ({@code MtaSts.Builder.daneDnsClient}), so {@code MtaSts} applies DANE (D-23).
+   * When DANE is unavailable DANE's lookups have only the plain client, which never calls an
+   * answer secure: DANE stays inactive, and a resolver that strips DNSSEC cannot stop MTA-STS.
+   * Under --no-dane, {@code dane(false)}.
+   */
+  MtaSts.Builder sendingClientBuilder(PrintWriter err) throws IOException, UsageException {
+    Dane d = dane(err);
+    MtaSts.Builder builder = clientBuilder(dnsClient());
+    if (d.active()) {
+      builder.daneDnsClient(d.dnsClient());
+    }
+    return builder;
+  }
+
+  private MtaSts.Builder clientBuilder(DnsClient dnsClient) throws IOException, UsageException {
     HostResolver hostResolver = hostResolver(dnsClient);
     MtaSts.Builder builder =
         MtaSts.builder()
             .dnsClient(dnsClient)
             .hostResolver(hostResolver)
             .allowPrivateAddresses(allowPrivateAddresses);
+    if (noDane) {
+      builder.dane(false);
+    }
     X509TrustManager trust = trustManager();
     if (trust != null) {
       builder.trustManager(trust);
@@ -222,6 +393,7 @@ final class GlobalOptions {
   }
 
   void validate() throws UsageException {
+    trustAnchorRecords(); // a bad file is a usage error for every command, DANE or not
     if (timeoutSeconds != null && timeoutSeconds <= 0) {
       throw new UsageException("--timeout must be a positive number of seconds");
     }

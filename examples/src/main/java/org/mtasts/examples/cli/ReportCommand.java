@@ -204,7 +204,7 @@ final class ReportCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       DnsClient dns = options.dnsClient();
-      try (MtaSts client = options.client()) {
+      try (MtaSts client = options.sendingClientBuilder(spec.commandLine().getErr()).build()) {
         Properties props = new Properties();
         props.put("mail.mtasts.hostResolver", options.hostResolver(dns));
         X509TrustManager trust = options.trustManager();

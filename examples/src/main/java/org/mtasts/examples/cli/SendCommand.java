@@ -90,7 +90,7 @@ final class SendCommand implements Callable<Integer> {
       recipients.add(address(r, "--to"));
     }
     DnsClient dns = options.dnsClient();
-    MtaSts.Builder builder = options.clientBuilder();
+    MtaSts.Builder builder = options.sendingClientBuilder(spec.commandLine().getErr());
     if (options.keepsState()) {
       // TLS-RPT (RFC 8460): every session is counted where `mta-sts report` reads
       builder.reportStore(options.stores().reportStore());

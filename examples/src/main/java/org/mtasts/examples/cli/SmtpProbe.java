@@ -54,6 +54,8 @@ final class SmtpProbe {
     TlsOutcome outcome;
     /** The leaf certificate, when the handshake completed. */
     X509Certificate certificate;
+    /** The chain as presented, leaf first, when the handshake completed; for the DANE check. */
+    X509Certificate[] chain;
     /**
      * Why the probe could not test STARTTLS at all (no address, connection refused, timeout, a
      * greeting other than 220); null if it could.
@@ -208,6 +210,13 @@ final class SmtpProbe {
       if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
         result.certificate = leaf;
       }
+      List<X509Certificate> x509 = new ArrayList<>();
+      for (Certificate c : chain) {
+        if (c instanceof X509Certificate certificate) {
+          x509.add(certificate);
+        }
+      }
+      result.chain = x509.toArray(new X509Certificate[0]);
     } catch (IOException e) {
       // no certificate to show
     }

@@ -287,17 +287,23 @@ public final class DaneVerification {
         + (hex.length() > HEX_SHOWN ? hex.substring(0, HEX_SHOWN) + "..." : hex);
   }
 
-  /** The presented chain with the selected contents of its certificates, computed when asked. */
+  /**
+   * The presented chain with the selected contents of its certificates and their digests, each
+   * computed once when first asked: a large RRset costs one comparison per record and certificate.
+   */
   private static final class Presented {
     private final X509Certificate[] chain;
     private final byte[][] certificates;
     private final byte[][] keys;
+    /** [certificate][selector * 2 + SHA-256 (0) or SHA-512 (1)]. */
+    private final byte[][][] digests;
     private final String[] problems;
 
     Presented(X509Certificate[] chain) {
       this.chain = chain;
       this.certificates = new byte[chain.length][];
       this.keys = new byte[chain.length][];
+      this.digests = new byte[chain.length][4][];
       this.problems = new String[chain.length];
     }
 
@@ -307,18 +313,29 @@ public final class DaneVerification {
       if (content == null) {
         return problems[i];
       }
-      byte[] expected = record.data();
       byte[] actual = switch (record.matchingType()) {
         case TlsaRecord.MATCH_FULL -> content;
-        case TlsaRecord.MATCH_SHA256 -> digest("SHA-256", content);
-        case TlsaRecord.MATCH_SHA512 -> digest("SHA-512", content);
+        case TlsaRecord.MATCH_SHA256 -> digest(i, record.selector(), 0, "SHA-256", content);
+        case TlsaRecord.MATCH_SHA512 -> digest(i, record.selector(), 1, "SHA-512", content);
         default -> null; // unusable records never get here
       };
-      if (actual != null && MessageDigest.isEqual(expected, actual)) {
+      if (actual != null && MessageDigest.isEqual(record.data(), actual)) {
         return null;
       }
       String what = record.selector() == TlsaRecord.SELECTOR_CERT ? "certificate" : "public key";
       return (i == 0 ? "the leaf " : "certificate " + i + " ") + what + " does not match";
+    }
+
+    private byte[] digest(int i, int selector, int which, String algorithm, byte[] content) {
+      int slot = selector * 2 + which;
+      if (digests[i][slot] == null) {
+        try {
+          digests[i][slot] = MessageDigest.getInstance(algorithm).digest(content);
+        } catch (NoSuchAlgorithmException e) {
+          throw new IllegalStateException("every JDK has " + algorithm, e);
+        }
+      }
+      return digests[i][slot];
     }
 
     private byte[] selected(int i, int selector) {
@@ -343,14 +360,6 @@ public final class DaneVerification {
     String describe(int i) {
       return "certificate " + i + " ("
           + Texts.printable(chain[i].getSubjectX500Principal().getName(), MAX_TEXT) + ")";
-    }
-
-    private static byte[] digest(String algorithm, byte[] content) {
-      try {
-        return MessageDigest.getInstance(algorithm).digest(content);
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every JDK has " + algorithm, e);
-      }
     }
   }
 

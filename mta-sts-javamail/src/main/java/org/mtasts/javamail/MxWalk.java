@@ -231,6 +231,8 @@ final class MxWalk {
         DeliveryDecision d = s.judged() ? check(s, c.facts()) : null;
         if (d != null && !d.isAllowed()) {
           RefusalReason reason = d.reason().orElseThrow();
+          // A connected DANE session is refused as tlsa-invalid (the handshake cannot be older
+          // than TLS 1.2 here, nor lack TLS); a strict-mode refusal is MTA-STS's own.
           if (s.tls() == TlsRequirement.VERIFIED || isDane(reason)) {
             attempts.add(new MxAttempt(s.host(), MxAttempt.Result.REFUSED, true, reason,
                 reason.transientStatusCode(), d.message(), null,

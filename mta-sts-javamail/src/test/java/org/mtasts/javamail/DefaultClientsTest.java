@@ -43,7 +43,13 @@ class DefaultClientsTest {
     Gates first = Gates.of(Session.getInstance(p));
     Gates again = Gates.of(Session.getInstance(p));
     assertSame(first.sts(), again.sts(), "one policy cache per configuration");
-    assertEquals(2, DefaultClients.size(), "the default client and its DNS client");
+    assertEquals(3, DefaultClients.size(),
+        "the default client, its DNS client and the validating one of DANE's lookups");
+
+    MtaStsMail.closeDefaultClients();
+    p.setProperty(Settings.DANE, "false");
+    Gates.of(Session.getInstance(p));
+    assertEquals(2, DefaultClients.size(), "DANE off: no validating DNS client");
 
     MtaStsMail.closeDefaultClients();
 

@@ -7,6 +7,7 @@ import org.mtasts.testkit.dns.TestDnsServer.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -73,7 +74,7 @@ final class Responder {
     }
     Record question = query.getQuestion();
     if (header.getOpcode() != Opcode.QUERY) {
-      Message response = newResponse(query, question);
+      Message response = newResponse(query, question, false);
       response.getHeader().setRcode(Rcode.NOTIMP);
       return immediate(response, transport, udpLimit(query));
     }
@@ -82,7 +83,10 @@ final class Responder {
     }
     queryLog.record(question.getName(), question.getType(), transport);
 
-    Message response = newResponse(query, question);
+    Dnssec dnssec = zone.dnssec();
+    OPTRecord opt = query.getOPT();
+    boolean dnssecOk = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0 && !dnssec.strip();
+    Message response = newResponse(query, question, dnssecOk);
     Header h = response.getHeader();
     int qtype = question.getType();
     if (question.getDClass() != DClass.IN || qtype == Type.AXFR || qtype == Type.IXFR) {
@@ -97,8 +101,18 @@ final class Responder {
     }
 
     Zone.Resolution resolution =
-        zone.resolve(question.getName(), qtype, transport == Transport.TCP);
+        zone.resolve(question.getName(), qtype, transport == Transport.TCP, dnssecOk);
     Fault fault = resolution.fault();
+    boolean validating = dnssec.adBit();
+    if (fault == null
+        && validating
+        && resolution.bogus()
+        && !query.getHeader().getFlag(Flags.CD)) {
+      // What a validating resolver does with an answer that fails validation (RFC 4035 §5.5).
+      h.setRcode(Rcode.SERVFAIL);
+      log.debug("{} {} {}: SERVFAIL (bogus)", transport, question.getName(), Type.string(qtype));
+      return new Reply(toWire(response, transport, udpLimit(query)), resolution.delay());
+    }
     if (fault == Fault.DROP) {
       log.debug("{} {} {}: dropped (fault)", transport, question.getName(), Type.string(qtype));
       return Reply.NONE;
@@ -112,6 +126,12 @@ final class Responder {
     } else {
       h.setFlag(Flags.AA);
       h.setRcode(resolution.rcode());
+      // RFC 6840 §5.8: AD only for a query that asked for it with AD or DO.
+      if (validating
+          && resolution.secure()
+          && (dnssecOk || query.getHeader().getFlag(Flags.AD))) {
+        h.setFlag(Flags.AD);
+      }
       for (Record r : resolution.answers()) {
         response.addRecord(r, Section.ANSWER);
       }
@@ -148,7 +168,7 @@ final class Responder {
     return Math.max(UDP_SIZE_WITHOUT_EDNS, Math.min(opt.getPayloadSize(), EDNS_PAYLOAD_SIZE));
   }
 
-  private static Message newResponse(Message query, Record question) {
+  private static Message newResponse(Message query, Record question, boolean dnssecOk) {
     Message response = new Message(query.getHeader().getID());
     Header h = response.getHeader();
     h.setFlag(Flags.QR);
@@ -165,7 +185,10 @@ final class Responder {
       response.addRecord(question, Section.QUESTION);
     }
     if (query.getOPT() != null) {
-      response.addRecord(new OPTRecord(EDNS_PAYLOAD_SIZE, 0, 0, 0), Section.ADDITIONAL);
+      // The DO bit is echoed by servers that support DNSSEC (RFC 3225 §3).
+      response.addRecord(
+          new OPTRecord(EDNS_PAYLOAD_SIZE, 0, 0, dnssecOk ? ExtendedFlags.DO : 0),
+          Section.ADDITIONAL);
     }
     return response;
   }

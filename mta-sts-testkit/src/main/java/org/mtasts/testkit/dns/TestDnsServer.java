@@ -1,34 +1,11 @@
 package org.mtasts.testkit.dns;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.BindException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A DNS server on the loopback interface that answers from records set in Java: an offline stand-in
@@ -41,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * and NODATA (with an SOA in the authority section) are told apart, and the AA and RA flags are
  * set. Faults can be injected per name or per name and type to see how a client copes with
  * SERVFAIL, REFUSED, NXDOMAIN, lost packets, truncation and slow answers.
+ *
+ * <p><b>DNSSEC.</b> {@link #signZone(String)} signs a zone (and the root); {@link
+ * #dnssecTrustAnchor()} is the anchor a validating client needs. Names in no signed zone then
+ * validate as insecure, {@link #dnssecFault(String, String, DnssecFault)} breaks signatures, and
+ * {@link #stripDnssec(boolean)} and {@link #adBit(boolean)} make the server look like a resolver
+ * that strips DNSSEC or one that validates.
  *
  * <pre>{@code
  * try (TestDnsServer dns = new TestDnsServer().start()) {
@@ -68,16 +51,8 @@ import org.slf4j.LoggerFactory;
  * releases all of them.
  */
 public final class TestDnsServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(TestDnsServer.class);
-
   /** The most TCP connections served at the same time; further connections are closed. */
   public static final int MAX_TCP_CONNECTIONS = 16;
-
-  /** An open TCP connection with no query for this long is closed, like real servers do. */
-  private static final int TCP_IDLE_TIMEOUT_MILLIS = 30_000;
-
-  private static final int BIND_ATTEMPTS = 32;
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * A misbehaviour to inject for a name, see {@link #fault(String, Fault)}. A fault on any name of
@@ -110,26 +85,9 @@ public final class TestDnsServer implements AutoCloseable {
     TCP
   }
 
-  private enum State {
-    NEW,
-    RUNNING,
-    CLOSED
-  }
-
   private final Zone zone = new Zone();
   private final QueryLog queryLog = new QueryLog();
-  private final Responder responder = new Responder(zone, queryLog);
-
-  private final Object stateLock = new Object();
-  private State state = State.NEW; // guarded by stateLock
-  private volatile boolean closing;
-  private volatile InetSocketAddress address;
-  private DatagramSocket udpSocket;
-  private ServerSocket tcpSocket;
-  private ScheduledThreadPoolExecutor scheduler;
-  private ThreadPoolExecutor connectionPool;
-  private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
-  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+  private final DnsListener listener = new DnsListener(new Responder(zone, queryLog));
 
   /**
    * Creates a server that is not listening yet. Records and faults may be set before {@link
@@ -148,64 +106,8 @@ public final class TestDnsServer implements AutoCloseable {
    * @throws IllegalStateException if the server was already started or closed
    */
   public TestDnsServer start() throws IOException {
-    synchronized (stateLock) {
-      if (state != State.NEW) {
-        throw new IllegalStateException(
-            "server already " + state.name().toLowerCase(java.util.Locale.ROOT));
-      }
-      bind();
-      int port = address.getPort();
-      String prefix = "TestDnsServer-" + port + "-";
-      scheduler = new ScheduledThreadPoolExecutor(1, threadFactory(prefix + "delay"));
-      scheduler.setRemoveOnCancelPolicy(true);
-      connectionPool =
-          new ThreadPoolExecutor(
-              0,
-              MAX_TCP_CONNECTIONS,
-              10,
-              TimeUnit.SECONDS,
-              new SynchronousQueue<>(),
-              threadFactory(prefix + "tcp"));
-      threadFactory(prefix + "udp").newThread(this::serveUdp).start();
-      threadFactory(prefix + "accept").newThread(this::acceptTcp).start();
-      state = State.RUNNING;
-      log.debug("DNS server listening on {} (UDP and TCP)", address);
-      return this;
-    }
-  }
-
-  private void bind() throws IOException {
-    InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
-    IOException last = null;
-    for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-      DatagramSocket udp = new DatagramSocket(null);
-      ServerSocket tcp = null;
-      try {
-        udp.bind(new InetSocketAddress(loopback, 0));
-        int port = udp.getLocalPort();
-        tcp = new ServerSocket();
-        tcp.setReuseAddress(true);
-        tcp.bind(new InetSocketAddress(loopback, port), 50);
-        udpSocket = udp;
-        tcpSocket = tcp;
-        address = new InetSocketAddress(loopback, port);
-        return;
-      } catch (BindException e) {
-        // The ephemeral UDP port is taken for TCP by someone else: try another one.
-        last = e;
-        udp.close();
-        if (tcp != null) {
-          tcp.close();
-        }
-      } catch (IOException | RuntimeException e) {
-        udp.close();
-        if (tcp != null) {
-          tcp.close();
-        }
-        throw e;
-      }
-    }
-    throw new IOException("no loopback port free for both UDP and TCP", last);
+    listener.start();
+    return this;
   }
 
   /**
@@ -216,7 +118,7 @@ public final class TestDnsServer implements AutoCloseable {
    * @throws IllegalStateException if {@link #start()} has not succeeded yet
    */
   public InetSocketAddress address() {
-    InetSocketAddress a = address;
+    InetSocketAddress a = listener.address();
     if (a == null) {
       throw new IllegalStateException("server not started");
     }
@@ -230,46 +132,7 @@ public final class TestDnsServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (stateLock) {
-      if (state == State.CLOSED) {
-        return;
-      }
-      boolean wasRunning = state == State.RUNNING;
-      state = State.CLOSED;
-      if (!wasRunning) {
-        return;
-      }
-      closing = true;
-    }
-    closeQuietly(udpSocket);
-    closeQuietly(tcpSocket);
-    for (Socket s : connections) {
-      closeQuietly(s);
-    }
-    scheduler.shutdownNow();
-    connectionPool.shutdownNow();
-    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-    boolean interrupted = false;
-    for (Thread t : threads) {
-      if (t == Thread.currentThread()) {
-        continue;
-      }
-      long remaining = deadline - System.nanoTime();
-      try {
-        if (remaining > 0) {
-          t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-      if (t.isAlive()) {
-        log.warn("Thread {} did not end within {}", t.getName(), CLOSE_TIMEOUT);
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    log.debug("DNS server on {} closed", address);
+    listener.close();
   }
 
   // =================================================================== records
@@ -423,6 +286,145 @@ public final class TestDnsServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Adds a TLSA record (RFC 6698), e.g. {@code tlsa("_25._tcp.mx1.example.com", 3, 1, 1,
+   * Tlsa.data(cert, 1, 1))}. Fields are not checked against each other, so malformed records can
+   * be served too.
+   *
+   * @param name owner name, {@code _<port>._tcp.<host>}
+   * @param usage certificate usage, 0 to 255 (2 = DANE-TA, 3 = DANE-EE)
+   * @param selector 0 to 255 (0 = full certificate, 1 = SubjectPublicKeyInfo)
+   * @param matchingType 0 to 255 (0 = exact, 1 = SHA-256, 2 = SHA-512)
+   * @param data certificate association data, see {@link Tlsa#data}; copied
+   * @return this server
+   * @throws IllegalArgumentException if the name is malformed or a field out of range
+   * @throws IllegalStateException if the name has a CNAME
+   */
+  public TestDnsServer tlsa(String name, int usage, int selector, int matchingType, byte[] data) {
+    zone.addTlsa(name, usage, selector, matchingType, data);
+    return this;
+  }
+
+  // =================================================================== DNSSEC
+
+  /**
+   * Signs the zone at {@code apex} with its own ECDSA P-256 key (algorithm 13), and the root, whose
+   * DS is {@link #dnssecTrustAnchor()}. The zone is delegated from the closest enclosing zone,
+   * which publishes its DS; queries with the DO bit get RRSIGs and signed NSEC denials. Names in no
+   * signed zone validate as insecure. Until the first zone is signed the server knows no DNSSEC;
+   * {@code signZone(".")} signs the root alone. The package documentation says how names are
+   * placed in zones. Signatures are valid from a day before to 30 days after the {@link
+   * #clock(Clock)} at the time of the query.
+   *
+   * @param apex the zone's apex, e.g. {@code "example.com"}, or {@code "."}
+   * @return this server
+   * @throws IllegalArgumentException if the name is malformed
+   */
+  public TestDnsServer signZone(String apex) {
+    zone.signZone(apex);
+    return this;
+  }
+
+  /**
+   * Makes {@code apex} an unsigned zone whose parent proves with a signed NSEC that it has no DS:
+   * names in it validate as insecure even below a signed zone, and so does a zone signed below it.
+   * Has an effect only once some zone is signed.
+   *
+   * @param apex the zone's apex, e.g. {@code "unsigned.example.com"}
+   * @return this server
+   * @throws IllegalArgumentException if the name is malformed or the root
+   */
+  public TestDnsServer insecureZone(String apex) {
+    zone.insecureZone(apex);
+    return this;
+  }
+
+  /**
+   * The DS record of the root's key in zone-file format, e.g. {@code . 3600 IN DS 12345 13 2
+   * 3A1F...}: the trust anchor for validating clients. The same for the life of the server (keys
+   * outlive {@link #reset()}).
+   *
+   * @return one DS record, without a trailing newline
+   */
+  public String dnssecTrustAnchor() {
+    return zone.trustAnchor();
+  }
+
+  /**
+   * Sets the clock that signature validity is computed from, for example the fixed clock of the
+   * code under test. Initially the system clock.
+   *
+   * @param clock the clock
+   * @return this server
+   */
+  public TestDnsServer clock(Clock clock) {
+    zone.dnssec().clock(clock);
+    return this;
+  }
+
+  /**
+   * Breaks the signature of one RRset of a signed zone: the records of {@code type} owned by
+   * {@code name}, e.g. {@code ("_25._tcp.mx1.example.com", "TLSA")}, {@code ("example.com",
+   * "DNSKEY")}, {@code ("example.com", "DS")} (in the parent) or {@code ("example.com", "NSEC")}
+   * (the NSEC owned by the name, used in denials). Replaces an earlier DNSSEC fault for the name
+   * and type; {@link #clearFaults(String)} removes it. Has no effect on names in unsigned zones.
+   *
+   * @param name owner name of the RRset
+   * @param type its type, e.g. {@code "A"}
+   * @param fault what to break
+   * @return this server
+   * @throws IllegalArgumentException if the name or type is invalid
+   */
+  public TestDnsServer dnssecFault(String name, String type, DnssecFault fault) {
+    zone.setDnssecFault(name, Objects.requireNonNull(type, "type"), fault);
+    return this;
+  }
+
+  /**
+   * Breaks the signature of every RRset owned by {@code name} (including DNSKEY, DS and NSEC), see
+   * {@link #dnssecFault(String, String, DnssecFault)}. A fault for a specific type takes
+   * precedence.
+   *
+   * @param name owner name
+   * @param fault what to break
+   * @return this server
+   * @throws IllegalArgumentException if the name is malformed
+   */
+  public TestDnsServer dnssecFault(String name, DnssecFault fault) {
+    zone.setDnssecFault(name, null, fault);
+    return this;
+  }
+
+  /**
+   * Makes the server behave like a resolver that does not support DNSSEC: the DO bit is ignored
+   * and not echoed; answers carry no RRSIG, NSEC or AD flag. DNSKEY and DS queries still get the
+   * bare records, as from a resolver treating them as ordinary types (RFC 3597). A validating
+   * client then finds the root's DNSKEY unsigned and calls everything bogus.
+   *
+   * @param strip true to strip, false (the initial state) to serve DNSSEC
+   * @return this server
+   */
+  public TestDnsServer stripDnssec(boolean strip) {
+    zone.dnssec().strip(strip);
+    return this;
+  }
+
+  /**
+   * Makes the server behave like a validating resolver: the AD flag is set on answers that a
+   * validator would find secure (every RRset in a signed zone reached from the root, no DNSSEC
+   * fault) when the query has the DO or the AD bit (RFC 6840 §5.8), and answers it would find
+   * bogus (a {@link DnssecFault} on the way) become SERVFAIL unless the query has the CD bit. For
+   * testing a client that trusts its resolver's AD bit. No effect while {@link
+   * #stripDnssec(boolean) stripping}.
+   *
+   * @param on true to set AD, false (the initial state) never to set it
+   * @return this server
+   */
+  public TestDnsServer adBit(boolean on) {
+    zone.dnssec().adBit(on);
+    return this;
+  }
+
   // =================================================================== faults
 
   /**
@@ -486,7 +488,7 @@ public final class TestDnsServer implements AutoCloseable {
   }
 
   /**
-   * Removes every fault and delay set for {@code name}, for all types.
+   * Removes every fault, delay and DNSSEC fault set for {@code name}, for all types.
    *
    * @param name the name
    * @return this server
@@ -498,7 +500,7 @@ public final class TestDnsServer implements AutoCloseable {
   }
 
   /**
-   * Removes every fault and delay of every name.
+   * Removes every fault, delay and DNSSEC fault of every name.
    *
    * @return this server
    */
@@ -509,7 +511,8 @@ public final class TestDnsServer implements AutoCloseable {
 
   /**
    * Returns the server to its initial state while it keeps running: no records, faults or delays,
-   * default TTL 300 seconds, counts and log cleared. Useful when one server is shared by several
+   * no signed zones, DNSSEC modes off, default TTL 300 seconds, counts and log cleared. The DNSSEC
+   * keys (so the trust anchor) and the clock stay. Useful when one server is shared by several
    * tests.
    *
    * @return this server
@@ -575,7 +578,7 @@ public final class TestDnsServer implements AutoCloseable {
   /** Returns a description with the address (if started) and the number of records. */
   @Override
   public String toString() {
-    InetSocketAddress a = address;
+    InetSocketAddress a = listener.address();
     return "TestDnsServer["
         + (a == null ? "not started" : a.getAddress().getHostAddress() + ":" + a.getPort())
         + ", "
@@ -583,159 +586,4 @@ public final class TestDnsServer implements AutoCloseable {
         + " records]";
   }
 
-  // =================================================================== I/O
-
-  private interface Sender {
-    void send(byte[] wire) throws IOException;
-  }
-
-  /** Sends a reply now, or later from the scheduler, so a delay never blocks a receive loop. */
-  private void dispatch(Responder.Reply reply, Sender sender, Object peer) {
-    if (reply.isNone()) {
-      return;
-    }
-    Runnable send =
-        () -> {
-          try {
-            sender.send(reply.wire());
-          } catch (IOException e) {
-            if (!closing) {
-              log.debug("Could not send answer to {}: {}", peer, e.toString());
-            }
-          }
-        };
-    if (reply.delay().isZero()) {
-      send.run();
-      return;
-    }
-    try {
-      scheduler.schedule(send, reply.delay().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      // Closing: delayed answers are discarded.
-    }
-  }
-
-  private void serveUdp() {
-    byte[] buffer = new byte[65_535];
-    while (!closing) {
-      DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-      try {
-        udpSocket.receive(packet);
-      } catch (IOException e) {
-        if (!closing) {
-          log.warn("UDP receive failed on {}", address, e);
-        }
-        continue;
-      }
-      byte[] in = Arrays.copyOfRange(buffer, packet.getOffset(), packet.getLength());
-      SocketAddress client = packet.getSocketAddress();
-      try {
-        Responder.Reply reply = responder.respond(in, Transport.UDP);
-        dispatch(
-            reply, wire -> udpSocket.send(new DatagramPacket(wire, wire.length, client)), client);
-      } catch (RuntimeException e) {
-        log.warn("Failed to answer UDP query from {}", client, e);
-      }
-    }
-  }
-
-  private void acceptTcp() {
-    while (!closing) {
-      Socket socket;
-      try {
-        socket = tcpSocket.accept();
-      } catch (IOException e) {
-        if (!closing) {
-          log.warn("TCP accept failed on {}", address, e);
-        }
-        continue;
-      }
-      connections.add(socket);
-      if (closing) { // close() may have run between accept() and add()
-        closeConnection(socket);
-        return;
-      }
-      try {
-        connectionPool.execute(() -> serveTcp(socket));
-      } catch (RejectedExecutionException e) {
-        log.warn(
-            "Closing TCP connection from {}: {} connections already open",
-            socket.getRemoteSocketAddress(),
-            MAX_TCP_CONNECTIONS);
-        closeConnection(socket);
-      }
-    }
-  }
-
-  /** Serves length-prefixed messages on one connection until the peer closes it or idles. */
-  private void serveTcp(Socket socket) {
-    SocketAddress peer = socket.getRemoteSocketAddress();
-    Object writeLock = new Object();
-    try {
-      socket.setSoTimeout(TCP_IDLE_TIMEOUT_MILLIS);
-      socket.setTcpNoDelay(true);
-      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-      OutputStream out = socket.getOutputStream();
-      Sender sender =
-          wire -> {
-            byte[] framed = new byte[wire.length + 2];
-            framed[0] = (byte) (wire.length >>> 8);
-            framed[1] = (byte) wire.length;
-            System.arraycopy(wire, 0, framed, 2, wire.length);
-            synchronized (writeLock) { // answers may come from this thread and the scheduler
-              out.write(framed);
-              out.flush();
-            }
-          };
-      while (!closing) {
-        int length;
-        try {
-          length = in.readUnsignedShort();
-        } catch (EOFException | SocketTimeoutException e) {
-          break;
-        }
-        byte[] message = new byte[length];
-        in.readFully(message);
-        try {
-          dispatch(responder.respond(message, Transport.TCP), sender, peer);
-        } catch (RuntimeException e) {
-          log.warn("Failed to answer TCP query from {}", peer, e);
-        }
-      }
-    } catch (IOException e) {
-      if (!closing) {
-        log.debug("TCP connection from {} ended: {}", peer, e.toString());
-      }
-    } finally {
-      closeConnection(socket);
-    }
-  }
-
-  private void closeConnection(Socket socket) {
-    closeQuietly(socket);
-    connections.remove(socket);
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      log.debug("Error while closing {}: {}", c, e.toString());
-    }
-  }
-
-  private ThreadFactory threadFactory(String name) {
-    AtomicInteger counter = new AtomicInteger();
-    return runnable -> {
-      int n = counter.getAndIncrement();
-      Thread t = new Thread(runnable, n == 0 ? name : name + "-" + n);
-      t.setDaemon(true);
-      threads.removeIf(old -> old.getState() == Thread.State.TERMINATED);
-      threads.add(t);
-      return t;
-    };
-  }
 }

@@ -20,6 +20,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -38,8 +39,6 @@ final class Zone {
   private static final int ALL_TYPES = -1;
 
   private static final long MAX_TTL_SECONDS = 0x7fffffffL;
-  private static final Name SOA_HOST = Name.fromConstantString("ns.testkit.invalid.");
-  private static final Name SOA_ADMIN = Name.fromConstantString("hostmaster.testkit.invalid.");
 
   private final Object lock = new Object();
 
@@ -49,12 +48,50 @@ final class Zone {
   private final Map<Key, Fault> faults = new HashMap<>();
   private final Map<Key, Duration> delays = new HashMap<>();
   private long defaultTtlSeconds = DEFAULT_TTL.getSeconds();
+  private final Dnssec dnssec = new Dnssec();
+
+  /** Bumped by every change of records or zones, so derived DNSSEC state is rebuilt. */
+  private long version;
 
   private record Key(Name name, int type) {}
 
-  /** What the server does with one question. */
+  /**
+   * What the server does with one question. {@code secure}: a validator would call the answer
+   * secure; {@code bogus}: it would reject it (both false when no zone is signed).
+   */
   record Resolution(
-      int rcode, List<Record> answers, List<Record> authority, Fault fault, Duration delay) {}
+      int rcode,
+      List<Record> answers,
+      List<Record> authority,
+      Fault fault,
+      Duration delay,
+      boolean secure,
+      boolean bogus) {
+
+    Resolution(int rcode, List<Record> answers, List<Record> authority, Fault f, Duration delay) {
+      this(rcode, answers, authority, f, delay, false, false);
+    }
+
+    Resolution(
+        int rcode,
+        List<Record> answers,
+        List<Record> authority,
+        Duration delay,
+        Dnssec.View view) {
+      this(
+          rcode,
+          answers,
+          authority,
+          null,
+          delay,
+          view != null && view.secure(),
+          view != null && view.bogus());
+    }
+  }
+
+  Dnssec dnssec() {
+    return dnssec;
+  }
 
   // ---------------------------------------------------------------- input normalisation
 
@@ -151,6 +188,24 @@ final class Zone {
     add(owner, Type.TXT, ttl -> Record.newRecord(owner, Type.TXT, DClass.IN, ttl, wire));
   }
 
+  void addTlsa(String name, int usage, int selector, int matchingType, byte[] data) {
+    Name owner = name(name);
+    checkOctet("usage", usage);
+    checkOctet("selector", selector);
+    checkOctet("matching type", matchingType);
+    byte[] copy = Objects.requireNonNull(data, "data").clone();
+    add(
+        owner,
+        Type.TLSA,
+        ttl -> new TLSARecord(owner, DClass.IN, ttl, usage, selector, matchingType, copy));
+  }
+
+  private static void checkOctet(String field, int value) {
+    if (value < 0 || value > 255) {
+      throw new IllegalArgumentException("TLSA " + field + " out of range 0..255: " + value);
+    }
+  }
+
   void setCname(String name, String target) {
     Name owner = name(name);
     Name alias = name(Objects.requireNonNull(target, "target"));
@@ -168,6 +223,7 @@ final class Zone {
       List<Record> set = new ArrayList<>(1);
       set.add(new CNAMERecord(owner, DClass.IN, ttl, alias));
       records.computeIfAbsent(owner, k -> new LinkedHashMap<>()).put(Type.CNAME, set);
+      version++;
     }
   }
 
@@ -193,6 +249,7 @@ final class Zone {
       }
       if (!set.contains(record)) { // an RRset is a set: identical RDATA is stored once
         set.add(record);
+        version++;
       }
     }
   }
@@ -224,6 +281,7 @@ final class Zone {
           r ->
               Record.newRecord(
                   r.getName(), r.getType(), r.getDClass(), seconds, r.rdataToWireCanonical()));
+      version++;
     }
   }
 
@@ -231,6 +289,7 @@ final class Zone {
     long seconds = ttlSeconds(ttl);
     synchronized (lock) {
       defaultTtlSeconds = seconds;
+      version++;
     }
   }
 
@@ -238,6 +297,7 @@ final class Zone {
   boolean remove(String name) {
     Name owner = name(name);
     synchronized (lock) {
+      version++;
       return records.remove(owner) != null;
     }
   }
@@ -251,6 +311,7 @@ final class Zone {
       if (node == null || node.remove(rrType) == null) {
         return false;
       }
+      version++;
       if (node.isEmpty()) {
         records.remove(owner);
       }
@@ -300,6 +361,7 @@ final class Zone {
     synchronized (lock) {
       faults.keySet().removeIf(k -> k.name().equals(owner));
       delays.keySet().removeIf(k -> k.name().equals(owner));
+      dnssec.clearFaults(owner);
     }
   }
 
@@ -307,6 +369,39 @@ final class Zone {
     synchronized (lock) {
       faults.clear();
       delays.clear();
+      dnssec.clearFaults();
+    }
+  }
+
+  // ---------------------------------------------------------------- DNSSEC
+
+  void signZone(String apex) {
+    Name name = name(apex);
+    synchronized (lock) {
+      dnssec.sign(name);
+      version++;
+    }
+  }
+
+  void insecureZone(String apex) {
+    Name name = name(apex);
+    synchronized (lock) {
+      dnssec.insecure(name);
+      version++;
+    }
+  }
+
+  void setDnssecFault(String name, String type, DnssecFault fault) {
+    Name owner = name(name);
+    int rrType = type == null ? ALL_TYPES : type(type);
+    synchronized (lock) {
+      dnssec.setFault(owner, rrType, fault);
+    }
+  }
+
+  String trustAnchor() {
+    synchronized (lock) {
+      return dnssec.trustAnchor();
     }
   }
 
@@ -316,6 +411,8 @@ final class Zone {
       faults.clear();
       delays.clear();
       defaultTtlSeconds = DEFAULT_TTL.getSeconds();
+      dnssec.reset();
+      version++;
     }
   }
 
@@ -325,10 +422,13 @@ final class Zone {
    * Answers one question (class IN) the way a recursive resolver in front of authoritative servers
    * holding this data would: follows CNAMEs inside the data and reports the rcode of the last name
    * in the chain (RFC 6604). A fault or delay set on any name of the chain applies, as if that
-   * name's authoritative server misbehaved; {@link Fault#TRUNCATE} applies to UDP only.
+   * name's authoritative server misbehaved; {@link Fault#TRUNCATE} applies to UDP only. Once a zone
+   * is signed, answers come from the zones as {@link ZoneTree} cuts them, with RRSIG and NSEC
+   * records if {@code dnssecOk} (the query's DO bit).
    */
-  Resolution resolve(Name qname, int qtype, boolean overTcp) {
+  Resolution resolve(Name qname, int qtype, boolean overTcp, boolean dnssecOk) {
     synchronized (lock) {
+      Dnssec.View view = dnssec.view(records, version, defaultTtlSeconds, dnssecOk);
       List<Record> answers = new ArrayList<>();
       Set<Name> visited = new HashSet<>();
       Duration delay = Duration.ZERO;
@@ -341,39 +441,55 @@ final class Zone {
         }
         Fault fault = lookup(faults, current, qtype);
         if (fault == Fault.NXDOMAIN) {
-          return new Resolution(Rcode.NXDOMAIN, answers, soa(), null, delay);
+          List<Record> authority = view == null ? soa() : view.forgedNameError(current);
+          return new Resolution(Rcode.NXDOMAIN, answers, authority, delay, view);
         }
         if (fault != null && !(fault == Fault.TRUNCATE && overTcp)) {
           return new Resolution(Rcode.NOERROR, List.of(), List.of(), fault, delay);
         }
 
-        Map<Integer, List<Record>> node = records.get(current);
+        Map<Integer, List<Record>> stored = records.get(current);
+        Map<Integer, List<Record>> node = view == null ? stored : view.node(current, qtype, stored);
         if (node == null) {
-          int rcode = isEmptyNonTerminal(current) ? Rcode.NOERROR : Rcode.NXDOMAIN;
-          return new Resolution(rcode, answers, soa(), null, delay);
+          boolean ent =
+              view == null ? isEmptyNonTerminal(current) : view.isEmptyNonTerminal(current, qtype);
+          List<Record> authority = view == null ? soa() : view.denial(current, qtype, !ent);
+          return new Resolution(
+              ent ? Rcode.NOERROR : Rcode.NXDOMAIN, answers, authority, delay, view);
         }
         if (qtype == Type.ANY) {
-          node.values().forEach(answers::addAll);
-          return new Resolution(Rcode.NOERROR, answers, List.of(), null, delay);
+          for (List<Record> set : node.values()) {
+            answer(view, set, answers);
+          }
+          return new Resolution(Rcode.NOERROR, answers, List.of(), delay, view);
         }
         List<Record> set = node.get(qtype);
         if (set != null) {
-          answers.addAll(set);
-          return new Resolution(Rcode.NOERROR, answers, List.of(), null, delay);
+          answer(view, set, answers);
+          return new Resolution(Rcode.NOERROR, answers, List.of(), delay, view);
         }
         List<Record> cname = node.get(Type.CNAME);
         if (cname == null) { // NODATA
-          return new Resolution(Rcode.NOERROR, answers, soa(), null, delay);
+          List<Record> authority = view == null ? soa() : view.denial(current, qtype, false);
+          return new Resolution(Rcode.NOERROR, answers, authority, delay, view);
         }
-        answers.addAll(cname);
+        answer(view, cname, answers);
         Name target = ((CNAMERecord) cname.get(0)).getTarget();
         if (visited.contains(target) || visited.size() >= MAX_CNAME_CHAIN) {
           // A loop or an overlong chain: hand back the chain so far, like an authoritative server
           // that stops following; the client sees the CNAMEs and applies its own limits.
-          return new Resolution(Rcode.NOERROR, answers, List.of(), null, delay);
+          return new Resolution(Rcode.NOERROR, answers, List.of(), delay, view);
         }
         current = target;
       }
+    }
+  }
+
+  private static void answer(Dnssec.View view, List<Record> rrset, List<Record> out) {
+    if (view == null) {
+      out.addAll(rrset);
+    } else {
+      view.answer(rrset, out);
     }
   }
 
@@ -400,6 +516,7 @@ final class Zone {
   private List<Record> soa() {
     long ttl = defaultTtlSeconds;
     return List.of(
-        new SOARecord(Name.root, DClass.IN, ttl, SOA_HOST, SOA_ADMIN, 1, 3600, 600, 86400, ttl));
+        new SOARecord(
+            Name.root, DClass.IN, ttl, Dnssec.SOA_HOST, Dnssec.SOA_ADMIN, 1, 3600, 600, 86400, ttl));
   }
 }

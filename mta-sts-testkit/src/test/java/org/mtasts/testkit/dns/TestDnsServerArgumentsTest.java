@@ -50,6 +50,17 @@ class TestDnsServerArgumentsTest {
             () -> dns.queryCount(null, "TXT"),
             () -> dns.queryCount("x.example", null),
             () -> dns.queryCount("x.example", "TXT", null),
+            () -> dns.tlsa(null, 3, 1, 1, new byte[32]),
+            () -> dns.tlsa("_25._tcp.x.example", 3, 1, 1, null),
+            () -> dns.signZone(null),
+            () -> dns.insecureZone(null),
+            () -> dns.clock(null),
+            () -> dns.dnssecFault(null, "A", DnssecFault.BAD_SIGNATURE),
+            () -> dns.dnssecFault("x.example", null, DnssecFault.BAD_SIGNATURE),
+            () -> dns.dnssecFault("x.example", "A", null),
+            () -> dns.dnssecFault(null, DnssecFault.BAD_SIGNATURE),
+            () -> dns.dnssecFault("x.example", (DnssecFault) null),
+            () -> Tlsa.data(null, 1, 1),
             () -> new RecordedQuery(null, "TXT", Transport.UDP));
     for (int i = 0; i < calls.size(); i++) {
       assertThrows(NullPointerException.class, calls.get(i), "call #" + i);
@@ -80,7 +91,12 @@ class TestDnsServerArgumentsTest {
             () -> dns.defaultTtl(Duration.ofSeconds(1L << 31)),
             () -> dns.delay("x.example", Duration.ofMillis(-1)),
             () -> dns.fault("x.example", "NOSUCHTYPE", Fault.DROP),
-            () -> dns.queryCount("x.example", "NOSUCHTYPE"));
+            () -> dns.queryCount("x.example", "NOSUCHTYPE"),
+            () -> dns.tlsa("_25._tcp.x.example", 256, 1, 1, new byte[32]),
+            () -> dns.tlsa("_25._tcp.x.example", 3, -1, 1, new byte[32]),
+            () -> dns.tlsa("_25._tcp.x.example", 3, 1, 256, new byte[32]),
+            () -> dns.insecureZone("."),
+            () -> dns.dnssecFault("x.example", "NOSUCHTYPE", DnssecFault.BAD_SIGNATURE));
     for (int i = 0; i < calls.size(); i++) {
       assertThrows(IllegalArgumentException.class, calls.get(i), "call #" + i);
     }

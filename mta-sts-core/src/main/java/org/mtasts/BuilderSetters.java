@@ -253,6 +253,42 @@ abstract sealed class BuilderSetters permits MtaSts.Builder {
   }
 
   /**
+   * Whether deliveries are planned with DANE for SMTP (RFC 7672) as well as MTA-STS: on by
+   * default. DANE needs DNSSEC-secure answers: a DNS client {@linkplain #dnsClient given} must
+   * validate ({@link DnsClient.Builder#dnssecRootTrustAnchors()}, {@link
+   * DnsClient.Builder#dnssecTrustAnchors(String)}) or trust a local validating resolver ({@link
+   * DnsClient.Builder#trustResolverAd()}); without a given one, the client validates DANE's
+   * lookups from the built-in root anchors itself. When the DNS client cannot give secure answers
+   * here, DANE stays off, MTA-STS alone applies, and {@link MtaSts#daneStatus()} says why (see
+   * {@link DaneStatus}). With DANE active, a host with secure usable TLSA records is
+   * authenticated by DANE and MTA-STS's checks are skipped for it (D-23; see {@link #daneStrict});
+   * a host whose DNSSEC lookups fail is not tried (STS-DANE-03).
+   *
+   * @param on whether to use DANE
+   * @return this builder
+   * @throws IllegalStateException if already set
+   */
+  public MtaSts.Builder dane(boolean on) {
+    settings.dane(on);
+    return self();
+  }
+
+  /**
+   * Whether a host authenticated by DANE must satisfy MTA-STS too (its {@code mx} patterns and
+   * the WebPKI checks, in the policy's mode): off by default, so usable secure TLSA records decide
+   * for their host (D-23), as RFC 8461 §2 lets DANE do. Strict mode is mox's choice; a failing
+   * DANE check refuses the host in either mode (STS-DANE-01).
+   *
+   * @param strict whether to require both
+   * @return this builder
+   * @throws IllegalStateException if already set
+   */
+  public MtaSts.Builder daneStrict(boolean strict) {
+    settings.daneStrict(strict);
+    return self();
+  }
+
+  /**
    * Whether a temporary failure of the TXT lookup, with nothing cached, asks the caller to defer
    * ({@link PolicyLookup#shouldDefer()}) instead of proceeding without a policy (D-01).
    *

@@ -8,8 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.mtasts.dns.DnsClient;
-import org.mtasts.dns.MxLookup;
-import org.mtasts.dns.MxResolver;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
 import org.mtasts.report.SessionEndpoints;
@@ -40,7 +38,7 @@ import org.mtasts.tls.TlsFacts;
  * PolicyLookup}.
  */
 public final class MtaSts implements AutoCloseable {
-  private final MxResolver mxResolver;
+  private final Planner planner;
   private final OperatorWarnings warnings;
   private final PolicyResolution resolution;
   private final Lookups lookups;
@@ -53,7 +51,7 @@ public final class MtaSts implements AutoCloseable {
 
   private MtaSts(MtaStsSettings given) {
     this.preset = given.withDefaults(); // newBuilder() starts from what this client actually uses
-    this.mxResolver = MxResolver.create(preset.dnsClient());
+    this.planner = preset.planner();
     // Reads the overrides file, which may fail: before the store is loaded
     OverrideTable overrides = preset.overrideTable();
     this.warnings = new OperatorWarnings(preset.clock(), 10_000, preset.listener());
@@ -149,7 +147,13 @@ public final class MtaSts implements AutoCloseable {
 
   /**
    * Resolves the policy and the MX hosts of {@code domain} and returns where to deliver, judged
-   * against one policy snapshot (STS-APPLY-09).
+   * against one policy snapshot (STS-APPLY-09). With {@linkplain #daneStatus() DANE active} each
+   * MX candidate also carries its {@linkplain MxCandidate#dane() DANE requirement} (RFC 7672
+   * §2.2): a host whose DNSSEC lookups failed is not {@linkplain MxCandidate#allowed() allowed}
+   * (STS-DANE-03), one with usable secure TLSA records is allowed even outside an enforce policy's
+   * {@code mx} patterns (D-23, unless {@linkplain Builder#daneStrict strict}), and a plan whose
+   * hosts are all out for such reasons, one of them DNSSEC, is a {@link
+   * DeliveryPlan.Status#TEMPORARY_FAILURE}.
    *
    * @param domain the recipient domain
    * @return a stage completing with the plan; a temporary DNS failure of the MX lookup is the plan
@@ -158,21 +162,7 @@ public final class MtaSts implements AutoCloseable {
    */
   public CompletionStage<DeliveryPlan> planAsync(String domain) {
     String d = DomainNames.normalize(domain);
-    CompletionStage<MxLookup> mx;
-    try {
-      mx = mxResolver.resolve(d);
-    } catch (RuntimeException e) {
-      mx = CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<MxLookup> mxFuture = mx.toCompletableFuture();
-    return resolveAsync(d)
-        .thenCompose(
-            lookup ->
-                mxFuture.handle(
-                    (hosts, error) ->
-                        error == null
-                            ? DeliveryRules.plan(lookup, hosts)
-                            : DeliveryRules.mxFailed(lookup, PolicyResolution.unwrap(error))));
+    return planner.plan(d, resolveAsync(d));
   }
 
   /**
@@ -228,6 +218,64 @@ public final class MtaSts implements AutoCloseable {
     return decision;
   }
 
+  /**
+   * Decides whether a message may go to the candidate {@code mx} of a {@linkplain #plan plan} over
+   * the session described by {@code facts}, DANE first (RFC 7672, D-23), by its {@linkplain
+   * MxCandidate#dane() DANE requirement}:
+   *
+   * <ul>
+   *   <li>{@code AUTHENTICATE} (usable secure TLSA records): allowed exactly when TLS 1.2 or later
+   *       was negotiated and the certificate matched a usable record ({@link TlsFacts#dane()}
+   *       authenticated); MTA-STS's {@code mx} patterns and WebPKI checks are skipped, unless
+   *       {@linkplain Builder#daneStrict strict}, which requires them too. A DANE failure is
+   *       refused ({@code tlsa-invalid}) whatever MTA-STS says (STS-DANE-01) and in every mode:
+   *       DANE has no report-only mode.
+   *   <li>{@code TLS_REQUIRED} (secure TLSA records, none usable): a session without TLS is
+   *       refused, even without an MTA-STS policy (STS-DANE-04); otherwise as {@link
+   *       #check(PolicyLookup, String, TlsFacts)}.
+   *   <li>{@code DNSSEC_FAILED}: refused ({@code dnssec-invalid}); the plan did not allow the host.
+   *   <li>{@code NONE}: as {@link #check(PolicyLookup, String, TlsFacts)}.
+   * </ul>
+   *
+   * <p>Refusals and testing violations are passed to the listener.
+   *
+   * @param lookup the policy lookup (one snapshot for the whole delivery attempt)
+   * @param mx the candidate the session went to, from the plan of {@code lookup}
+   * @param facts what happened on the session, with the DANE verdict when DANE applied
+   * @return the decision
+   * @throws InvalidDomainException if the candidate's host is not a valid host name
+   * @throws NullPointerException if an argument is null
+   */
+  public DeliveryDecision check(PolicyLookup lookup, MxCandidate mx, TlsFacts facts) {
+    DeliveryDecision decision = DeliveryRules.check(lookup, mx, facts, planner.strict());
+    warnings.decided(decision);
+    return decision;
+  }
+
+  /**
+   * Whether this client plans with DANE (RFC 7672), and why: {@linkplain Builder#dane turned off},
+   * inactive (the DNS client does not validate DNSSEC), unavailable (it cannot here, e.g. its
+   * resolver strips DNSSEC records), or active. Learned from the DNS client's {@linkplain
+   * DnsClient#dnssecSupport() DNSSEC probe} when the first delivery is planned, or by this call;
+   * unavailable is asked again later. Changes are logged and passed to {@link
+   * MtaStsListener#daneStatusChanged}.
+   *
+   * @return a stage completing with the status; it does not fail
+   */
+  public CompletionStage<DaneStatus> daneStatusAsync() {
+    return planner.statusAsync();
+  }
+
+  /**
+   * Waits for {@link #daneStatusAsync()}.
+   *
+   * @return the status
+   * @throws CancellationException if interrupted; the interrupt flag is set again
+   */
+  public DaneStatus daneStatus() {
+    return PolicyResolution.await(daneStatusAsync(), "DANE status");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // TLS reporting (RFC 8460): TlsRptRecording; what and when in the package documentation
 
@@ -256,6 +304,29 @@ public final class MtaSts implements AutoCloseable {
   public SessionResult recordSession(PolicyLookup lookup, String mxHost, TlsFacts facts,
       SessionEndpoints endpoints) {
     return recording.session(lookup, mxHost, facts, endpoints);
+  }
+
+  /**
+   * Records for TLS-RPT one SMTP session with the candidate {@code mx} of a plan, judged as {@link
+   * #check(PolicyLookup, MxCandidate, TlsFacts)} judges it. Under DANE (STS-DANE-08) the result
+   * has policy type {@code tlsa}, the TLSA records as policy string and the TLSA base domain as
+   * policy domain (the domain whose {@code _smtp._tls} record receives it, RFC 8460 §1.1); a
+   * DANE failure is {@code tlsa-invalid}; a host whose DNSSEC lookups failed, never contacted, is
+   * {@code dnssec-invalid} (call this for it with any facts, as for an MX an enforce policy does
+   * not list). In {@linkplain Builder#daneStrict strict} mode a DANE-authenticated session counts
+   * under the MTA-STS policy too. Without DANE, as {@link #recordSession(PolicyLookup, String,
+   * TlsFacts, SessionEndpoints)}.
+   *
+   * @param lookup the policy lookup of the delivery attempt
+   * @param mx the candidate the session went to, from the plan of {@code lookup}
+   * @param facts what happened on the session
+   * @param endpoints the session's addresses and the MX's EHLO name, as far as known
+   * @return the result recorded: the DANE one when DANE governed the session
+   * @throws InvalidDomainException if the candidate's host is not a valid host name
+   */
+  public SessionResult recordSession(PolicyLookup lookup, MxCandidate mx, TlsFacts facts,
+      SessionEndpoints endpoints) {
+    return recording.session(lookup, mx, facts, endpoints, planner.strict());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -320,6 +391,10 @@ public final class MtaSts implements AutoCloseable {
    *   <tr><td>{@link #negativeCacheTtl}</td><td>5 min, never beyond the DNS TTL</td></tr>
    *   <tr><td>{@link #overrides}, {@link #overridesFile}</td><td>none: every policy applies as
    *       published</td></tr>
+   *   <tr><td>{@link #dane}</td><td>true: DANE (RFC 7672) where DNSSEC allows; DANE's lookups
+   *       validate from the built-in root anchors unless a {@link #dnsClient} is given</td></tr>
+   *   <tr><td>{@link #daneStrict}</td><td>false: usable secure TLSA records decide for their host
+   *       (D-23)</td></tr>
    * </table>
    */
   public static final class Builder extends BuilderSetters {

@@ -192,6 +192,17 @@ public abstract class MtaStsListener {
   public void reportHandled(TlsReporter.Outcome outcome) {}
 
   /**
+   * Whether the client applies DANE (RFC 7672) changed: learned when the first delivery is
+   * planned (active, inactive because the DNS client does not validate DNSSEC, or unavailable
+   * because it cannot here), and again when it changes, e.g. a resolver that stripped DNSSEC
+   * records now passes them. Logged as well (WARN for unavailable). See {@link
+   * MtaSts#daneStatus()}.
+   *
+   * @param status the new status
+   */
+  public void daneStatusChanged(DaneStatus status) {}
+
+  /**
    * Returns a listener that passes every event to this listener, then to {@code other}. Each is
    * called even if the other throws.
    *
@@ -327,6 +338,11 @@ public abstract class MtaStsListener {
     @Override
     public void reportHandled(TlsReporter.Outcome outcome) {
       each(l -> l.reportHandled(outcome));
+    }
+
+    @Override
+    public void daneStatusChanged(DaneStatus status) {
+      each(l -> l.daneStatusChanged(status));
     }
 
     @Override

@@ -90,6 +90,24 @@
  * handshake failed (D-32). {@code certificate-not-trusted} and {@code validation-failure} always
  * carry a {@code failure-reason-code}. The Jakarta Mail transport does all of this itself.
  *
+ * <h2>DANE (RFC 7672) beside MTA-STS</h2>
+ *
+ * <p>DANE is {@linkplain MtaSts.Builder#dane(boolean) on by default} and active when the DNS
+ * client can give DNSSEC-secure answers ({@link MtaSts#daneStatus()}); a client that does not
+ * validate leaves it inactive (logged at INFO once), one whose resolver strips DNSSEC records
+ * leaves it unavailable (WARN once) and MTA-STS alone applies. When active, {@link
+ * MtaSts#plan(String)} gives each MX candidate its {@link org.mtasts.tls.DaneRequirement}: DANE
+ * applies to a host only when the MX RRset, the host's addresses and its TLSA RRset are all secure
+ * (STS-DANE-02); a failed lookup under a secure MX RRset keeps the host out of this attempt
+ * (STS-DANE-03). Usable secure TLSA records decide for their host (D-23): {@link
+ * MtaSts#check(PolicyLookup, MxCandidate, TlsFacts)} allows it when its certificate matched, even
+ * outside an enforce policy's {@code mx} patterns and with a certificate WebPKI rejects, unless
+ * {@linkplain MtaSts.Builder#daneStrict strict}; a certificate that matches no record is refused
+ * whatever MTA-STS says (STS-DANE-01). Secure records none of which is usable still require TLS
+ * (STS-DANE-04). For TLS reports, {@link MtaSts#recordSession(PolicyLookup, MxCandidate, TlsFacts,
+ * org.mtasts.report.SessionEndpoints)} counts DANE sessions under policy type {@code tlsa} and
+ * the TLSA base domain (STS-DANE-08).
+ *
  * <p>Failures of DNS and HTTPS are values ({@link org.mtasts.PolicyLookup.Status}, {@link
  * org.mtasts.LookupFailure}), not exceptions; exceptions are for invalid arguments.
  */

@@ -151,4 +151,20 @@ class OperatorWarningsTest {
         lines.get(2));
     assertEquals(5, events.events("reportOnly").size(), "the listener hears every one");
   }
+
+  @Test
+  void refusalOutsideEnforce_reachesTheListenerAsARefusal_notAsATestingViolation() {
+    // A require-tls override (issue 17) or DANE (issue 18) refuses without an enforce policy;
+    // such a refusal used to be reported (and logged) as a testing-mode violation.
+    OperatorWarnings warnings = new OperatorWarnings(clock, 100, events);
+    try (CapturedLog log = CapturedLog.start()) {
+      warnings.decided(DeliveryDecision.refused("example.com", "mx1.example.com", null,
+          RefusalReason.STARTTLS_NOT_SUPPORTED, "require-tls without a policy"));
+      warnings.decided(DeliveryDecision.refused("example.com", "mx1.example.com", Mode.TESTING,
+          RefusalReason.CERTIFICATE_EXPIRED, "require-tls under testing"));
+      assertTrue(log.lines("require-tls").isEmpty(), log.text());
+    }
+    assertEquals(List.of("refused mx1.example.com starttls-not-supported",
+        "refused mx1.example.com certificate-expired"), events.events());
+  }
 }

@@ -27,8 +27,11 @@ import java.util.Objects;
  *     remaining lifetime.
  * @param authenticated {@code true} only if DNSSEC validation is enabled on the client and every
  *     response that this answer rests on, including the CNAMEs leading to it and the denial of
- *     existence for NODATA and NXDOMAIN, was validated as secure; an AD flag set by an upstream
- *     resolver is never trusted on its own
+ *     existence for NODATA and NXDOMAIN, was validated as secure ("secure" in RFC 4035's terms;
+ *     {@code false} means insecure, as bogus answers fail the lookup); an AD flag set by an
+ *     upstream resolver is not trusted unless the client was built with {@link
+ *     DnsClient.Builder#trustResolverAd()}, in which case that flag on every response is what
+ *     counts
  * @param canonicalName the name the records are at after following CNAMEs, normalised; equal to
  *     {@code name} when there was no CNAME
  */

@@ -15,7 +15,8 @@ import org.mtasts.internal.dns.DnsjavaClient;
 import org.mtasts.internal.dns.DnssecAnchors;
 
 /**
- * Asks the DNS for the records MTA-STS needs: TXT (policy discovery, TLS-RPT), MX and addresses.
+ * Asks the DNS for the records MTA-STS and DANE need: TXT (policy discovery, TLS-RPT), MX,
+ * addresses and TLSA.
  *
  * <p>Every lookup is asynchronous and completes either normally with a {@link DnsAnswer}, which may
  * be negative (NODATA, NXDOMAIN, or a CNAME chain that loops or is too long — D-16), or
@@ -88,6 +89,24 @@ public interface DnsClient {
   }
 
   /**
+   * Tells whether this client can give DNSSEC-secure answers here: whether DANE can work. A client
+   * that validates (trust anchors) or trusts its resolver's AD flag asks the DNS once and keeps
+   * the answer; a resolver that strips DNSSEC records, or anchors that do not validate the keys
+   * they name, give {@link DnssecSupport.Status#UNAVAILABLE} (never an exceptional completion):
+   * signed domains would then look bogus, so a caller should turn DANE off and carry on without
+   * it.
+   *
+   * <p>The default implementation, for clients that do not validate DNSSEC (such as fakes),
+   * completes at once with {@link DnssecSupport.Status#OFF}.
+   *
+   * @return a stage completing with what was found; it does not fail
+   */
+  default CompletionStage<DnssecSupport> dnssecSupport() {
+    return CompletableFuture.completedFuture(
+        DnssecSupport.off(getClass().getName() + " does not validate DNSSEC"));
+  }
+
+  /**
    * Waits for {@link #txt(String)}.
    *
    * @param name a DNS name in ASCII form
@@ -156,7 +175,9 @@ public interface DnsClient {
    *   <tr><td>{@link #retries(int) retries} per server</td><td>1 (two attempts)</td></tr>
    *   <tr><td>{@link #maxCnameChain(int) CNAME links followed}</td><td>8 (D-16)</td></tr>
    *   <tr><td>{@link #cacheSize(int) cache}</td><td>10 000 responses</td></tr>
-   *   <tr><td>{@link #dnssecTrustAnchors(String) DNSSEC validation}</td><td>off</td></tr>
+   *   <tr><td>DNSSEC: {@link #dnssecRootTrustAnchors() validation from the root},
+   *       {@link #dnssecTrustAnchors(String) from given anchors}, or
+   *       {@link #trustResolverAd() trusting the resolver's AD flag}</td><td>off</td></tr>
    *   <tr><td>{@link #executor(Executor) executor}</td>
    *       <td>a small pool of daemon threads shared by all clients ({@code mta-sts-dns-N})</td></tr>
    *   <tr><td>{@link #clock(Clock) clock}</td><td>{@link Clock#systemUTC()}</td></tr>
@@ -165,6 +186,11 @@ public interface DnsClient {
    * <p>A truncated UDP response is always retried over TCP. A server that answers SERVFAIL, REFUSED
    * or another error code, or a referral instead of an answer, counts as a failed attempt: the next
    * server is asked, like the system's own stub resolver does.
+   *
+   * <p>DNSSEC, for DANE (RFC 7672): at most one of {@link #dnssecRootTrustAnchors()}, {@link
+   * #dnssecTrustAnchors(String)} and {@link #trustResolverAd()}. Without any, answers are never
+   * {@linkplain DnsAnswer#authenticated() authenticated} and DANE cannot apply; {@link
+   * DnsClient#dnssecSupport()} tells whether the chosen one works with the configured servers.
    */
   final class Builder {
 
@@ -191,6 +217,8 @@ public interface DnsClient {
     private int maxCnameChain = DEFAULT_MAX_CNAME_CHAIN;
     private int cacheSize = DEFAULT_CACHE_SIZE;
     private String trustAnchors;
+    private boolean trustResolverAd;
+    private String dnssecSetting;
     private Executor executor;
     private Clock clock;
 
@@ -299,8 +327,8 @@ public interface DnsClient {
      * given keys. Answers that validate are {@linkplain DnsAnswer#authenticated() authenticated};
      * answers that fail validation complete with a {@link DnssecValidationException}; answers from
      * unsigned zones are returned unauthenticated. The servers must pass DNSSEC records through (DO
-     * bit). There is no built-in root key: pass the current root zone trust anchors published by
-     * IANA, or your own.
+     * bit); {@link DnsClient#dnssecSupport()} checks that they do. For the public DNS, {@link
+     * #dnssecRootTrustAnchors()} gives IANA's root anchors.
      *
      * @param records DS or DNSKEY records in zone-file format, one per line, with absolute owner
      *     names, for example {@code ". IN DS 20326 8 2 E06D44B8...C7F8EC8D"}; other record types
@@ -308,13 +336,61 @@ public interface DnsClient {
      * @return this builder
      * @throws IllegalArgumentException if {@code records} cannot be parsed or holds no DS or DNSKEY
      *     record
-     * @throws IllegalStateException if trust anchors were already set
+     * @throws IllegalStateException if a DNSSEC setting ({@link #dnssecRootTrustAnchors()}, this
+     *     one, or {@link #trustResolverAd()}) was already chosen
      * @throws NullPointerException if {@code records} is null
      */
     public Builder dnssecTrustAnchors(String records) {
       Objects.requireNonNull(records, "records");
-      requireUnset(trustAnchors, "dnssecTrustAnchors");
+      requireNoDnssecSetting("dnssecTrustAnchors(String)");
       this.trustAnchors = DnssecAnchors.parse(records);
+      this.dnssecSetting = "dnssecTrustAnchors(String)";
+      return this;
+    }
+
+    /**
+     * Turns on DNSSEC validation as {@link #dnssecTrustAnchors(String)} does, with the root zone's
+     * trust anchors built in: the SHA-256 DS records of the root key-signing keys KSK-2017 (key tag
+     * 20326) and KSK-2024 (key tag 38696), as IANA publishes them at {@code
+     * https://data.iana.org/root-anchors/root-anchors.xml}. Both are trusted, so the root's roll
+     * from one key to the other needs no new release; a later root key does.
+     *
+     * @return this builder
+     * @throws IllegalStateException if a DNSSEC setting ({@link #dnssecTrustAnchors(String)}, this
+     *     one, or {@link #trustResolverAd()}) was already chosen
+     */
+    public Builder dnssecRootTrustAnchors() {
+      requireNoDnssecSetting("dnssecRootTrustAnchors()");
+      this.trustAnchors = DnssecAnchors.parse(DnssecAnchors.ROOT);
+      this.dnssecSetting = "dnssecRootTrustAnchors()";
+      return this;
+    }
+
+    /**
+     * Trusts the configured resolvers to validate DNSSEC, instead of validating here: queries ask
+     * for DNSSEC (the DO bit, and the AD flag), and an answer is {@linkplain
+     * DnsAnswer#authenticated() authenticated} exactly when the resolver's response has the AD
+     * flag (for a CNAME chain, every response the answer rests on). A SERVFAIL, which is how a
+     * validating resolver answers bogus data, fails the lookup with a {@link DnsException} as
+     * always.
+     *
+     * <p><b>Use this only for a validating resolver you run and trust, over a link you trust</b>
+     * — typically one on the same host, at {@code 127.0.0.1}, as Postfix expects for DANE. The AD
+     * flag is one unsigned bit: a resolver that does not validate, or anyone who can forge or
+     * alter its responses on the way (any path across a network without TSIG or an encrypted
+     * tunnel), can set it and make forged TLSA, MX and address records look secure, which turns
+     * DANE against you. Never point this at a public or ISP resolver over the network. With no
+     * {@link #server(InetSocketAddress) server} added, the system's resolvers are trusted: make
+     * sure that is a local validating resolver.
+     *
+     * @return this builder
+     * @throws IllegalStateException if a DNSSEC setting ({@link #dnssecTrustAnchors(String)},
+     *     {@link #dnssecRootTrustAnchors()}, or this one) was already chosen
+     */
+    public Builder trustResolverAd() {
+      requireNoDnssecSetting("trustResolverAd()");
+      this.trustResolverAd = true;
+      this.dnssecSetting = "trustResolverAd()";
       return this;
     }
 
@@ -363,8 +439,23 @@ public interface DnsClient {
               maxCnameChain,
               cacheSize,
               trustAnchors,
+              trustResolverAd,
               executor,
               clock == null ? Clock.systemUTC() : clock));
+    }
+
+    private void requireNoDnssecSetting(String what) {
+      if (dnssecSetting != null) {
+        throw new IllegalStateException(
+            dnssecSetting.equals(what)
+                ? what + " was already set"
+                : what
+                    + " and "
+                    + dnssecSetting
+                    + " exclude each other: choose one DNSSEC setting; "
+                    + dnssecSetting
+                    + " was already set");
+      }
     }
 
     private static void requireUnset(Object value, String what) {

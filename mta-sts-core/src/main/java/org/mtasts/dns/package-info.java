@@ -1,6 +1,7 @@
 /**
- * DNS for MTA-STS: a small asynchronous DNS client ({@link org.mtasts.dns.DnsClient}) for the TXT,
- * MX and address lookups the library needs, and MX resolution after RFC 5321 §5.1 and RFC 7505
+ * DNS for MTA-STS and DANE: a small asynchronous DNS client ({@link org.mtasts.dns.DnsClient})
+ * for the TXT, MX, address and TLSA lookups the library needs, with optional DNSSEC ({@link
+ * org.mtasts.dns.DnssecSupport}), and MX resolution after RFC 5321 §5.1 and RFC 7505
  * ({@link org.mtasts.dns.MxResolver}).
  *
  * <p><b>Outcomes are values, failures are exceptions.</b> A lookup that reached an answer, even a

@@ -107,6 +107,108 @@ class DnsApiTest {
   }
 
   @Test
+  @DisplayName(
+      "STS-DANE-02: the DNSSEC settings (root anchors, given anchors, trusting the resolver's AD"
+          + " flag) exclude each other, and the message names both")
+  void dnssecSettings_excludeEachOther_STS_DANE_02() {
+    assertExclusive(
+        () -> DnsClient.builder().dnssecRootTrustAnchors(),
+        b -> b.dnssecTrustAnchors(ROOT_DS),
+        "dnssecRootTrustAnchors()",
+        "dnssecTrustAnchors(String)");
+    assertExclusive(
+        () -> DnsClient.builder().dnssecTrustAnchors(ROOT_DS),
+        DnsClient.Builder::dnssecRootTrustAnchors,
+        "dnssecTrustAnchors(String)",
+        "dnssecRootTrustAnchors()");
+    assertExclusive(
+        () -> DnsClient.builder().trustResolverAd(),
+        DnsClient.Builder::dnssecRootTrustAnchors,
+        "trustResolverAd()",
+        "dnssecRootTrustAnchors()");
+    assertExclusive(
+        () -> DnsClient.builder().dnssecRootTrustAnchors(),
+        DnsClient.Builder::trustResolverAd,
+        "dnssecRootTrustAnchors()",
+        "trustResolverAd()");
+    assertExclusive(
+        () -> DnsClient.builder().trustResolverAd(),
+        b -> b.dnssecTrustAnchors(ROOT_DS),
+        "trustResolverAd()",
+        "dnssecTrustAnchors(String)");
+    assertExclusive(
+        () -> DnsClient.builder().dnssecTrustAnchors(ROOT_DS),
+        DnsClient.Builder::trustResolverAd,
+        "dnssecTrustAnchors(String)",
+        "trustResolverAd()");
+
+    IllegalStateException twice =
+        assertThrows(
+            IllegalStateException.class,
+            () -> DnsClient.builder().trustResolverAd().trustResolverAd());
+    assertEquals("trustResolverAd() was already set", twice.getMessage());
+    assertThrows(
+        IllegalStateException.class,
+        () -> DnsClient.builder().dnssecRootTrustAnchors().dnssecRootTrustAnchors());
+    // A refused setting leaves the first one in place: the builder still builds.
+    DnsClient.Builder b = DnsClient.builder().trustResolverAd();
+    assertThrows(IllegalStateException.class, () -> b.dnssecTrustAnchors(ROOT_DS));
+    assertNotNull(b.build());
+  }
+
+  private static void assertExclusive(
+      java.util.function.Supplier<DnsClient.Builder> first,
+      java.util.function.Consumer<DnsClient.Builder> second,
+      String firstName,
+      String secondName) {
+    DnsClient.Builder b = first.get();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> second.accept(b));
+    assertTrue(e.getMessage().contains(firstName), e.getMessage());
+    assertTrue(e.getMessage().contains(secondName), e.getMessage());
+    assertTrue(e.getMessage().contains("exclude each other"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName(
+      "DnssecSupport needs a status and a reason; a client without DNSSEC (or a fake) says OFF")
+  void dnssecSupportValues() {
+    assertThrows(NullPointerException.class, () -> new DnssecSupport(null, "why"));
+    assertThrows(NullPointerException.class, () -> DnssecSupport.off(null));
+    assertThrows(IllegalArgumentException.class, () -> DnssecSupport.unavailable(" "));
+    assertTrue(DnssecSupport.available("ok").isAvailable());
+    assertEquals("UNAVAILABLE: no", DnssecSupport.unavailable("no").toString());
+
+    DnssecSupport system =
+        DnsClient.builder()
+            .server(new InetSocketAddress("127.0.0.1", 5353))
+            .build()
+            .dnssecSupport()
+            .toCompletableFuture()
+            .join();
+    assertEquals(DnssecSupport.Status.OFF, system.status());
+    DnsClient fake =
+        new DnsClient() {
+          @Override
+          public java.util.concurrent.CompletionStage<DnsAnswer<TxtRecord>> txt(String name) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<DnsAnswer<MxRecord>> mx(String name) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<DnsAnswer<java.net.InetAddress>> addresses(
+              String name) {
+            throw new UnsupportedOperationException();
+          }
+        };
+    assertEquals(
+        DnssecSupport.Status.OFF, fake.dnssecSupport().toCompletableFuture().join().status());
+  }
+
+  @Test
   @DisplayName("Clients build without touching the network, with explicit or system servers")
   void builds() {
     assertNotNull(
@@ -119,6 +221,9 @@ class DnsApiTest {
             .cacheSize(0)
             .dnssecTrustAnchors(ROOT_DS)
             .build());
+    assertNotNull(DnsClient.builder().dnssecRootTrustAnchors().build());
+    assertNotNull(
+        DnsClient.builder().server(new InetSocketAddress("127.0.0.1", 53)).trustResolverAd().build());
     assertNotNull(DnsClient.system());
   }
 

@@ -25,8 +25,10 @@ import org.mtasts.dns.DnsClient;
 import org.mtasts.dns.DnsException;
 import org.mtasts.dns.DnsServerFailureException;
 import org.mtasts.dns.DnsTimeoutException;
+import org.mtasts.dns.DnssecSupport;
 import org.mtasts.dns.DnssecValidationException;
 import org.mtasts.dns.MxRecord;
+import org.mtasts.dns.TlsaRecord;
 import org.mtasts.dns.TxtRecord;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -38,6 +40,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.WireParseException;
@@ -64,6 +67,8 @@ public final class DnsjavaClient implements DnsClient {
    * @param maxCnameChain CNAME links followed
    * @param cacheSize responses kept; 0 for no cache
    * @param trustAnchors DS/DNSKEY records, one per line; null for no DNSSEC validation
+   * @param trustResolverAd whether to ask for DNSSEC and take the servers' AD flag as "secure",
+   *     without validating here; not with {@code trustAnchors}
    * @param executor for continuations; null for the library's shared DNS pool
    * @param clock for cache lifetimes and signature validity
    */
@@ -74,27 +79,46 @@ public final class DnsjavaClient implements DnsClient {
       int maxCnameChain,
       int cacheSize,
       String trustAnchors,
+      boolean trustResolverAd,
       Executor executor,
       Clock clock) {
 
-    /** Copies the servers; checks nulls. */
+    /** Copies the servers; checks nulls and that at most one DNSSEC mode is chosen. */
     public Settings {
       servers = List.copyOf(servers);
       Objects.requireNonNull(timeout, "timeout");
       Objects.requireNonNull(clock, "clock");
+      if (trustAnchors != null && trustResolverAd) {
+        throw new IllegalArgumentException(
+            "trust anchors and trusting the resolver's AD flag exclude each other");
+      }
     }
   }
 
+  private static final DnssecSupport OFF =
+      DnssecSupport.off(
+          "DNSSEC is off: the DNS client has no trust anchors and does not trust a resolver's AD"
+              + " flag");
+
   private final Resolver upstream;
   private final boolean validating;
+  private final boolean trustAd;
   private final ResponseCache cache;
   private final int maxCnameChain;
   private final Executor executor;
   private final String timeoutReason;
+  private final DnssecProbe probe;
 
   private DnsjavaClient(Settings settings, Resolver transport, String timeoutReason) {
     this.validating = settings.trustAnchors() != null;
-    this.upstream = validating ? validating(transport, settings) : transport;
+    this.trustAd = settings.trustResolverAd();
+    if (validating) {
+      this.upstream = validating(transport, settings);
+    } else if (trustAd) {
+      this.upstream = new AdQueryResolver(transport);
+    } else {
+      this.upstream = transport;
+    }
     this.cache =
         settings.cacheSize() == 0
             ? null
@@ -104,6 +128,16 @@ public final class DnsjavaClient implements DnsClient {
     // CompletableFuture then starts a new thread for every task, i.e. for every DNS response.
     this.executor = settings.executor() != null ? settings.executor() : DnsExecutor.shared();
     this.timeoutReason = timeoutReason;
+    this.probe =
+        validating || trustAd
+            ? new DnssecProbe(
+                trustAd,
+                upstream,
+                transport,
+                validating ? DnssecAnchors.owners(settings.trustAnchors()) : List.of(Name.root),
+                executor,
+                settings.clock())
+            : null;
   }
 
   /** A client that asks the configured servers, or the system's, over the network. */
@@ -187,6 +221,37 @@ public final class DnsjavaClient implements DnsClient {
   }
 
   @Override
+  public CompletionStage<DnsAnswer<TlsaRecord>> tlsa(String name) {
+    return lookup(
+        name,
+        Type.TLSA,
+        r -> {
+          TLSARecord tlsa = (TLSARecord) r;
+          return TlsaRecord.of(
+              tlsa.getCertificateUsage(),
+              tlsa.getSelector(),
+              tlsa.getMatchingType(),
+              tlsa.getCertificateAssociationData());
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Probes once, at the first call, and keeps the result for the client's life; a probe that
+   * could not finish (timeout, SERVFAIL, network error) gives {@link
+   * DnssecSupport.Status#UNAVAILABLE} and is probed again by the first call five minutes (by the
+   * client's clock) later.
+   */
+  @Override
+  public CompletionStage<DnssecSupport> dnssecSupport() {
+    if (probe == null) {
+      return CompletableFuture.completedFuture(OFF);
+    }
+    return probe.support();
+  }
+
+  @Override
   public CompletionStage<DnsAnswer<InetAddress>> addresses(String name) {
     CompletableFuture<DnsAnswer<InetAddress>> v4 =
         lookup(name, Type.A, r -> ((ARecord) r).getAddress());
@@ -250,7 +315,7 @@ public final class DnsjavaClient implements DnsClient {
     Name name = DnsNames.toName(input);
     String display = DnsNames.toText(name);
     // A session per lookup is a few fields; it gives the trace a lookup of its own to record.
-    LookupTrace trace = new LookupTrace(upstream, cache, validating);
+    LookupTrace trace = new LookupTrace(upstream, cache, validating, trustAd);
     LookupSession session =
         LookupSession.builder()
             .resolver(trace)

@@ -33,12 +33,19 @@ final class LookupTrace implements Resolver {
   private final Resolver upstream;
   private final ResponseCache cache;
   private final boolean validating;
+  private final boolean trustAd;
   private final List<Step> steps = new ArrayList<>();
 
-  LookupTrace(Resolver upstream, ResponseCache cache, boolean validating) {
+  /**
+   * @param validating whether {@code upstream} is dnsjava's validating resolver, whose AD flag
+   *     means "validated here" and whose error codes mean "bogus"
+   * @param trustAd whether {@code upstream} asks a resolver whose AD flag the user trusts
+   */
+  LookupTrace(Resolver upstream, ResponseCache cache, boolean validating, boolean trustAd) {
     this.upstream = upstream;
     this.cache = cache;
     this.validating = validating;
+    this.trustAd = trustAd;
   }
 
   @Override
@@ -88,9 +95,12 @@ final class LookupTrace implements Resolver {
     return Duration.ofSeconds(steps.stream().mapToLong(Step::ttlSeconds).min().orElse(0));
   }
 
-  /** True only when validating and every response used was validated as secure. */
+  /**
+   * True only when validating (or trusting the resolver's AD flag) and every response used has
+   * the AD flag: set by the validator, or by the trusted resolver.
+   */
   synchronized boolean authenticated() {
-    return validating
+    return (validating || trustAd)
         && !steps.isEmpty()
         && steps.stream().allMatch(s -> s.response().getHeader().getFlag(Flags.AD));
   }
@@ -100,7 +110,8 @@ final class LookupTrace implements Resolver {
     return steps.isEmpty() ? null : steps.get(steps.size() - 1).response().getQuestion();
   }
 
-  private static String validationFailure(Message response) {
+  /** The validator's reason for a bogus answer, from its EDE option or its reason record. */
+  static String validationFailure(Message response) {
     OPTRecord opt = response.getOPT();
     if (opt != null) {
       for (EDNSOption option : opt.getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR)) {

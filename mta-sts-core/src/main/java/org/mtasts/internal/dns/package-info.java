@@ -9,9 +9,14 @@
  * <pre>
  * LookupSession (per lookup)
  *   LookupTrace (per lookup) -- ResponseCache (shared, optional)
- *     ValidatingResolver (optional, DNSSEC)
+ *     ValidatingResolver (DNSSEC from trust anchors) or AdQueryResolver (trusting the AD flag),
+ *     or neither
  *       ExtendedResolver (server order, retries)
  *         ServerResolver -- SimpleResolver (one per server; UDP, TCP on truncation)
  * </pre>
+ *
+ * <p>{@code DnssecProbe} asks once, beside the lookups, whether the DNSSEC layer can work with the
+ * servers (for {@code DnsClient.dnssecSupport()}); {@code DnssecAnchors} parses trust anchors and
+ * holds the root's.
  */
 package org.mtasts.internal.dns;

@@ -64,6 +64,8 @@ public final class FakeResolver implements Resolver {
   private final Map<Key, Object> failures = new HashMap<>();
   private final Map<Key, Record> tampered = new HashMap<>();
   private final List<String> queries = new ArrayList<>();
+  private final List<Message> received = new ArrayList<>();
+  private final java.util.Set<Name> withoutAd = new java.util.HashSet<>();
   private boolean chaseCnames;
   private boolean setAd;
   private Signer signer;
@@ -96,6 +98,12 @@ public final class FakeResolver implements Resolver {
     return this;
   }
 
+  /** Answers {@code name}/{@code type} normally again after a failure was set. */
+  public synchronized FakeResolver clearFailure(String name, int type) {
+    failures.remove(key(name, type));
+    return this;
+  }
+
   /** Answers queries for {@code name}/{@code type} with the TC flag and no records. */
   public synchronized FakeResolver truncate(String name, int type) {
     failures.put(key(name, type), Failure.TRUNCATED);
@@ -118,6 +126,20 @@ public final class FakeResolver implements Resolver {
   public synchronized FakeResolver setAdFlag(boolean ad) {
     this.setAd = ad;
     return this;
+  }
+
+  /**
+   * With {@link #setAdFlag}, leaves the AD flag off responses to questions for {@code name}: a
+   * validating resolver that found that part insecure.
+   */
+  public synchronized FakeResolver withoutAdFlag(String name) {
+    withoutAd.add(name(name));
+    return this;
+  }
+
+  /** Every query received so far, as received (header flags, OPT record), in order. */
+  public synchronized List<Message> received() {
+    return List.copyOf(received);
   }
 
   /** Signs every answer RRset in {@code zone} with this key; validity a day around {@link #NOW}. */
@@ -155,7 +177,15 @@ public final class FakeResolver implements Resolver {
   public static DnsjavaClient.Settings settings(
       int cacheSize, int maxCnameChain, String trustAnchors, Clock clock) {
     return new DnsjavaClient.Settings(
-        List.of(), Duration.ofSeconds(5), 0, maxCnameChain, cacheSize, trustAnchors, null, clock);
+        List.of(),
+        Duration.ofSeconds(5),
+        0,
+        maxCnameChain,
+        cacheSize,
+        trustAnchors,
+        false,
+        null,
+        clock);
   }
 
   /** A client on this fake with {@link #settings()}. */
@@ -182,6 +212,7 @@ public final class FakeResolver implements Resolver {
     Name qname = question.getName();
     int qtype = question.getType();
     queries.add(qname.toString().toLowerCase() + " " + Type.string(qtype));
+    received.add(query.clone());
 
     Message response = new Message(query.getHeader().getID());
     response.getHeader().setFlag(Flags.QR);
@@ -189,7 +220,7 @@ public final class FakeResolver implements Resolver {
     if (query.getHeader().getFlag(Flags.RD)) {
       response.getHeader().setFlag(Flags.RD);
     }
-    if (setAd) {
+    if (setAd && !withoutAd.contains(qname)) {
       response.getHeader().setFlag(Flags.AD);
     }
     response.addRecord(question, Section.QUESTION);

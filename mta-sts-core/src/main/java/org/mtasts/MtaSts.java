@@ -1,29 +1,19 @@
 package org.mtasts;
 
-import org.mtasts.tls.MxTlsVerifier;
-import org.mtasts.tls.TlsFacts;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.X509TrustManager;
 import org.mtasts.dns.DnsClient;
-import org.mtasts.dns.MxLookup;
-import org.mtasts.dns.MxResolver;
 import org.mtasts.policy.DomainNames;
 import org.mtasts.policy.InvalidDomainException;
-import org.mtasts.report.ReportStore;
 import org.mtasts.report.SessionEndpoints;
 import org.mtasts.report.SessionResult;
-import org.mtasts.report.TlsRptRecorder;
+import org.mtasts.tls.MxTlsVerifier;
+import org.mtasts.tls.TlsFacts;
 
 /**
  * The MTA-STS client (RFC 8461): finds, caches and applies the policy of a recipient domain. Build
@@ -41,17 +31,18 @@ import org.mtasts.report.TlsRptRecorder;
  *
  * <p>What a lookup does, the refresh, persistence and restarts, what an operator sees without a
  * listener and what is recorded for TLS reports: see the {@linkplain org.mtasts package
- * documentation}.
+ * documentation}. Operators list, drop, refresh and warm up cached policies through {@link
+ * #cache()}.
  *
  * <p>Thread-safe. Lookups never fail for DNS or HTTPS reasons: those are statuses of the {@link
  * PolicyLookup}.
  */
 public final class MtaSts implements AutoCloseable {
-  private final MxResolver mxResolver;
-  private final MtaStsListener listener;
-  private final OverrideTable overrides;
+  private final Planner planner;
   private final OperatorWarnings warnings;
   private final PolicyResolution resolution;
+  private final Lookups lookups;
+  private final PolicyCache cache;
   private final PolicyRefresh refresh;
   private final TlsRptRecording recording;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,14 +51,16 @@ public final class MtaSts implements AutoCloseable {
 
   private MtaSts(MtaStsSettings given) {
     this.preset = given.withDefaults(); // newBuilder() starts from what this client actually uses
-    this.mxResolver = MxResolver.create(preset.dnsClient());
-    this.listener = preset.listener();
-    this.overrides = preset.overrideTable();
+    this.planner = preset.planner();
+    // Reads the overrides file, which may fail: before the store is loaded
+    OverrideTable overrides = preset.overrideTable();
     this.warnings = new OperatorWarnings(preset.clock(), 10_000, preset.listener());
     this.recording = preset.recording();
     this.resolution = preset.resolution(warnings, recording);
     resolution.store().load();
+    this.lookups = new Lookups(resolution, overrides, preset.listener());
     this.refresh = preset.refresh(resolution);
+    this.cache = new PolicyCache(resolution, lookups, refresh);
     refresh.start();
   }
 
@@ -85,9 +78,9 @@ public final class MtaSts implements AutoCloseable {
    * few settings (OkHttp's {@code newBuilder()}). The new client shares this one's DNS client
    * (and its answer cache), policy fetcher and fetch thread pool, policy store, listener, clock,
    * report store and recorder, and a {@linkplain Builder#scheduler scheduler} given to this
-   * client; it has its own policy cache and, unless a scheduler was given, its own refresh thread. A new {@linkplain
-   * Builder#clock clock} also gets a new DNS client when this client made its own. Each preset setting
-   * may be set once more; changing a fetch setting ({@link Builder#hostResolver}, {@link
+   * client; it has its own policy cache and, unless a scheduler was given, its own refresh thread.
+   * A new {@linkplain Builder#clock clock} also gets a new DNS client when this client made its
+   * own. Each preset setting may be set once more; changing a fetch setting ({@link Builder#hostResolver}, {@link
    * Builder#trustManager}, {@link Builder#allowPrivateAddresses}, {@link Builder#fetchDeadline},
    * {@link Builder#executor}) or the DNS client makes a new HTTPS fetcher with the other settings
    * kept. Closing this client does not close the new one, nor the reverse.
@@ -110,7 +103,7 @@ public final class MtaSts implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Lookup: PolicyResolution
+  // Lookup: Lookups (local overrides, the listener) over PolicyResolution
 
   /**
    * Finds the policy that applies to {@code domain} now. Never completes exceptionally for DNS or
@@ -122,17 +115,7 @@ public final class MtaSts implements AutoCloseable {
    * @throws NullPointerException if {@code domain} is null
    */
   public CompletionStage<PolicyLookup> resolveAsync(String domain) {
-    String d = DomainNames.normalize(domain);
-    PolicyOverrides.Rule rule = overrides.ruleFor(d);
-    if (rule != null) {
-      return overridden(d, rule, false);
-    }
-    PolicyLookup hit = resolution.cacheHit(d);
-    if (hit != null) {
-      completed(hit);
-      return CompletableFuture.completedStage(hit);
-    }
-    return resolution.resolve(d).thenApply(this::completed);
+    return lookups.resolveAsync(DomainNames.normalize(domain));
   }
 
   /**
@@ -146,166 +129,17 @@ public final class MtaSts implements AutoCloseable {
    * @throws NullPointerException if {@code domain} is null
    */
   public PolicyLookup resolve(String domain) {
-    String d = DomainNames.normalize(domain);
-    PolicyOverrides.Rule rule = overrides.ruleFor(d);
-    if (rule != null) {
-      return PolicyResolution.await(overridden(d, rule, false), domain);
-    }
-    PolicyLookup hit = resolution.cacheHit(d);
-    return completed(hit != null ? hit : PolicyResolution.await(resolution.resolve(d), domain));
+    return lookups.resolve(DomainNames.normalize(domain), domain);
   }
 
   /**
-   * The lookup of a domain under a local override rule (issue 17 item 4): a pinned policy without
-   * DNS or HTTPS, else the ordinary lookup (or refresh) as the rule changes it.
-   */
-  private CompletionStage<PolicyLookup> overridden(String d, PolicyOverrides.Rule rule,
-      boolean refresh) {
-    if (refresh) {
-      return resolution.refresh(d).thenApply(l -> changed(d, rule, l));
-    }
-    if (rule.action() == PolicyOverrides.Action.PINNED) {
-      return CompletableFuture.completedStage(completed(overrides.pinned(d, rule)));
-    }
-    PolicyLookup hit = resolution.cacheHit(d);
-    return hit != null ? CompletableFuture.completedStage(completed(changed(d, rule, hit)))
-        : resolution.resolve(d).thenApply(l -> completed(changed(d, rule, l)));
-  }
-
-  /** What {@code rule} makes of the lookup of {@code d}. */
-  private PolicyLookup changed(String d, PolicyOverrides.Rule rule, PolicyLookup lookup) {
-    return rule.action() == PolicyOverrides.Action.PINNED ? overrides.pinned(d, rule)
-        : overrides.apply(lookup, rule);
-  }
-
-  /**
-   * Tells the listener what a resolve call returns. Called directly, not through a lambda: the
-   * cache-hit path allocates nothing (issue 8), and {@link MtaStsListener#NONE} costs one check.
-   */
-  private PolicyLookup completed(PolicyLookup lookup) {
-    if (listener != MtaStsListener.NONE) {
-      try {
-        listener.lookupCompleted(lookup);
-      } catch (RuntimeException | LinkageError e) {
-        MtaStsListener.threw(listener, e);
-      }
-    }
-    return lookup;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Cache administration
-
-  /**
-   * Removes the cached policy of {@code domain}, from memory and from the store (SEC-12). The next
-   * lookup starts afresh.
+   * The administration of this client's policy cache: list, count, invalidate, refresh now, warm
+   * up. Always the same view of the live cache.
    *
-   * @param domain the domain
-   * @throws InvalidDomainException if {@code domain} is not a valid domain name
+   * @return the cache view
    */
-  public void invalidate(String domain) {
-    resolution.invalidate(DomainNames.normalize(domain));
-  }
-
-  /** Removes every cached policy, from memory and from the store. */
-  public void invalidateAll() {
-    resolution.invalidateAll();
-  }
-
-  /**
-   * Lists the unexpired policies held in memory, by domain; a store may hold more (those evicted
-   * or not loaded at start-up), which lookups still find.
-   *
-   * @return a snapshot
-   */
-  public List<CachedPolicy> cachedPolicies() {
-    return resolution.cachedPolicies();
-  }
-
-  /**
-   * How many policies the in-memory cache holds now, without copying them: for a gauge polled
-   * often. Approximate: an expired policy counts until the cache removes it (promptly, on its own
-   * schedule); {@link #cachedPolicies()} gives the exact list.
-   *
-   * @return the number of cached policies
-   */
-  public long cachedPolicyCount() {
-    return resolution.cachedPolicyCount();
-  }
-
-  /**
-   * Fetches the policy of {@code domain} again now, for an operator who knows it changed: the TXT
-   * record is asked and the policy is fetched over HTTPS even when the record still names the
-   * cached policy's id, and the domain's fetch back-off is forgotten. Never weakens: when DNS or
-   * HTTPS fails, or the record is gone, the cached policy stays in force (source {@link
-   * PolicyLookup.Source#STALE_CACHE}), as on any lookup; {@link #invalidate} is the way to drop
-   * it. The listener hears of it as of a lookup ({@code policyRefreshed}, {@code policyChanged},
-   * {@code fetchFailed}, …).
-   *
-   * @param domain the domain
-   * @return a stage completing with the lookup after the refresh
-   * @throws InvalidDomainException if {@code domain} is not a valid domain name (before any I/O)
-   * @throws NullPointerException if {@code domain} is null
-   */
-  public CompletionStage<PolicyLookup> refreshAsync(String domain) {
-    String d = DomainNames.normalize(domain);
-    PolicyOverrides.Rule rule = overrides.ruleFor(d);
-    return rule != null ? overridden(d, rule, true) : resolution.refresh(d);
-  }
-
-  /**
-   * Waits for {@link #refreshAsync(String)}.
-   *
-   * @param domain the domain
-   * @return the lookup after the refresh
-   * @throws InvalidDomainException if {@code domain} is not a valid domain name
-   * @throws CancellationException if interrupted; the interrupt flag is set again
-   */
-  public PolicyLookup refresh(String domain) {
-    return PolicyResolution.await(refreshAsync(domain), domain);
-  }
-
-  /**
-   * Resolves the policies of {@code domains} ahead of sending, so that the first message to each
-   * is already protected by its cached policy (e.g. the top recipient domains at start-up), with
-   * at most {@code parallelism} lookups in flight. Each is an ordinary {@link #resolveAsync}: a
-   * cached policy is not fetched again.
-   *
-   * @param domains the domains; every name is checked before any lookup starts; duplicates
-   *     (after normalisation) are looked up once
-   * @param parallelism how many lookups may run at once, 1 to 256
-   * @return a stage completing with the lookup of each domain, keyed by normalised name, in the
-   *     order given
-   * @throws InvalidDomainException if a name is not a valid domain name (nothing is looked up)
-   * @throws IllegalArgumentException if {@code parallelism} is out of range
-   * @throws NullPointerException if {@code domains} or a name in it is null
-   */
-  public CompletionStage<Map<String, PolicyLookup>> warmUpAsync(Collection<String> domains,
-      int parallelism) {
-    return WarmUp.run(this::resolveAsync, domains, parallelism);
-  }
-
-  /**
-   * Waits for {@link #warmUpAsync(Collection, int)}.
-   *
-   * @param domains the domains
-   * @param parallelism how many lookups may run at once, 1 to 256
-   * @return the lookup of each domain, keyed by normalised name, in the order given
-   * @throws InvalidDomainException if a name is not a valid domain name (nothing is looked up)
-   * @throws CancellationException if interrupted; the interrupt flag is set again
-   */
-  public Map<String, PolicyLookup> warmUp(Collection<String> domains, int parallelism) {
-    return PolicyResolution.await(warmUpAsync(domains, parallelism), domains.size() + " domains");
-  }
-
-  /** Runs the refresh task once now (PolicyRefresh); for tests with a fake clock. */
-  CompletableFuture<Void> refreshNow() {
-    return refresh.refreshNow();
-  }
-
-  /** Removes expired entries from the store now (StoreSync); for tests with a fake clock. */
-  long pruneStore() {
-    return resolution.store().prune();
+  public PolicyCache cache() {
+    return cache;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -313,7 +147,13 @@ public final class MtaSts implements AutoCloseable {
 
   /**
    * Resolves the policy and the MX hosts of {@code domain} and returns where to deliver, judged
-   * against one policy snapshot (STS-APPLY-09).
+   * against one policy snapshot (STS-APPLY-09). With {@linkplain #daneStatus() DANE active} each
+   * MX candidate also carries its {@linkplain MxCandidate#dane() DANE requirement} (RFC 7672
+   * §2.2): a host whose DNSSEC lookups failed is not {@linkplain MxCandidate#allowed() allowed}
+   * (STS-DANE-03), one with usable secure TLSA records is allowed even outside an enforce policy's
+   * {@code mx} patterns (D-23, unless {@linkplain Builder#daneStrict strict}), and a plan whose
+   * hosts are all out for such reasons, one of them DNSSEC, is a {@link
+   * DeliveryPlan.Status#TEMPORARY_FAILURE}.
    *
    * @param domain the recipient domain
    * @return a stage completing with the plan; a temporary DNS failure of the MX lookup is the plan
@@ -322,21 +162,7 @@ public final class MtaSts implements AutoCloseable {
    */
   public CompletionStage<DeliveryPlan> planAsync(String domain) {
     String d = DomainNames.normalize(domain);
-    CompletionStage<MxLookup> mx;
-    try {
-      mx = mxResolver.resolve(d);
-    } catch (RuntimeException e) {
-      mx = CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<MxLookup> mxFuture = mx.toCompletableFuture();
-    return resolveAsync(d)
-        .thenCompose(
-            lookup ->
-                mxFuture.handle(
-                    (hosts, error) ->
-                        error == null
-                            ? DeliveryRules.plan(lookup, hosts)
-                            : DeliveryRules.mxFailed(lookup, PolicyResolution.unwrap(error))));
+    return planner.plan(d, resolveAsync(d));
   }
 
   /**
@@ -392,6 +218,64 @@ public final class MtaSts implements AutoCloseable {
     return decision;
   }
 
+  /**
+   * Decides whether a message may go to the candidate {@code mx} of a {@linkplain #plan plan} over
+   * the session described by {@code facts}, DANE first (RFC 7672, D-23), by its {@linkplain
+   * MxCandidate#dane() DANE requirement}:
+   *
+   * <ul>
+   *   <li>{@code AUTHENTICATE} (usable secure TLSA records): allowed exactly when TLS 1.2 or later
+   *       was negotiated and the certificate matched a usable record ({@link TlsFacts#dane()}
+   *       authenticated); MTA-STS's {@code mx} patterns and WebPKI checks are skipped, unless
+   *       {@linkplain Builder#daneStrict strict}, which requires them too. A DANE failure is
+   *       refused ({@code tlsa-invalid}) whatever MTA-STS says (STS-DANE-01) and in every mode:
+   *       DANE has no report-only mode.
+   *   <li>{@code TLS_REQUIRED} (secure TLSA records, none usable): a session without TLS is
+   *       refused, even without an MTA-STS policy (STS-DANE-04); otherwise as {@link
+   *       #check(PolicyLookup, String, TlsFacts)}.
+   *   <li>{@code DNSSEC_FAILED}: refused ({@code dnssec-invalid}); the plan did not allow the host.
+   *   <li>{@code NONE}: as {@link #check(PolicyLookup, String, TlsFacts)}.
+   * </ul>
+   *
+   * <p>Refusals and testing violations are passed to the listener.
+   *
+   * @param lookup the policy lookup (one snapshot for the whole delivery attempt)
+   * @param mx the candidate the session went to, from the plan of {@code lookup}
+   * @param facts what happened on the session, with the DANE verdict when DANE applied
+   * @return the decision
+   * @throws InvalidDomainException if the candidate's host is not a valid host name
+   * @throws NullPointerException if an argument is null
+   */
+  public DeliveryDecision check(PolicyLookup lookup, MxCandidate mx, TlsFacts facts) {
+    DeliveryDecision decision = DeliveryRules.check(lookup, mx, facts, planner.strict());
+    warnings.decided(decision);
+    return decision;
+  }
+
+  /**
+   * Whether this client plans with DANE (RFC 7672), and why: {@linkplain Builder#dane turned off},
+   * inactive (the DNS client does not validate DNSSEC), unavailable (it cannot here, e.g. its
+   * resolver strips DNSSEC records), or active. Learned from the DNS client's {@linkplain
+   * DnsClient#dnssecSupport() DNSSEC probe} when the first delivery is planned, or by this call;
+   * unavailable is asked again later. Changes are logged and passed to {@link
+   * MtaStsListener#daneStatusChanged}.
+   *
+   * @return a stage completing with the status; it does not fail
+   */
+  public CompletionStage<DaneStatus> daneStatusAsync() {
+    return planner.statusAsync();
+  }
+
+  /**
+   * Waits for {@link #daneStatusAsync()}.
+   *
+   * @return the status
+   * @throws CancellationException if interrupted; the interrupt flag is set again
+   */
+  public DaneStatus daneStatus() {
+    return PolicyResolution.await(daneStatusAsync(), "DANE status");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // TLS reporting (RFC 8460): TlsRptRecording; what and when in the package documentation
 
@@ -420,6 +304,29 @@ public final class MtaSts implements AutoCloseable {
   public SessionResult recordSession(PolicyLookup lookup, String mxHost, TlsFacts facts,
       SessionEndpoints endpoints) {
     return recording.session(lookup, mxHost, facts, endpoints);
+  }
+
+  /**
+   * Records for TLS-RPT one SMTP session with the candidate {@code mx} of a plan, judged as {@link
+   * #check(PolicyLookup, MxCandidate, TlsFacts)} judges it. Under DANE (STS-DANE-08) the result
+   * has policy type {@code tlsa}, the TLSA records as policy string and the TLSA base domain as
+   * policy domain (the domain whose {@code _smtp._tls} record receives it, RFC 8460 §1.1); a
+   * DANE failure is {@code tlsa-invalid}; a host whose DNSSEC lookups failed, never contacted, is
+   * {@code dnssec-invalid} (call this for it with any facts, as for an MX an enforce policy does
+   * not list). In {@linkplain Builder#daneStrict strict} mode a DANE-authenticated session counts
+   * under the MTA-STS policy too. Without DANE, as {@link #recordSession(PolicyLookup, String,
+   * TlsFacts, SessionEndpoints)}.
+   *
+   * @param lookup the policy lookup of the delivery attempt
+   * @param mx the candidate the session went to, from the plan of {@code lookup}
+   * @param facts what happened on the session
+   * @param endpoints the session's addresses and the MX's EHLO name, as far as known
+   * @return the result recorded: the DANE one when DANE governed the session
+   * @throws InvalidDomainException if the candidate's host is not a valid host name
+   */
+  public SessionResult recordSession(PolicyLookup lookup, MxCandidate mx, TlsFacts facts,
+      SessionEndpoints endpoints) {
+    return recording.session(lookup, mx, facts, endpoints, planner.strict());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -471,8 +378,10 @@ public final class MtaSts implements AutoCloseable {
    *   <tr><td>{@link #policyFetcher}</td><td>the HTTPS fetcher made from the five settings
    *       above</td></tr>
    *   <tr><td>{@link #clock}</td><td>{@link Clock#systemUTC()}</td></tr>
-   *   <tr><td>{@link #scheduler}</td><td>one daemon thread, stopped by {@link #close()}</td></tr>
-   *   <tr><td>{@link #maximumCachedPolicies}</td><td>{@value #DEFAULT_MAXIMUM_CACHED_POLICIES}</td></tr>
+   *   <tr><td>{@link #scheduler}</td><td>one daemon thread, stopped by {@link
+   *       MtaSts#close()}</td></tr>
+   *   <tr><td>{@link #maximumCachedPolicies}</td><td>{@value
+   *       #DEFAULT_MAXIMUM_CACHED_POLICIES}</td></tr>
    *   <tr><td>{@link #policyStore}</td><td>{@link PolicyStore#none()}</td></tr>
    *   <tr><td>{@link #listener}</td><td>{@link MtaStsListener#NONE}</td></tr>
    *   <tr><td>{@link #reportStore}, {@link #tlsRptRecorder}</td><td>none (TLS-RPT)</td></tr>
@@ -482,291 +391,18 @@ public final class MtaSts implements AutoCloseable {
    *   <tr><td>{@link #negativeCacheTtl}</td><td>5 min, never beyond the DNS TTL</td></tr>
    *   <tr><td>{@link #overrides}, {@link #overridesFile}</td><td>none: every policy applies as
    *       published</td></tr>
+   *   <tr><td>{@link #dane}</td><td>true: DANE (RFC 7672) where DNSSEC allows; DANE's lookups
+   *       validate from the built-in root anchors unless a {@link #dnsClient} is given</td></tr>
+   *   <tr><td>{@link #daneStrict}</td><td>false: usable secure TLSA records decide for their host
+   *       (D-23)</td></tr>
    * </table>
    */
-  public static final class Builder {
+  public static final class Builder extends BuilderSetters {
     /** Cached policies kept when no maximum is set. */
     public static final long DEFAULT_MAXIMUM_CACHED_POLICIES = 100_000;
 
-    /** The state behind this builder: validation, defaults, copies (MtaStsSettings). */
-    private final MtaStsSettings settings;
-
     private Builder(MtaStsSettings settings) {
-      this.settings = settings;
-    }
-
-    /**
-     * Sets the DNS client for TXT, MX and (by default) address lookups. It keeps its own clock:
-     * give it the same one as {@link #clock} ({@link DnsClient.Builder#clock}).
-     *
-     * @param dnsClient the client
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder dnsClient(DnsClient dnsClient) {
-      settings.dnsClient(dnsClient);
-      return this;
-    }
-
-    /**
-     * Sets where the policy fetch connects for {@code mta-sts.<domain>}. A fetch setting: not
-     * with {@link #policyFetcher}.
-     *
-     * @param hostResolver the resolver
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder hostResolver(HostResolver hostResolver) {
-      settings.hostResolver(hostResolver);
-      return this;
-    }
-
-    /**
-     * Sets the trust anchors for the policy host's certificate. A fetch setting: not with {@link
-     * #policyFetcher}.
-     *
-     * @param trustManager the trust manager
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder trustManager(X509TrustManager trustManager) {
-      settings.trustManager(trustManager);
-      return this;
-    }
-
-    /**
-     * Allows policy fetches to loopback, private, link-local and metadata addresses (D-33). For
-     * tests, demos and private deployments only. A fetch setting: not with {@link
-     * #policyFetcher}.
-     *
-     * @param allow whether to allow them
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder allowPrivateAddresses(boolean allow) {
-      settings.allowPrivateAddresses(allow);
-      return this;
-    }
-
-    /**
-     * Sets the deadline for one whole policy fetch (D-06). A fetch setting: not with {@link
-     * #policyFetcher}.
-     *
-     * @param deadline more than zero, at most 10 minutes
-     * @return this builder
-     * @throws IllegalArgumentException if out of range
-     * @throws IllegalStateException if already set
-     */
-    public Builder fetchDeadline(Duration deadline) {
-      settings.fetchDeadline(deadline);
-      return this;
-    }
-
-    /**
-     * Sets the executor that runs the blocking policy fetches. A fetch setting: not with {@link
-     * #policyFetcher}.
-     *
-     * @param executor the executor
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder executor(Executor executor) {
-      settings.executor(executor);
-      return this;
-    }
-
-    /**
-     * Replaces the built-in HTTPS policy fetcher, for example with one made by {@link
-     * PolicyFetcher#https()}. {@link #build()} fails if a fetch setting ({@link #hostResolver},
-     * {@link #trustManager}, {@link #allowPrivateAddresses}, {@link #fetchDeadline}, {@link
-     * #executor}) is set too: it could not apply.
-     *
-     * @param policyFetcher the fetcher
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder policyFetcher(PolicyFetcher policyFetcher) {
-      settings.policyFetcher(policyFetcher);
-      return this;
-    }
-
-    /**
-     * Sets the clock for policy lifetimes, back-off and refresh, and for the DNS client the
-     * builder makes when none is {@linkplain #dnsClient given} (its cache and DNSSEC validity). A
-     * given DNS client keeps its own clock; the HTTPS fetch needs none (its deadline is elapsed
-     * time). {@link MtaSts#clock()} hands it on, e.g. to an {@link MxTlsVerifier}.
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder clock(Clock clock) {
-      settings.clock(clock);
-      return this;
-    }
-
-    /**
-     * Sets the scheduler for the proactive refresh task. A scheduler given here is not shut down
-     * by {@link MtaSts#close()}; only the task is cancelled.
-     *
-     * @param scheduler the scheduler
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      settings.scheduler(scheduler);
-      return this;
-    }
-
-    /**
-     * Sets how many policies are held in memory at most. When the cache is full, some are evicted,
-     * unexpired ones included; with a {@link #policyStore} the next lookup of such a domain reads
-     * its policy back, without one it is first contact again (see {@link MtaSts}). Start-up loads
-     * at most this many policies from the store.
-     *
-     * @param maximum 1 to 100 000 000
-     * @return this builder
-     * @throws IllegalArgumentException if out of range
-     * @throws IllegalStateException if already set
-     */
-    public Builder maximumCachedPolicies(long maximum) {
-      settings.maximumCachedPolicies(maximum);
-      return this;
-    }
-
-    /**
-     * Sets the store that keeps policies across restarts.
-     *
-     * @param policyStore the store
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder policyStore(PolicyStore policyStore) {
-      settings.policyStore(policyStore);
-      return this;
-    }
-
-    /**
-     * Sets the listener; combine several with {@link MtaStsListener#plus}.
-     *
-     * @param listener the listener
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder listener(MtaStsListener listener) {
-      settings.listener(listener);
-      return this;
-    }
-
-    /**
-     * Counts TLS-RPT results into {@code store}; its failures are logged and passed to {@link
-     * MtaStsListener#storeFailed} (operation {@code record}), never thrown.
-     *
-     * @param store the store
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder reportStore(ReportStore store) {
-      settings.reportStore(store);
-      return this;
-    }
-
-    /**
-     * Sets the local policy overrides: per domain (or {@code *.domain}) {@code
-     * enforce-as-published}, {@code treat-testing-as-enforce}, {@code require-tls}, {@code
-     * exempt} until an instant, or a {@code pinned} policy used instead of fetching (see {@link
-     * PolicyOverrides}). Every rule in effect is reported once a day per domain to {@link
-     * MtaStsListener#overrideApplied} and logged (an {@code exempt} at WARN). Not with {@link
-     * #overridesFile}.
-     *
-     * @param overrides the table
-     * @return this builder
-     * @throws IllegalStateException if already set, or {@link #overridesFile} is set
-     */
-    public Builder overrides(PolicyOverrides overrides) {
-      settings.overrides(overrides);
-      return this;
-    }
-
-    /**
-     * Passes every TLS-RPT result to {@code recorder} too; what it throws is logged, never thrown.
-     *
-     * @param recorder the recorder
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder tlsRptRecorder(TlsRptRecorder recorder) {
-      settings.tlsRptRecorder(recorder);
-      return this;
-    }
-
-    /**
-     * Reads the local policy overrides from {@code file} ({@link PolicyOverrides#read}) when the
-     * client is built, and again when the file changes (looked at no more than once a second, by
-     * the client's clock, on a lookup). A change that cannot be read or parsed keeps the rules
-     * read before, with a WARN: an edit never drops a rule silently. Not with {@link #overrides}.
-     *
-     * @param file the overrides file
-     * @return this builder
-     * @throws IllegalStateException if already set, or {@link #overrides} is set
-     */
-    public Builder overridesFile(java.nio.file.Path file) {
-      settings.overridesFile(file);
-      return this;
-    }
-
-    /**
-     * Whether a temporary failure of the TXT lookup, with nothing cached, asks the caller to defer
-     * ({@link PolicyLookup#shouldDefer()}) instead of proceeding without a policy (D-01).
-     *
-     * @param defer whether to defer
-     * @return this builder
-     * @throws IllegalStateException if already set
-     */
-    public Builder deferOnDnsFailure(boolean defer) {
-      settings.deferOnDnsFailure(defer);
-      return this;
-    }
-
-    /**
-     * Sets how old a cached policy gets before the background task fetches it again.
-     *
-     * @param interval 1 minute to 30 days
-     * @return this builder
-     * @throws IllegalArgumentException if out of range
-     * @throws IllegalStateException if already set
-     */
-    public Builder refreshInterval(Duration interval) {
-      settings.refreshInterval(interval);
-      return this;
-    }
-
-    /**
-     * Sets how long a lookup waits, after a failed fetch for a policy id, before fetching that id
-     * again (STS-FETCH-14: at least five minutes).
-     *
-     * @param backoff 5 minutes to 1 day
-     * @return this builder
-     * @throws IllegalArgumentException if out of range
-     * @throws IllegalStateException if already set
-     */
-    public Builder fetchRetryBackoff(Duration backoff) {
-      settings.fetchRetryBackoff(backoff);
-      return this;
-    }
-
-    /**
-     * Sets how long "no record" and "invalid record" answers are remembered at most; never longer
-     * than their DNS TTL.
-     *
-     * @param ttl zero (not remembered) to 1 hour
-     * @return this builder
-     * @throws IllegalArgumentException if out of range
-     * @throws IllegalStateException if already set
-     */
-    public Builder negativeCacheTtl(Duration ttl) {
-      settings.negativeCacheTtl(ttl);
-      return this;
+      super(settings);
     }
 
     /**

@@ -149,8 +149,8 @@ public abstract class MtaStsListener {
   public void testingViolation(DeliveryDecision decision) {}
 
   /**
-   * A cached policy was removed by {@link MtaSts#invalidate(String)} or {@link
-   * MtaSts#invalidateAll()}.
+   * A cached policy was removed by {@link PolicyCache#invalidate(String)} or {@link
+   * PolicyCache#invalidateAll()}.
    *
    * @param policy the removed policy
    */
@@ -190,6 +190,17 @@ public abstract class MtaStsListener {
    * @param outcome what became of the report
    */
   public void reportHandled(TlsReporter.Outcome outcome) {}
+
+  /**
+   * Whether the client applies DANE (RFC 7672) changed: learned when the first delivery is
+   * planned (active, inactive because the DNS client does not validate DNSSEC, or unavailable
+   * because it cannot here), and again when it changes, e.g. a resolver that stripped DNSSEC
+   * records now passes them. Logged as well (WARN for unavailable). See {@link
+   * MtaSts#daneStatus()}.
+   *
+   * @param status the new status
+   */
+  public void daneStatusChanged(DaneStatus status) {}
 
   /**
    * Returns a listener that passes every event to this listener, then to {@code other}. Each is
@@ -327,6 +338,11 @@ public abstract class MtaStsListener {
     @Override
     public void reportHandled(TlsReporter.Outcome outcome) {
       each(l -> l.reportHandled(outcome));
+    }
+
+    @Override
+    public void daneStatusChanged(DaneStatus status) {
+      each(l -> l.daneStatusChanged(status));
     }
 
     @Override

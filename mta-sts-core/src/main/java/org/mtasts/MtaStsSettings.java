@@ -54,6 +54,13 @@ final class MtaStsSettings {
   private Duration refreshInterval = Duration.ofHours(24);
   private Duration fetchRetryBackoff = Duration.ofMinutes(5);
   private Duration negativeCacheTtl = Duration.ofMinutes(5);
+  private boolean dane = true;
+  private boolean daneStrict;
+  /**
+   * The DNS client of DANE's lookups (withDefaults()): the given one, or, when the client made its
+   * own, one that validates from the root anchors; null with DANE off.
+   */
+  private DnsClient daneDnsClient;
 
   // ---------------------------------------------------------------------------------------------
   // One setter per builder setting: null and range checks first, then once (Caffeine's
@@ -168,6 +175,16 @@ final class MtaStsSettings {
     this.overridesFile = file;
   }
 
+  void dane(boolean on) {
+    once("dane", this.dane);
+    this.dane = on;
+  }
+
+  void daneStrict(boolean strict) {
+    once("daneStrict", this.daneStrict);
+    this.daneStrict = strict;
+  }
+
   void deferOnDnsFailure(boolean defer) {
     once("deferOnDnsFailure", this.deferOnDnsFailure);
     this.deferOnDnsFailure = defer;
@@ -234,6 +251,14 @@ final class MtaStsSettings {
       b.dnsClient = DnsClient.builder().clock(b.clock).build();
       b.dnsClientMade = true;
     }
+    if (!b.dane) {
+      b.daneDnsClient = null;
+    } else if (b.daneDnsClient == null) {
+      // A client of our own validates from the root anchors for DANE only; MTA-STS keeps the
+      // plain one, which a resolver that strips DNSSEC records cannot break (see Planner).
+      b.daneDnsClient = b.dnsClientMade
+          ? DnsClient.builder().clock(b.clock).dnssecRootTrustAnchors().build() : b.dnsClient;
+    }
     if (b.policyFetcher == null) {
       if (b.executor == null) {
         b.executor = FetchExecutors.bounded(16); // named, so that newBuilder() can share it
@@ -292,9 +317,15 @@ final class MtaStsSettings {
     c.refreshInterval = refreshInterval;
     c.fetchRetryBackoff = fetchRetryBackoff;
     c.negativeCacheTtl = negativeCacheTtl;
+    c.dane = dane;
+    c.daneStrict = daneStrict;
+    c.daneDnsClient = daneDnsClient;
     if (c.dnsClientMade && set.contains("clock") && !set.contains("dnsClient")) {
       c.dnsClient = null; // made with the old clock: one clock reaches DNS too
       c.dnsClientMade = false;
+    }
+    if (c.dnsClient != dnsClient || set.contains("dnsClient") || set.contains("dane")) {
+      c.daneDnsClient = null; // derived from the DNS client again by withDefaults()
     }
     boolean fetchChanged = FETCH_SETTINGS.stream().anyMatch(set::contains)
         || (c.dnsClient != dnsClient && hostResolver == null)
@@ -331,6 +362,16 @@ final class MtaStsSettings {
 
   Duration reportDeadline() {
     return fetchDeadline;
+  }
+
+  /** How deliveries are planned: MX lookups, and DANE when it is on and available. */
+  Planner planner() {
+    return new Planner(dnsClient, daneDnsClient, daneStrict, listener());
+  }
+
+  /** The DNS client of DANE's lookups; null with DANE off. */
+  DnsClient daneDnsClient() {
+    return daneDnsClient;
   }
 
   DnsClient dnsClient() {

@@ -4,7 +4,6 @@ import org.mtasts.tls.RefusalReason;
 import java.time.Clock;
 import java.time.Duration;
 import org.mtasts.internal.cache.Throttle;
-import org.mtasts.policy.Mode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,14 +43,15 @@ final class OperatorWarnings {
   }
 
   /**
-   * Reports what {@link MtaSts#check} found wrong, if anything: a refusal under {@code enforce} to
-   * the listener; a violation under {@code testing} to the listener and (paced) to the log.
+   * Reports what {@link MtaSts#check} found wrong, if anything: a refusal (under {@code enforce},
+   * or by DANE or a local require-tls rule in any mode) to the listener; a violation under {@code
+   * testing} to the listener and (paced) to the log.
    */
   void decided(DeliveryDecision decision) {
     if (decision.reason().isEmpty()) {
       return; // allowed without a violation: nothing to report
     }
-    if (decision.mode().orElse(null) == Mode.ENFORCE) {
+    if (decision.outcome() == DeliveryDecision.Outcome.REFUSED) {
       MtaStsListener.fire(listener, l -> l.deliveryRefused(decision));
     } else {
       // Testing mode: RFC 8461 §5 says deliver as without a policy; the violation is reported,

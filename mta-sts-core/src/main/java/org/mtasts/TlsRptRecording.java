@@ -27,6 +27,10 @@ import org.mtasts.report.ResultType;
 import org.mtasts.report.SessionEndpoints;
 import org.mtasts.report.SessionResult;
 import org.mtasts.report.TlsRptRecorder;
+import org.mtasts.dns.TlsaRecord;
+import org.mtasts.tls.DaneRequirement;
+import org.mtasts.tls.DaneResult;
+import org.mtasts.tls.DaneTlsa;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
 import org.slf4j.Logger;
@@ -78,6 +82,29 @@ final class TlsRptRecording {
       record(result);
     }
     return result;
+  }
+
+  /**
+   * Judges and records one session with a plan's candidate (see {@link
+   * MtaSts#recordSession(PolicyLookup, MxCandidate, TlsFacts, SessionEndpoints)}): by DANE when
+   * DANE governs the host, else as {@link #session(PolicyLookup, String, TlsFacts,
+   * SessionEndpoints)}. In strict mode a DANE-authenticated host is judged by MTA-STS too, so the
+   * session counts under both policies.
+   */
+  SessionResult session(PolicyLookup lookup, MxCandidate mx, TlsFacts facts,
+      SessionEndpoints endpoints, boolean daneStrict) {
+    Objects.requireNonNull(mx, "mx");
+    Instant at = clock.instant();
+    SessionResult dane = dane(at, lookup, mx, facts, endpoints);
+    if (dane == null) {
+      return session(lookup, mx.host(), facts, endpoints);
+    }
+    record(dane); // DANE results concern the MX host's operator, whatever overrides the domain has
+    if (daneStrict && mx.dane().status() == DaneRequirement.Status.AUTHENTICATE
+        && governs(lookup) && !local(lookup)) {
+      record(session(at, lookup, mx.host(), facts, endpoints));
+    }
+    return dane;
   }
 
   /** Records the discovery failure of one delivery attempt (see {@link MtaSts#recordDiscovery}). */
@@ -170,6 +197,81 @@ final class TlsRptRecording {
     }
     facts.failure().ifPresent(reason -> failures.add(detail(reason, host, endpoints)));
     return new SessionResult(at, sts, failures);
+  }
+
+  /**
+   * The result of one session with {@code mx} under DANE (STS-DANE-08), or null when DANE does not
+   * govern it: DANE does not apply, or the host's TLSA records are all unusable and an MTA-STS
+   * policy judges the certificate (STS-DANE-04; then the session is an {@code sts} one).
+   *
+   * <p>Policy type {@code tlsa}; {@code policy-string} the TLSA RRset in presentation form; {@code
+   * policy-domain} the TLSA base domain. RFC 8460 §1.1 defines the Policy Domain of a DANE policy
+   * as the TLSA base domain of the receiving server (RFC 7672 §2.2.3), not the recipient domain:
+   * the TLSA records are the MX host operator's statement, so the report about them goes to the
+   * {@code _smtp._tls} record of that base domain, whose owner can fix them (as Postfix and mox
+   * report). Results: with usable records ({@code AUTHENTICATE}) success when TLS 1.2 or later
+   * was negotiated and the certificate matched a usable record; {@code tlsa-invalid} when it
+   * matched none or was not checked; {@code starttls-not-supported} or the handshake's failure
+   * otherwise. With unusable records only and no MTA-STS policy ({@code TLS_REQUIRED}): success
+   * when TLS was negotiated. A host whose DNSSEC lookups failed ({@code DNSSEC_FAILED}) was never
+   * contacted: {@code dnssec-invalid}, under the MX host name (the TLSA base domain could not be
+   * learned) with no records, and without session details (as D-26).
+   */
+  static SessionResult dane(Instant at, PolicyLookup lookup, MxCandidate mx, TlsFacts facts,
+      SessionEndpoints endpoints) {
+    Objects.requireNonNull(lookup, "lookup");
+    Objects.requireNonNull(facts, "facts");
+    Objects.requireNonNull(endpoints, "endpoints");
+    DaneRequirement dane = mx.dane();
+    String host = DomainNames.normalize(mx.host());
+    switch (dane.status()) {
+      case NONE:
+        return null;
+      case DNSSEC_FAILED:
+        return SessionResult.failure(at, ReportPolicy.tlsa(host, List.of()),
+            detail(RefusalReason.DNSSEC_INVALID, host, SessionEndpoints.unknown()));
+      case TLS_REQUIRED:
+        if (governs(lookup)) {
+          return null;
+        }
+        break;
+      default:
+        break;
+    }
+    DaneTlsa tlsa = dane.tlsa().orElseThrow();
+    ReportPolicy policy = ReportPolicy.tlsa(tlsa.tlsaBaseDomain(),
+        tlsa.records().stream().map(TlsaRecord::toString).toList());
+    RefusalReason reason = daneFailure(dane.status(), facts);
+    return reason == null ? SessionResult.success(at, policy)
+        : SessionResult.failure(at, policy, detail(reason, host, endpoints));
+  }
+
+  /** Why a session fails what DANE requires of it, or null when it satisfies it. */
+  private static RefusalReason daneFailure(DaneRequirement.Status status, TlsFacts facts) {
+    DaneResult result = facts.dane().orElse(null);
+    if (result == DaneResult.FAILED) {
+      return RefusalReason.TLSA_INVALID;
+    }
+    if (!facts.startTlsOffered()) {
+      return RefusalReason.STARTTLS_NOT_SUPPORTED;
+    }
+    if (!facts.tlsNegotiated()) {
+      return facts.problem().orElse(RefusalReason.TLS_HANDSHAKE_FAILED);
+    }
+    if (status == DaneRequirement.Status.TLS_REQUIRED) {
+      return null; // STS-DANE-04: TLS, authenticated by nothing DANE can use
+    }
+    if (result != DaneResult.AUTHENTICATED) {
+      return RefusalReason.TLSA_INVALID;
+    }
+    return facts.failure().orElse(null) == RefusalReason.TLS_VERSION
+        ? RefusalReason.TLS_VERSION : null;
+  }
+
+  /** Whether an {@code enforce} or {@code testing} MTA-STS policy applies to the lookup. */
+  private static boolean governs(PolicyLookup lookup) {
+    Mode mode = lookup.mode().orElse(null);
+    return mode == Mode.ENFORCE || mode == Mode.TESTING;
   }
 
   /**

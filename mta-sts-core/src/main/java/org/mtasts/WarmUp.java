@@ -15,7 +15,7 @@ import java.util.function.Function;
 import org.mtasts.policy.DomainNames;
 
 /**
- * {@link MtaSts#warmUpAsync}: resolves a list of domains with at most {@code parallelism} lookups
+ * {@link PolicyCache#warmUpAsync}: resolves a list of domains with at most {@code parallelism} lookups
  * in flight, as lanes that each take the next domain when their lookup completes (no thread per
  * lookup, no queue of futures).
  */

@@ -7,15 +7,18 @@
  *       a fresh fetch, or why none applies. {@link org.mtasts.MtaSts#plan(String)} adds the MX
  *       hosts ({@link org.mtasts.DeliveryPlan}, {@link org.mtasts.MxCandidate}); {@link
  *       org.mtasts.MtaSts#check} decides one SMTP session ({@link org.mtasts.tls.TlsFacts} in, {@link
- *       org.mtasts.DeliveryDecision} out).
+ *       org.mtasts.DeliveryDecision} out). {@link org.mtasts.MtaSts#cache()} is the operators'
+ *       view of its policy cache ({@link org.mtasts.PolicyCache}: list, invalidate, refresh now,
+ *       warm up).
  *   <li>Seams, each with a default: {@link org.mtasts.PolicyFetcher} (the library's HTTPS
  *       fetcher is {@link org.mtasts.PolicyFetcher#https()}), {@link org.mtasts.HostResolver},
  *       {@link org.mtasts.PolicyStore}, and the DNS client in {@code org.mtasts.dns}.
  *   <li>Events: {@link org.mtasts.MtaStsListener}.
  * </ul>
  *
- * <p>Inside, {@code MtaSts} is a facade over one package-private class per RFC 8461 topic:
- * {@code PolicyResolution} (which policy applies: TXT lookup, cache, fetch, what applies when DNS
+ * <p>Inside, {@code MtaSts} is a facade over one package-private class per RFC 8461 topic, reached
+ * through {@code Lookups} (local overrides first, the listener told of each lookup): {@code
+ * PolicyResolution} (which policy applies: TXT lookup, cache, fetch, what applies when DNS
  * or HTTPS fails, §3 and §5), {@code PolicyRefresh} (proactive refresh, §5.1), {@code StoreSync}
  * (the policy store), {@code DeliveryRules} (plan and check, §4 and §5, pure functions) and
  * {@code TlsRptRecording} (what is counted for TLS reports, RFC 8460 §4).
@@ -86,6 +89,24 @@
  * when STARTTLS was negotiated, with any certificate, and fails when STARTTLS was missing or the
  * handshake failed (D-32). {@code certificate-not-trusted} and {@code validation-failure} always
  * carry a {@code failure-reason-code}. The Jakarta Mail transport does all of this itself.
+ *
+ * <h2>DANE (RFC 7672) beside MTA-STS</h2>
+ *
+ * <p>DANE is {@linkplain MtaSts.Builder#dane(boolean) on by default} and active when the DNS
+ * client can give DNSSEC-secure answers ({@link MtaSts#daneStatus()}); a client that does not
+ * validate leaves it inactive (logged at INFO once), one whose resolver strips DNSSEC records
+ * leaves it unavailable (WARN once) and MTA-STS alone applies. When active, {@link
+ * MtaSts#plan(String)} gives each MX candidate its {@link org.mtasts.tls.DaneRequirement}: DANE
+ * applies to a host only when the MX RRset, the host's addresses and its TLSA RRset are all secure
+ * (STS-DANE-02); a failed lookup under a secure MX RRset keeps the host out of this attempt
+ * (STS-DANE-03). Usable secure TLSA records decide for their host (D-23): {@link
+ * MtaSts#check(PolicyLookup, MxCandidate, TlsFacts)} allows it when its certificate matched, even
+ * outside an enforce policy's {@code mx} patterns and with a certificate WebPKI rejects, unless
+ * {@linkplain MtaSts.Builder#daneStrict strict}; a certificate that matches no record is refused
+ * whatever MTA-STS says (STS-DANE-01). Secure records none of which is usable still require TLS
+ * (STS-DANE-04). For TLS reports, {@link MtaSts#recordSession(PolicyLookup, MxCandidate, TlsFacts,
+ * org.mtasts.report.SessionEndpoints)} counts DANE sessions under policy type {@code tlsa} and
+ * the TLSA base domain (STS-DANE-08).
  *
  * <p>Failures of DNS and HTTPS are values ({@link org.mtasts.PolicyLookup.Status}, {@link
  * org.mtasts.LookupFailure}), not exceptions; exceptions are for invalid arguments.

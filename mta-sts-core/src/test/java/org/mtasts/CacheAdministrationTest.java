@@ -23,9 +23,9 @@ import org.mtasts.policy.Mode;
 import org.mtasts.testkit.TestWorldExtension;
 
 /**
- * What operators do to the cache (issue 17 item 3): {@link MtaSts#refresh} fetches now and never
- * weakens, {@link MtaSts#warmUp} resolves a list of domains ahead of sending with bounded
- * parallelism. Against the testkit's loopback DNS and HTTPS, with a hand-moved clock.
+ * What operators do to the cache, through {@link MtaSts#cache()} (issue 17 item 3): {@link
+ * PolicyCache#refresh} fetches now and never weakens, {@link PolicyCache#warmUp} resolves a list
+ * of domains ahead of sending with bounded parallelism. Against the testkit's loopback DNS and HTTPS, with a hand-moved clock.
  */
 class CacheAdministrationTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -88,7 +88,7 @@ class CacheAdministrationTest {
     world.domain("a.example").policy("enforce", "mx.a.example", "mx2.a.example"); // same id
     assertEquals(Source.CACHE, sts.resolve("a.example").source().orElseThrow());
 
-    PolicyLookup refreshed = sts.refresh("A.Example.");
+    PolicyLookup refreshed = sts.cache().refresh("A.Example.");
     assertEquals(Source.FETCHED, refreshed.source().orElseThrow());
     assertEquals(2, refreshed.policy().orElseThrow().mxPatterns().size());
     assertEquals(2, world.policyRequests("a.example"));
@@ -101,11 +101,11 @@ class CacheAdministrationTest {
     MtaSts sts = client();
     sts.resolve("a.example");
     world.domain("a.example").policyDown();
-    PolicyLookup refreshed = sts.refresh("a.example");
+    PolicyLookup refreshed = sts.cache().refresh("a.example");
     assertEquals(Status.VALID, refreshed.status());
     assertEquals(Source.STALE_CACHE, refreshed.source().orElseThrow());
     assertEquals(Mode.ENFORCE, refreshed.mode().orElseThrow());
-    assertEquals(1, sts.cachedPolicies().size());
+    assertEquals(1, sts.cache().policies().size());
   }
 
   @Test
@@ -113,7 +113,7 @@ class CacheAdministrationTest {
     MtaSts sts = client();
     sts.resolve("a.example");
     world.domain("a.example").txt();
-    PolicyLookup refreshed = sts.refresh("a.example");
+    PolicyLookup refreshed = sts.cache().refresh("a.example");
     assertEquals(Source.STALE_CACHE, refreshed.source().orElseThrow());
     assertTrue(refreshed.isEnforced());
   }
@@ -129,29 +129,29 @@ class CacheAdministrationTest {
     assertEquals(Status.FETCH_ERROR, sts.resolve("a.example").status());
     assertEquals(1, world.policyRequests("a.example"));
     // ...an operator's refresh does not
-    assertEquals(Source.FETCHED, sts.refresh("a.example").source().orElseThrow());
+    assertEquals(Source.FETCHED, sts.cache().refresh("a.example").source().orElseThrow());
     assertEquals(2, world.policyRequests("a.example"));
   }
 
   @Test
   void refresh_ofADomainWithoutPolicy_isALookup() {
     MtaSts sts = client();
-    assertEquals(Status.NO_POLICY, sts.refresh("plain.example").status());
-    assertThrows(InvalidDomainException.class, () -> sts.refresh("not a domain"));
+    assertEquals(Status.NO_POLICY, sts.cache().refresh("plain.example").status());
+    assertThrows(InvalidDomainException.class, () -> sts.cache().refresh("not a domain"));
   }
 
   @Test
   void warmUp_resolvesEachDomainOnce_inOrder_andTheFirstMessageFindsItCached() {
     MtaSts sts = client();
     Map<String, PolicyLookup> warmed =
-        sts.warmUp(List.of("c.example", "A.example", "plain.example", "a.example.",
+        sts.cache().warmUp(List.of("c.example", "A.example", "plain.example", "a.example.",
             "b.example"), 2);
     assertEquals(List.of("c.example", "a.example", "plain.example", "b.example"),
         List.copyOf(warmed.keySet()));
     assertEquals(Status.NO_POLICY, warmed.get("plain.example").status());
     assertEquals(Mode.TESTING, warmed.get("b.example").mode().orElseThrow());
     assertEquals(1, world.policyRequests("a.example"));
-    assertEquals(3, sts.cachedPolicies().size());
+    assertEquals(3, sts.cache().policies().size());
     assertEquals(Source.CACHE, sts.resolve("c.example").source().orElseThrow());
     assertTrue(mostRunning.get() <= 2, "at most 2 fetches at once: " + mostRunning);
   }
@@ -166,7 +166,7 @@ class CacheAdministrationTest {
         new java.util.concurrent.LinkedBlockingQueue<>();
     MtaSts sts = client(queued::add);
     java.util.concurrent.CompletableFuture<Map<String, PolicyLookup>> done =
-        sts.warmUpAsync(List.of("a.example", "b.example", "c.example"), 1).toCompletableFuture();
+        sts.cache().warmUpAsync(List.of("a.example", "b.example", "c.example"), 1).toCompletableFuture();
     int fetches = 0;
     while (!done.isDone()) {
       Runnable fetch = queued.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -179,9 +179,9 @@ class CacheAdministrationTest {
     }
     assertEquals(3, fetches);
     assertEquals(3, done.get().size());
-    assertEquals(3, sts.cachedPolicies().size());
+    assertEquals(3, sts.cache().policies().size());
     // a second warm-up answers from the cache
-    Map<String, PolicyLookup> again = sts.warmUp(List.of("a.example", "b.example"), 1);
+    Map<String, PolicyLookup> again = sts.cache().warmUp(List.of("a.example", "b.example"), 1);
     assertTrue(again.values().stream().allMatch(l -> l.source().orElseThrow() == Source.CACHE));
   }
 
@@ -189,10 +189,10 @@ class CacheAdministrationTest {
   void warmUp_checksEveryNameFirst_andItsParallelism() {
     MtaSts sts = client();
     assertThrows(InvalidDomainException.class,
-        () -> sts.warmUp(List.of("a.example", "bad name"), 4));
+        () -> sts.cache().warmUp(List.of("a.example", "bad name"), 4));
     assertEquals(0, world.policyRequests("a.example"), "nothing looked up");
-    assertThrows(IllegalArgumentException.class, () -> sts.warmUp(List.of("a.example"), 0));
-    assertThrows(IllegalArgumentException.class, () -> sts.warmUp(List.of("a.example"), 257));
-    assertEquals(Map.of(), sts.warmUp(List.of(), 4));
+    assertThrows(IllegalArgumentException.class, () -> sts.cache().warmUp(List.of("a.example"), 0));
+    assertThrows(IllegalArgumentException.class, () -> sts.cache().warmUp(List.of("a.example"), 257));
+    assertEquals(Map.of(), sts.cache().warmUp(List.of(), 4));
   }
 }

@@ -193,7 +193,7 @@ class FetchSettingsTest {
     MtaSts changed = client(first.newBuilder().fetchDeadline(Duration.ofSeconds(20)));
     assertEquals(Status.VALID, changed.resolve(D).status());
     assertTrue(runs.get() > beforeThird, "the new fetcher runs on the shared executor");
-    assertEquals(List.of(D), changed.cachedPolicies().stream().map(CachedPolicy::domain).toList(),
+    assertEquals(List.of(D), changed.cache().policies().stream().map(CachedPolicy::domain).toList(),
         "each client has its own cache");
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +20,26 @@ import org.junit.jupiter.api.Test;
 
 /** Builder validation, null arguments, life cycle. */
 class MtaStsBuilderTest {
+  /**
+   * The setters live in the package-private {@code BuilderSetters}; code in other packages that
+   * finds them by reflection (a DI container, a config binder) needs public methods declared on
+   * {@code MtaSts.Builder} itself: the bridges javac adds for non-final methods.
+   */
+  @Test
+  void setters_declaredOnTheBuilderItself_forReflectionFromOtherPackages() throws Exception {
+    int setters = 0;
+    for (Method m : BuilderSetters.class.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers())) {
+        Method declared =
+            MtaSts.Builder.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
+        assertTrue(Modifier.isPublic(declared.getModifiers()), declared.toString());
+        assertEquals(MtaSts.Builder.class, declared.getReturnType(), declared.toString());
+        setters++;
+      }
+    }
+    assertTrue(setters >= 20, "found " + setters + " setters");
+  }
+
 
   @Test
   void settingTwice_fails() {
@@ -82,7 +104,9 @@ class MtaStsBuilderTest {
     try (MtaSts sts = MtaSts.builder().dnsClient(FakeDns.servfail())
         .policyFetcher(d -> new CompletableFuture<>()).build()) {
       assertThrows(NullPointerException.class, () -> sts.resolveAsync(null));
-      assertThrows(NullPointerException.class, () -> sts.invalidate(null));
+      assertThrows(NullPointerException.class, () -> sts.cache().invalidate(null));
+      assertThrows(NullPointerException.class, () -> sts.cache().refreshAsync(null));
+      assertThrows(NullPointerException.class, () -> sts.cache().warmUpAsync(null, 1));
       assertThrows(NullPointerException.class, () -> sts.check(null, "mx", TlsFacts.noStartTls()));
       assertThrows(NullPointerException.class,
           () -> MtaSts.plan(null, List.of("mx.example.com")));

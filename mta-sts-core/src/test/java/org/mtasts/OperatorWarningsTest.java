@@ -106,7 +106,7 @@ class OperatorWarningsTest {
     try (CapturedLog captured = CapturedLog.start()) {
       assertTrue(sts.resolve("example.com").isEnforced());
       assertTrue(sts.resolve("other.example").isEnforced());
-      sts.cachedPolicies(); // runs the cache's pending maintenance
+      sts.cache().policies(); // runs the cache's pending maintenance
       log = captured.text();
     }
     List<String> lost = events.events("protectionLost");
@@ -122,7 +122,7 @@ class OperatorWarningsTest {
         .policyStore(new FakePolicyStore()));
     sts.resolve("example.com");
     sts.resolve("other.example");
-    sts.cachedPolicies();
+    sts.cache().policies();
     assertEquals(List.of(), events.events("protectionLost"));
   }
 
@@ -150,5 +150,21 @@ class OperatorWarningsTest {
     assertTrue(lines.get(2).contains("[2 more like it for example.com in the last minute]"),
         lines.get(2));
     assertEquals(5, events.events("reportOnly").size(), "the listener hears every one");
+  }
+
+  @Test
+  void refusalOutsideEnforce_reachesTheListenerAsARefusal_notAsATestingViolation() {
+    // A require-tls override (issue 17) or DANE (issue 18) refuses without an enforce policy;
+    // such a refusal used to be reported (and logged) as a testing-mode violation.
+    OperatorWarnings warnings = new OperatorWarnings(clock, 100, events);
+    try (CapturedLog log = CapturedLog.start()) {
+      warnings.decided(DeliveryDecision.refused("example.com", "mx1.example.com", null,
+          RefusalReason.STARTTLS_NOT_SUPPORTED, "require-tls without a policy"));
+      warnings.decided(DeliveryDecision.refused("example.com", "mx1.example.com", Mode.TESTING,
+          RefusalReason.CERTIFICATE_EXPIRED, "require-tls under testing"));
+      assertTrue(log.lines("require-tls").isEmpty(), log.text());
+    }
+    assertEquals(List.of("refused mx1.example.com starttls-not-supported",
+        "refused mx1.example.com certificate-expired"), events.events());
   }
 }

@@ -93,9 +93,9 @@ class OverridesResolutionTest {
     DeliveryPlan plan = sts.plan("pinned.example");
     assertEquals(TlsRequirement.VERIFIED, plan.deliverable().get(0).tls());
     // an operator's refresh fetches the published policy into the cache; the pin still applies
-    assertEquals(Source.PINNED, sts.refresh("pinned.example").source().orElseThrow());
+    assertEquals(Source.PINNED, sts.cache().refresh("pinned.example").source().orElseThrow());
     assertEquals(1, world.policyRequests("pinned.example"));
-    assertEquals(Mode.TESTING, sts.cachedPolicies().get(0).mode());
+    assertEquals(Mode.TESTING, sts.cache().policies().get(0).mode());
   }
 
   @Test

@@ -79,14 +79,14 @@ class PolicyRefreshTest {
     client();
     firstLookup(ENFORCE);
     clock.advance(Duration.ofHours(25));
-    CompletableFuture<Void> first = sts.refreshNow();
-    CompletableFuture<Void> second = sts.refreshNow(); // the first is still running
+    CompletableFuture<Void> first = sts.cache().refreshNow();
+    CompletableFuture<Void> second = sts.cache().refreshNow(); // the first is still running
     assertEquals(2, fetches.size());
     assertTrue(second.isDone());
     fetches.get(1).complete(policy(ENFORCE));
     first.join();
     assertEquals(List.of("refreshed example.com A1"), events.events("refreshed"));
-    assertEquals(T0.plus(Duration.ofHours(25)), sts.cachedPolicies().get(0).fetchedAt());
+    assertEquals(T0.plus(Duration.ofHours(25)), sts.cache().policies().get(0).fetchedAt());
   }
 
   @Test
@@ -94,11 +94,11 @@ class PolicyRefreshTest {
     client();
     firstLookup(NONE);
     clock.advance(Duration.ofHours(25));
-    CompletableFuture<Void> refresh = sts.refreshNow();
+    CompletableFuture<Void> refresh = sts.cache().refreshNow();
     fetches.get(1).completeExceptionally(down());
     refresh.join();
     assertEquals(List.of("fetchFailed example.com TIMEOUT A1"), events.events("fetchFailed"));
-    assertEquals(T0, sts.cachedPolicies().get(0).fetchedAt());
+    assertEquals(T0, sts.cache().policies().get(0).fetchedAt());
   }
 
   @Test
@@ -106,12 +106,12 @@ class PolicyRefreshTest {
     client();
     firstLookup(ENFORCE);
     clock.advance(Duration.ofHours(25));
-    CompletableFuture<Void> refresh = sts.refreshNow();
+    CompletableFuture<Void> refresh = sts.cache().refreshNow();
     fetches.get(1).complete(policy(NONE.replace("604800", "86400")));
     refresh.join();
     assertEquals(List.of("lowered example.com enforce->none"), events.events("lowered"));
     assertEquals(T0.plus(Duration.ofHours(25)).plusSeconds(86400),
-        sts.cachedPolicies().get(0).expiresAt());
+        sts.cache().policies().get(0).expiresAt());
   }
 
   @Test
@@ -119,11 +119,11 @@ class PolicyRefreshTest {
     client();
     firstLookup(ENFORCE);
     clock.advance(Duration.ofHours(25));
-    CompletableFuture<Void> refresh = sts.refreshNow();
-    sts.invalidate("example.com"); // the entry the refresh started from is gone
+    CompletableFuture<Void> refresh = sts.cache().refreshNow();
+    sts.cache().invalidate("example.com"); // the entry the refresh started from is gone
     fetches.get(1).complete(policy(ENFORCE));
     refresh.join();
-    assertTrue(sts.cachedPolicies().isEmpty());
+    assertTrue(sts.cache().policies().isEmpty());
   }
 
   /** Answers every TXT query with one record; nothing else. */

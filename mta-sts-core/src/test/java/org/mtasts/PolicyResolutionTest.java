@@ -103,7 +103,7 @@ class PolicyResolutionTest {
     assertEquals(T0.plusSeconds(86400), lookup.expiresAt().orElseThrow());
     assertTrue(lookup.failure().isEmpty());
     assertEquals(List.of("fetched example.com A1"), events.events());
-    assertEquals(1, sts.cachedPolicies().size());
+    assertEquals(1, sts.cache().policies().size());
   }
 
   @Test
@@ -220,7 +220,7 @@ class PolicyResolutionTest {
     PolicyLookup expired = sts.resolve(D);
     assertEquals(Status.FETCH_ERROR, expired.status(), expired.toString());
     assertTrue(expired.policy().isEmpty());
-    assertTrue(sts.cachedPolicies().isEmpty());
+    assertTrue(sts.cache().policies().isEmpty());
   }
 
   @Test
@@ -269,7 +269,7 @@ class PolicyResolutionTest {
     assertEquals(Status.VALID, first.status());
     assertEquals(Source.FETCHED, first.source().orElseThrow());
     assertEquals(first.fetchedAt(), first.expiresAt());
-    assertTrue(sts.cachedPolicies().isEmpty());
+    assertTrue(sts.cache().policies().isEmpty());
     PolicyLookup second = sts.resolve("zero.example");
     assertEquals(Source.FETCHED, second.source().orElseThrow());
     assertEquals(2, world.policyRequests("zero.example"));
@@ -388,8 +388,8 @@ class PolicyResolutionTest {
     sts.resolve(D);
     assertEquals(List.of("vanished example.com NO_RECORD A1"), events.events("vanished"));
     clock.advance(Duration.ofHours(12)); // EDGE-85: refresh still fetches and extends the lifetime
-    sts.refreshNow().join();
-    assertEquals(T0.plus(Duration.ofHours(13)), sts.cachedPolicies().get(0).fetchedAt());
+    sts.cache().refreshNow().join();
+    assertEquals(T0.plus(Duration.ofHours(13)), sts.cache().policies().get(0).fetchedAt());
   }
 
   @Test
@@ -481,13 +481,13 @@ class PolicyResolutionTest {
     MtaSts sts = client();
     sts.resolve(D);
     clock.advance(Duration.ofHours(11));
-    sts.refreshNow().join();
+    sts.cache().refreshNow().join();
     assertEquals(1, world.policyRequests(D)); // not due: max_age is 1 day, due at half of it
     clock.advance(Duration.ofHours(2)); // no lookups in between: refresh is independent of traffic
-    sts.refreshNow().join();
-    sts.refreshNow().join();
+    sts.cache().refreshNow().join();
+    sts.cache().refreshNow().join();
     assertEquals(2, world.policyRequests(D));
-    CachedPolicy cached = sts.cachedPolicies().get(0);
+    CachedPolicy cached = sts.cache().policies().get(0);
     assertEquals(T0.plus(Duration.ofHours(13)), cached.fetchedAt());
     assertEquals(T0.plus(Duration.ofHours(13)).plusSeconds(86400), cached.expiresAt());
     assertEquals(List.of("refreshed example.com A1"), events.events("refreshed"));
@@ -500,14 +500,14 @@ class PolicyResolutionTest {
     world.domain(D).policyDown();
     for (int i = 0; i < 3; i++) {
       clock.advance(Duration.ofHours(6));
-      sts.refreshNow().join();
+      sts.cache().refreshNow().join();
     }
     assertEquals(3, events.events("fetchFailed").size());
     assertEquals(Source.CACHE, sts.resolve(D).source().orElseThrow());
     world.domain(D).policyUp();
     clock.advance(Duration.ofHours(5)); // T0 + 23 h
-    sts.refreshNow().join();
-    assertEquals(T0.plus(Duration.ofHours(23)), sts.cachedPolicies().get(0).fetchedAt());
+    sts.cache().refreshNow().join();
+    assertEquals(T0.plus(Duration.ofHours(23)), sts.cache().policies().get(0).fetchedAt());
     clock.advance(Duration.ofHours(2)); // past the original expiry: still enforced
     assertTrue(sts.resolve(D).isEnforced());
   }
@@ -518,7 +518,7 @@ class PolicyResolutionTest {
     world.domain(D).policy("enforce", 40L * 86400, "mx1.example.com");
     sts.resolve(D);
     clock.advance(Duration.ofDays(31));
-    sts.refreshNow().join();
+    sts.cache().refreshNow().join();
     assertEquals(1, world.policyRequests(D));
   }
 
@@ -561,15 +561,15 @@ class PolicyResolutionTest {
     MtaSts sts = client(builder(dns()).policyStore(store));
     sts.resolve(D);
     assertEquals(1, store.entries().size());
-    sts.invalidate("EXAMPLE.COM");
-    assertTrue(sts.cachedPolicies().isEmpty());
+    sts.cache().invalidate("EXAMPLE.COM");
+    assertTrue(sts.cache().policies().isEmpty());
     assertTrue(store.entries().isEmpty());
     assertEquals(List.of("invalidated example.com A1"), events.events("invalidated"));
     assertEquals(Source.FETCHED, sts.resolve(D).source().orElseThrow());
     assertEquals(2, world.policyRequests(D));
     sts.resolve("short.example");
-    sts.invalidateAll();
-    assertTrue(sts.cachedPolicies().isEmpty());
+    sts.cache().invalidateAll();
+    assertTrue(sts.cache().policies().isEmpty());
     assertTrue(store.entries().isEmpty());
     assertEquals(3, events.events("invalidated").size());
   }
@@ -586,7 +586,7 @@ class PolicyResolutionTest {
     world.domain(D).policyDown();
     clock.advance(Duration.ofHours(2));
     MtaSts restarted = client(builder(dns()).policyStore(store));
-    assertEquals(1, restarted.cachedPolicies().size());
+    assertEquals(1, restarted.cache().policies().size());
     PolicyLookup lookup = restarted.resolve(D);
     assertTrue(lookup.isEnforced(), lookup.toString());
     assertEquals(Source.STALE_CACHE, lookup.source().orElseThrow());
@@ -614,7 +614,7 @@ class PolicyResolutionTest {
     FakePolicyStore store = new FakePolicyStore().failing(true);
     MtaSts sts = client(builder(dns()).policyStore(store));
     assertTrue(sts.resolve(D).isEnforced());
-    sts.invalidate(D);
+    sts.cache().invalidate(D);
     assertEquals(
         // load -: the walk at start-up; load example.com: the read after the cache miss
         List.of("storeFailed load -", "storeFailed load example.com",
@@ -640,7 +640,7 @@ class PolicyResolutionTest {
     MtaSts sts = client();
     sts.resolve("short.example");
     clock.advance(Duration.ofHours(2));
-    sts.cachedPolicies();
+    sts.cache().policies();
     assertEquals(List.of("expired short.example S1"), events.events("expired"));
   }
 

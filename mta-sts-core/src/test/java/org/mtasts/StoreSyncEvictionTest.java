@@ -71,7 +71,7 @@ class StoreSyncEvictionTest {
     for (int i = 0; i < DOMAINS; i++) {
       assertEquals(Source.FETCHED, sts.resolve("d" + i + ".example").source().orElseThrow());
     }
-    assertTrue(sts.cachedPolicies().size() <= CACHE, "some policies were evicted");
+    assertTrue(sts.cache().policies().size() <= CACHE, "some policies were evicted");
     for (int i = 0; i < DOMAINS; i++) {
       String d = "d" + i + ".example";
       if (i % 2 == 0) {

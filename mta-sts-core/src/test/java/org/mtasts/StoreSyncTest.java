@@ -62,7 +62,7 @@ class StoreSyncTest {
     store.put(new StoredPolicy("example.com", "A1", ENFORCE, NOW));
     try (MtaSts sts = client(store)) {
       assertEquals(List.of("example.com"),
-          sts.cachedPolicies().stream().map(CachedPolicy::domain).toList());
+          sts.cache().policies().stream().map(CachedPolicy::domain).toList());
       // A bad record id cannot even be built: StoredPolicy refuses it (PolicyStoreTest).
       assertEquals(List.of("storeFailed load bad.example"), events.events("storeFailed"));
       assertEquals(PolicyLookup.Status.DNS_ERROR, sts.resolve("bad.example").status());
@@ -74,7 +74,7 @@ class StoreSyncTest {
     FakePolicyStore store = new FakePolicyStore();
     store.put(new StoredPolicy("example.com", "A1", ENFORCE, NOW.minus(Duration.ofDays(1))));
     try (MtaSts sts = client(store)) {
-      assertTrue(sts.cachedPolicies().isEmpty());
+      assertTrue(sts.cache().policies().isEmpty());
     }
   }
 
@@ -83,7 +83,7 @@ class StoreSyncTest {
     FakePolicyStore store = new FakePolicyStore();
     store.put(new StoredPolicy("example.com", "A1", ENFORCE, NOW.plus(Duration.ofDays(365))));
     try (MtaSts sts = client(store)) {
-      CachedPolicy p = sts.cachedPolicies().get(0);
+      CachedPolicy p = sts.cache().policies().get(0);
       assertEquals(NOW, p.fetchedAt());
       assertEquals(NOW.plusSeconds(86400), p.expiresAt());
       assertEquals(Mode.ENFORCE, p.mode());
@@ -93,7 +93,7 @@ class StoreSyncTest {
   @Test
   void failingStoreLoad_clientStillBuilt() {
     try (MtaSts sts = client(new FakePolicyStore().failing(true))) {
-      assertTrue(sts.cachedPolicies().isEmpty());
+      assertTrue(sts.cache().policies().isEmpty());
       assertEquals(List.of("storeFailed load -"), events.events("storeFailed"));
       assertEquals(PolicyLookup.Status.DNS_ERROR, sts.resolve("example.com").status());
     }
@@ -108,7 +108,7 @@ class StoreSyncTest {
       store.put(stored("d" + i + ".example", NOW.minus(Duration.ofHours(i))));
     }
     try (MtaSts sts = builder(store).maximumCachedPolicies(3).build()) {
-      assertEquals(3, sts.cachedPolicies().size(), "start-up loads what the cache holds");
+      assertEquals(3, sts.cache().policies().size(), "start-up loads what the cache holds");
       assertEquals(0, store.loads.get(), "and reads nothing one by one");
       for (int i = 0; i < 7; i++) {
         PolicyLookup lookup = sts.resolve("d" + i + ".example");
@@ -116,7 +116,7 @@ class StoreSyncTest {
         assertEquals(PolicyLookup.Source.STALE_CACHE, lookup.source().orElseThrow());
         assertEquals(NOW.minus(Duration.ofHours(i)), lookup.fetchedAt().orElseThrow());
       }
-      assertTrue(sts.cachedPolicies().size() <= 3 + 1, "the cache stays bounded");
+      assertTrue(sts.cache().policies().size() <= 3 + 1, "the cache stays bounded");
     }
   }
 
@@ -155,7 +155,7 @@ class StoreSyncTest {
     try (MtaSts sts = client(store)) {
       assertEquals(java.util.Set.of("live.example"), store.entries().keySet());
       assertEquals(List.of("live.example"),
-          sts.cachedPolicies().stream().map(CachedPolicy::domain).toList());
+          sts.cache().policies().stream().map(CachedPolicy::domain).toList());
     }
   }
 
@@ -184,7 +184,7 @@ class StoreSyncTest {
       task.get().run();
       assertEquals(java.util.Set.of("b.example"), store.entries().keySet());
       clock.advance(Duration.ofDays(6));
-      assertEquals(1, sts.pruneStore());
+      assertEquals(1, sts.cache().pruneStore());
       assertTrue(store.entries().isEmpty());
     } finally {
       scheduler.shutdownNow();
@@ -228,7 +228,7 @@ class StoreSyncTest {
     };
     try (MtaSts sts = client(racing)) {
       assertEquals(newer, store.entries().get("a.example"));
-      assertEquals(0, sts.pruneStore());
+      assertEquals(0, sts.cache().pruneStore());
     }
   }
 
@@ -239,7 +239,7 @@ class StoreSyncTest {
       store.put(stored("d" + i + ".example", NOW.minus(Duration.ofMinutes(i))));
     }
     try (MtaSts sts = builder(store).maximumCachedPolicies(10).build()) {
-      assertEquals(10, sts.cachedPolicies().size());
+      assertEquals(10, sts.cache().policies().size());
       assertEquals(1000, store.entries().size(), "the rest stay in the store");
       assertTrue(sts.resolve("d999.example").isEnforced());
     }
@@ -273,7 +273,7 @@ class StoreSyncTest {
       assertTrue(sts.resolve("example.com").isEnforced());
       clock.advance(Duration.ofHours(12));
       sts.resolve("other.example"); // fills the one-entry cache
-      sts.invalidate("other.example");
+      sts.cache().invalidate("other.example");
       assertTrue(sts.resolve("example.com").isEnforced(), "still within max_age from start-up");
       clock.advance(Duration.ofHours(12));
       // Its max_age, counted from when it was first read, is used up: reading it again from the
@@ -281,7 +281,7 @@ class StoreSyncTest {
       PolicyLookup lookup = sts.resolve("example.com");
       assertFalse(lookup.isEnforced(), lookup.toString());
       assertEquals(future, store.entries().get("example.com"), "but not dropped from the store");
-      assertEquals(0, sts.pruneStore(), "nor removed as expired: its own time is not yet over");
+      assertEquals(0, sts.cache().pruneStore(), "nor removed as expired: its own time is not yet over");
     }
   }
 
@@ -291,7 +291,7 @@ class StoreSyncTest {
     store.put(stored("example.com", NOW.plus(Duration.ofDays(3))));
     try (MtaSts sts = client(store)) {
       assertEquals(1, store.entries().size());
-      assertEquals(NOW.plusSeconds(86400), sts.cachedPolicies().get(0).expiresAt());
+      assertEquals(NOW.plusSeconds(86400), sts.cache().policies().get(0).expiresAt());
     }
   }
 }

@@ -104,7 +104,7 @@ class TlsRptPolicyLinesTest {
         .resolve(D);
     MtaSts restarted = client(builder().policyStore(PolicyStore.directory(dir))
         .tlsRptRecorder(recorder));
-    assertEquals(1, restarted.cachedPolicies().size(), "loaded at start-up");
+    assertEquals(1, restarted.cache().policies().size(), "loaded at start-up");
     world.domain(D).policyDown(); // the lines can only come from the store
     PolicyLookup lookup = restarted.resolve(D);
     assertEquals(Source.CACHE, lookup.source().orElseThrow());
@@ -120,7 +120,7 @@ class TlsRptPolicyLinesTest {
     String next = "version: STSv1\nmode: testing\nmx: mx1.testing.example\nmax_age: 172800\n";
     world.domain(D).policyText(next); // same id: only the refresh sees it
     clock.advance(Duration.ofHours(13)); // half the max_age: the refresh is due
-    sts.refreshNow().join();
+    sts.cache().refreshNow().join();
     assertEquals(List.of("changed testing.example T1->T1"), events.events("changed"));
     assertEquals(List.of("version: STSv1", "mode: testing", "mx: mx1.testing.example",
         "max_age: 172800"), recordedPolicy(sts, sts.resolve(D)).policyString());
@@ -155,7 +155,7 @@ class TlsRptPolicyLinesTest {
     assertEquals(Source.STALE_CACHE, sts.resolve(D).source().orElseThrow());
     clock.advance(Duration.ofHours(12)); // half the max_age: the refresh is due, and fails
     events.clear();
-    sts.refreshNow().join();
+    sts.cache().refreshNow().join();
     assertEquals(List.of("fetchFailed testing.example HTTP_STATUS T1"),
         events.events("fetchFailed"), "the refresh ran and failed");
     SessionResult expected = SessionResult.failure(T0.plus(Duration.ofHours(1)), STS,

@@ -96,7 +96,7 @@ public final class CacheFootprint {
     MovableClock clock = new MovableClock();
     MtaSts sts = client(k, clock);
     sts.resolve("class-loading.example"); // load every class on the path before the baseline
-    sts.invalidateAll();
+    sts.cache().invalidateAll();
     long before = usedAfterGc();
     long start = System.nanoTime();
     Duration step = fillRate > 0 ? Duration.ofNanos(1_000_000_000L / fillRate) : Duration.ZERO;
@@ -127,7 +127,7 @@ public final class CacheFootprint {
     clock.advance(Duration.ofMinutes(2));
     for (int i = 0; i < k / 1000 + 10; i++) { // each maintenance run expires a bounded batch
       sts.resolve("maintenance.example");
-      sts.invalidate("maintenance.example");
+      sts.cache().invalidate("maintenance.example");
     }
     long aged = usedAfterGc();
     if (histogram) {
@@ -140,7 +140,7 @@ public final class CacheFootprint {
 
   private static void report(String when, int k, MtaSts sts, long before, long after,
       long fillNanos) {
-    int cached = sts.cachedPolicies().size(); // after the measurement: the list is garbage
+    int cached = sts.cache().policies().size(); // after the measurement: the list is garbage
     long delta = after - before;
     System.out.printf(Locale.ROOT,
         "%,d domains, %s (%,d cached): heap %,d -> %,d bytes, +%,d bytes = %.0f bytes per cached"

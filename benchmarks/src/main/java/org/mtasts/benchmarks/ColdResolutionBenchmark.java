@@ -1,10 +1,6 @@
 package org.mtasts.benchmarks;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -12,44 +8,26 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Proxy;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.mtasts.HostResolver;
 import org.mtasts.MtaSts;
 import org.mtasts.PolicyLookup;
 import org.mtasts.dns.DnsClient;
-import okhttp3.CipherSuite;
-import okhttp3.ConnectionSpec;
 import org.mtasts.testkit.tls.KeyType;
 
 /**
@@ -90,21 +68,6 @@ public final class ColdResolutionBenchmark {
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private ColdResolutionBenchmark() {}
-
-  /** The server side: in this JVM or in a child process. */
-  private interface Servers extends AutoCloseable {
-    InetSocketAddress dns();
-
-    int httpsPort();
-
-    X509TrustManager trust();
-
-    /** CPU time used by the servers so far, in ns; -1 if not separable. */
-    long cpuNanos() throws IOException;
-
-    @Override
-    void close();
-  }
 
   public static void main(String[] args) throws Exception {
     int domains = 2000;
@@ -190,11 +153,11 @@ public final class ColdResolutionBenchmark {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"), OS.getSystemLoadAverage());
     long setupStart = System.nanoTime();
-    try (Servers servers = world != null
-        ? external(world)
+    try (ColdServers servers = world != null
+        ? ColdServers.external(world)
         : inProcess
-            ? inProcess(worldSize, leafKey, caKey, sharedLeafKey)
-            : childProcess(worldSize, leafKey, caKey, sharedLeafKey)) {
+            ? ColdServers.inProcess(worldSize, leafKey, caKey, sharedLeafKey)
+            : ColdServers.childProcess(worldSize, leafKey, caKey, sharedLeafKey)) {
       System.out.printf(Locale.ROOT, "set-up (certificates for %d hosts): %.1f s%n", worldSize,
           (System.nanoTime() - setupStart) / 1e9);
       DnsClient.Builder dnsBuilder = DnsClient.builder().server(servers.dns());
@@ -298,11 +261,11 @@ public final class ColdResolutionBenchmark {
   // ---------------------------------------------------------------------------------- one round
 
   /** One lookup of a domain; {@code done} gets null on success or a description of the problem. */
-  private interface Workload {
+  interface Workload {
     void start(String domain, java.util.function.Consumer<String> done);
   }
 
-  private static Round run(Workload workload, Servers servers, int from, int to, int inFlight)
+  private static Round run(Workload workload, ColdServers servers, int from, int to, int inFlight)
       throws Exception {
     int n = to - from;
     long[] latencies = new long[n];
@@ -357,7 +320,7 @@ public final class ColdResolutionBenchmark {
     if (serverCpuBefore >= 0) {
       serverCpuDelta = serverCpu - serverCpuBefore;
     } else {
-      // Servers in this JVM: their live threads' CPU is taken out of the process CPU. Server
+      // ColdServers in this JVM: their live threads' CPU is taken out of the process CPU. Server
       // threads that ended during the round (idle HTTPS workers end after 2 s) are missed, so the
       // server figure is low and the client figure high.
       serverCpuDelta = 0;
@@ -544,107 +507,6 @@ public final class ColdResolutionBenchmark {
     return total;
   }
 
-  // ---------------------------------------------------------------------------------- baseline
-
-  /**
-   * The JDK's floor for one cold fetch: a TCP connection to the policy server, a full JSSE TLS
-   * handshake with SNI {@code mta-sts.<domain>} and host name verification, one minimal HTTP/1.1
-   * {@code GET /.well-known/mta-sts.txt} and its whole response read, on a pool of blocking threads
-   * like the library's fetcher. No library code, no DNS, no parse beyond checking the status line
-   * and comparing the body with the expected policy.
-   *
-   * <p>TLS is set up as the library's HTTPS fetcher ({@code PolicyFetcher.https()}) sets it up:
-   * an {@code SSLContext("TLS")} with the same trust manager and no key manager, TLS 1.3 and 1.2
-   * only, the cipher suites of OkHttp's {@code MODERN_TLS} connection spec (enabled suites in the
-   * JDK's order), ALPN offering {@code h2} and {@code http/1.1} as OkHttp does on JDK 9+, a direct
-   * socket ({@code Proxy.NO_PROXY}).
-   * OkHttp checks the host name after the handshake with its own verifier; here the JDK's {@code
-   * HTTPS} endpoint identification does it during the handshake.
-   */
-  private static final class RawTlsFetcher implements Workload, AutoCloseable {
-    private final SSLSocketFactory factory;
-    private final String[] cipherSuites;
-    private final InetSocketAddress server;
-    private final ExecutorService pool;
-
-    RawTlsFetcher(X509TrustManager trust, int port, int threads) throws Exception {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {trust}, null);
-      factory = context.getSocketFactory();
-      Set<String> modern = new HashSet<>();
-      for (CipherSuite suite : ConnectionSpec.MODERN_TLS.cipherSuites()) {
-        modern.add(suite.javaName());
-      }
-      cipherSuites =
-          Arrays.stream(factory.getDefaultCipherSuites()).filter(modern::contains)
-              .toArray(String[]::new);
-      server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-      AtomicInteger count = new AtomicInteger();
-      pool = Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(r, "benchmark-baseline-tls-" + count.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-    }
-
-    @Override
-    public void start(String domain, java.util.function.Consumer<String> done) {
-      pool.execute(() -> {
-        String problem;
-        try {
-          problem = fetch(domain);
-        } catch (IOException | RuntimeException e) {
-          problem = domain + ": " + e;
-        }
-        done.accept(problem);
-      });
-    }
-
-    /** Fetches the policy of {@code domain}; null if it came back as expected. */
-    private String fetch(String domain) throws IOException {
-      String host = "mta-sts." + domain;
-      Socket plain = new Socket(Proxy.NO_PROXY);
-      try {
-        plain.connect(server, 15_000);
-        plain.setSoTimeout(30_000);
-      } catch (IOException | RuntimeException e) {
-        plain.close();
-        throw e;
-      }
-      try (SSLSocket socket = (SSLSocket) factory.createSocket(plain, host, server.getPort(), true)) {
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-        parameters.setCipherSuites(cipherSuites);
-        parameters.setServerNames(List.of(new SNIHostName(host)));
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
-        socket.setSSLParameters(parameters);
-        socket.startHandshake();
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: " + host
-                + "\r\nUser-Agent: mta-sts-java benchmark baseline\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        // The server closes after one response: read to the end, at most 64 KiB.
-        byte[] response = socket.getInputStream().readNBytes(65_536);
-        String text = new String(response, StandardCharsets.UTF_8);
-        int headerEnd = text.indexOf("\r\n\r\n");
-        if (!text.startsWith("HTTP/1.1 200 ") || headerEnd < 0) {
-          return domain + ": unexpected response " + text.lines().findFirst().orElse("(empty)");
-        }
-        if (!text.substring(headerEnd + 4).equals(PolicyWorld.policyText(domain))) {
-          return domain + ": unexpected body";
-        }
-        return null;
-      }
-    }
-
-    @Override
-    public void close() {
-      pool.shutdownNow();
-    }
-  }
-
   // ---------------------------------------------------------------------------------- servers
 
   /** This process's peak resident set (VmHWM), in KiB; 0 where /proc is missing. */
@@ -659,163 +521,5 @@ public final class ColdResolutionBenchmark {
       // not Linux
     }
     return 0;
-  }
-
-  /**
-   * A world started by someone else (benchmarks/cold-burst.sh): {@code DNS_PORT:HTTPS_PORT:CA_PEM}
-   * on 127.0.0.1, and optionally {@code :PID} of the server process, whose CPU time is then read
-   * from {@code /proc/PID/stat}.
-   */
-  private static Servers external(String spec) throws Exception {
-    String[] parts = spec.split(":");
-    InetSocketAddress dns =
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(parts[0]));
-    int httpsPort = Integer.parseInt(parts[1]);
-    X509TrustManager trust = trustManager(Path.of(parts[2]));
-    Path stat = parts.length > 3 ? Path.of("/proc", parts[3], "stat") : null;
-    return new Servers() {
-      @Override
-      public InetSocketAddress dns() {
-        return dns;
-      }
-
-      @Override
-      public int httpsPort() {
-        return httpsPort;
-      }
-
-      @Override
-      public X509TrustManager trust() {
-        return trust;
-      }
-
-      @Override
-      public long cpuNanos() throws IOException {
-        if (stat == null) {
-          return -1;
-        }
-        String text = Files.readString(stat);
-        // Fields after the command name, which is in parentheses and may hold spaces: state is
-        // field 3, utime 14 and stime 15, in clock ticks (100 a second on Linux).
-        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
-      }
-
-      @Override
-      public void close() {}
-    };
-  }
-
-  private static Servers inProcess(int total, KeyType leafKey, KeyType caKey,
-      boolean sharedLeafKey) throws IOException {
-    PolicyWorld world = PolicyWorld.start(total, leafKey, caKey, sharedLeafKey);
-    return new Servers() {
-      @Override
-      public InetSocketAddress dns() {
-        return world.dns.address();
-      }
-
-      @Override
-      public int httpsPort() {
-        return world.https.port();
-      }
-
-      @Override
-      public X509TrustManager trust() {
-        return world.ca.trustManager();
-      }
-
-      @Override
-      public long cpuNanos() {
-        return -1; // split by thread name in run()
-      }
-
-      @Override
-      public void close() {
-        world.close();
-      }
-    };
-  }
-
-  private static Servers childProcess(int total, KeyType leafKey, KeyType caKey,
-      boolean sharedLeafKey) throws Exception {
-    Path pem = Files.createTempFile("mta-sts-bench-ca", ".pem");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process =
-        new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                PolicyWorld.class.getName(), Integer.toString(total), pem.toString(),
-                leafKey.name(), caKey.name(), sharedLeafKey ? "shared-leaf-key" : "own-leaf-keys")
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    PrintWriter in =
-        new PrintWriter(process.getOutputStream(), true, StandardCharsets.US_ASCII);
-    String ready = out.readLine();
-    if (ready == null || !ready.startsWith("READY ")) {
-      process.destroyForcibly();
-      throw new IllegalStateException("server process did not start: " + ready);
-    }
-    String[] ports = ready.split(" ");
-    InetSocketAddress dns =
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(ports[1]));
-    int httpsPort = Integer.parseInt(ports[2]);
-    X509TrustManager trust = trustManager(pem);
-    return new Servers() {
-      @Override
-      public InetSocketAddress dns() {
-        return dns;
-      }
-
-      @Override
-      public int httpsPort() {
-        return httpsPort;
-      }
-
-      @Override
-      public X509TrustManager trust() {
-        return trust;
-      }
-
-      @Override
-      public long cpuNanos() throws IOException {
-        in.println("cpu");
-        String line = out.readLine();
-        if (line == null || !line.startsWith("CPU ")) {
-          throw new IOException("server process answered " + line);
-        }
-        return Long.parseLong(line.substring(4));
-      }
-
-      @Override
-      public void close() {
-        in.close(); // end of input: the server process exits
-        try {
-          if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-          }
-          Files.deleteIfExists(pem);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          process.destroyForcibly();
-        } catch (IOException e) {
-          // a temporary file left behind
-        }
-      }
-    };
-  }
-
-  private static X509TrustManager trustManager(Path pem) throws Exception {
-    X509Certificate ca;
-    try (InputStream in = Files.newInputStream(pem)) {
-      ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    store.setCertificateEntry("benchmark-ca", ca);
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(store);
-    return (X509TrustManager) factory.getTrustManagers()[0];
   }
 }

@@ -82,6 +82,20 @@ public record ReportPolicy(
   }
 
   /**
+   * The entry for sessions under DANE (RFC 7672): policy type {@code tlsa}, the TLSA records as
+   * {@code policy-string} (STS-DANE-08).
+   *
+   * @param tlsaBaseDomain the TLSA base domain (RFC 7672 §2.2.3), the Policy Domain of DANE
+   *     results (RFC 8460 §1.1)
+   * @param tlsaRecords the TLSA RRset in presentation form, one record per element, e.g. {@code
+   *     "3 1 1 0a1b..."}; empty when the RRset could not be obtained ({@code dnssec-invalid})
+   * @return the report policy
+   */
+  public static ReportPolicy tlsa(String tlsaBaseDomain, List<String> tlsaRecords) {
+    return new ReportPolicy(PolicyType.TLSA, tlsaBaseDomain, tlsaRecords, List.of());
+  }
+
+  /**
    * The entry for sessions to a domain without a policy (D-32).
    *
    * @param domain the recipient domain

@@ -8,14 +8,18 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.internal.tls.CertificateVerification;
+import org.mtasts.internal.tls.DaneVerification;
 import org.mtasts.internal.tls.MxSocketFactory;
+import org.mtasts.internal.tls.SessionChecks;
 import org.mtasts.internal.tls.TlsFailures;
+import org.mtasts.internal.tls.TlsProviders;
 import org.mtasts.policy.DomainNames;
 
 /**
  * The MX TLS checks of RFC 8461 §4.2 and §7.2, for SMTP clients that deliver under an MTA-STS
  * policy: the certificate must chain to a trusted root, must not be expired, and must carry a
- * subjectAltName DNS-ID that matches the MX host name; the session must use TLS 1.2 or 1.3.
+ * subjectAltName DNS-ID that matches the MX host name; the session must use TLS 1.2 or 1.3. For an
+ * MX host with a secure TLSA RRset, the DANE checks of RFC 7672 as well (see "DANE" below).
  *
  * <pre>{@code
  * MxTlsVerifier verifier = MxTlsVerifier.create();          // JDK trust store, system clock
@@ -57,17 +61,40 @@ import org.mtasts.policy.DomainNames;
  * RefusalReason#TLS_HANDSHAKE_FAILED}. When several checks fail, the first in the order chain,
  * validity, name is reported.
  *
+ * <p><b>DANE</b> (RFC 7672). For an MX host with a secure TLSA RRset ({@link DaneTlsa}), {@link
+ * #verify(DaneTlsa, X509Certificate[])} checks a chain against the usable records and {@link
+ * #socketFactory(DaneTlsa, boolean, Consumer)} makes sockets that check it in the handshake:
+ *
+ * <ul>
+ *   <li>only usable records count (DANE-TA(2), DANE-EE(3); PKIX-TA/PKIX-EE and malformed records
+ *       are ignored, STS-DANE-04), and for each usage and selector only the strongest published
+ *       digest (RFC 7671 §9; Full(0) records always count);
+ *   <li>DANE-EE(3): the leaf certificate (selector 0) or its SubjectPublicKeyInfo (selector 1)
+ *       matches; no name, no date, no chain check (RFC 7672 §3.1.1, STS-DANE-05);
+ *   <li>DANE-TA(2): a certificate of the presented chain, or its public key, matches (the server
+ *       must send it, RFC 7672 §3.1.2); the path from the leaf to it validates with it as the only
+ *       trust anchor (JDK PKIX, no revocation, the configured {@link Clock}'s time); the leaf is
+ *       within its validity period; and a subjectAltName DNS-ID of the leaf matches the TLSA base
+ *       domain or the MX host name under the host name rule above (RFC 7672 §3.2.2–3.2.3). As for
+ *       MTA-STS, the subject Common Name is never used — a deliberate, stricter choice than RFC
+ *       7672 §3.2.2, which would accept it from a certificate without DNS-IDs;
+ *   <li>a failure is {@link RefusalReason#TLSA_INVALID} ({@link DaneResult#FAILED}) with a message
+ *       naming each record tried and why it failed.
+ * </ul>
+ *
  * <p>Immutable and thread-safe; build one and share it.
  */
 public final class MxTlsVerifier {
   private final X509TrustManager trustManager;
   private final Clock clock;
   private final CertificateVerification verification;
+  private final DaneVerification daneVerification;
 
   private MxTlsVerifier(X509TrustManager trustManager, Clock clock) {
     this.trustManager = trustManager;
     this.clock = clock;
     this.verification = new CertificateVerification(trustManager, clock);
+    this.daneVerification = new DaneVerification(clock);
   }
 
   /**
@@ -119,6 +146,32 @@ public final class MxTlsVerifier {
       Objects.requireNonNull(chain[i], "chain[" + i + "]");
     }
     return verification.verify(host, chain.clone(), CertificateVerification.UNKNOWN_AUTH_TYPE);
+  }
+
+  /**
+   * Checks the certificate chain {@code chain}, presented by the MX host of {@code dane}, against
+   * its secure TLSA RRset, as described under "DANE" in the class documentation (RFC 7672 §3).
+   * Pure: no I/O, no trust store; DANE-TA(2) dates are checked at the configured clock's time.
+   * The MTA-STS (WebPKI) verdict is {@link #verify(String, X509Certificate[])}'s.
+   *
+   * @param dane the host's secure TLSA RRset and its names
+   * @param chain the chain as presented, leaf first; an empty chain fails
+   * @return {@link CertificateCheck#daneAuthenticated} or {@link CertificateCheck#daneFailed}
+   *     ({@link RefusalReason#TLSA_INVALID}); {@link CertificateCheck#dane()} is present
+   * @throws NullPointerException if an argument or an element of {@code chain} is null
+   */
+  public CertificateCheck verify(DaneTlsa dane, X509Certificate[] chain) {
+    Objects.requireNonNull(dane, "dane");
+    return daneVerification.verify(dane, copy(chain));
+  }
+
+  private static X509Certificate[] copy(X509Certificate[] chain) {
+    Objects.requireNonNull(chain, "chain");
+    X509Certificate[] copy = chain.clone();
+    for (int i = 0; i < copy.length; i++) {
+      Objects.requireNonNull(copy[i], "chain[" + i + "]");
+    }
+    return copy;
   }
 
   /**
@@ -191,10 +244,73 @@ public final class MxTlsVerifier {
   }
 
   /**
+   * A socket factory for SMTP sessions with one DANE-protected MX host: {@code dane} has at least
+   * one usable record, so STARTTLS is mandatory and the certificate must match one (RFC 7672 §2.2,
+   * D-23). Its sockets are those of {@link #socketFactory(String, boolean, Consumer)}, except that
+   *
+   * <ul>
+   *   <li>SNI is the TLSA base domain (RFC 7672 §8.1, STS-DANE-07), the name the records were
+   *       found under, which differs from the MX host only after a secure CNAME;
+   *   <li>the certificate is checked as {@link #verify(DaneTlsa, X509Certificate[])} does, and a
+   *       DANE failure always aborts the handshake ({@link RefusalReason#TLSA_INVALID}), before any
+   *       SMTP command is sent over TLS (STS-DANE-01). The JDK's trust store has no say: a
+   *       self-signed certificate that matches a DANE-EE(3) record completes the handshake;
+   *   <li>the MTA-STS (WebPKI) verdict for {@link DaneTlsa#mxHost()} is computed too and reported
+   *       in {@link TlsOutcome#webPki()} and {@link TlsOutcome#refusal()}; it aborts the handshake
+   *       only if {@code requireWebPki} (the strict mode of D-23, where both must pass);
+   *   <li>a resumed session is checked again, against the TLSA records as well, at the time of
+   *       its own handshake;
+   *   <li>each {@link TlsOutcome} carries {@link TlsOutcome#dane()}: {@link
+   *       DaneResult#AUTHENTICATED} for every completed handshake, {@link DaneResult#FAILED} for
+   *       one aborted because no record matched, empty when the handshake failed before a
+   *       certificate was checked.
+   * </ul>
+   *
+   * @param dane the host's secure TLSA RRset; {@link DaneTlsa#mxHost()} is the WebPKI reference
+   * @param requireWebPki whether a failed WebPKI check aborts the handshake as well
+   * @param outcomes receives the outcome of each handshake (see {@link #socketFactory(String,
+   *     boolean, Consumer)})
+   * @return the factory; immutable and thread-safe
+   * @throws IllegalArgumentException if {@code dane} has no usable record: then DANE requires TLS
+   *     but authenticates nothing (STS-DANE-04), so use {@link #socketFactory(String, boolean,
+   *     Consumer)}
+   * @throws NullPointerException if an argument is null
+   */
+  public SSLSocketFactory socketFactory(
+      DaneTlsa dane, boolean requireWebPki, Consumer<? super TlsOutcome> outcomes) {
+    return socketFactory(dane, requireWebPki, outcomes, TlsStreams.NONE);
+  }
+
+  /**
+   * A DANE socket factory as {@link #socketFactory(DaneTlsa, boolean, Consumer)}, with the
+   * caller's own layer inside its sockets (see {@link #socketFactory(String, boolean, Consumer,
+   * TlsStreams)}).
+   *
+   * @param dane the host's secure TLSA RRset
+   * @param requireWebPki whether a failed WebPKI check aborts the handshake as well
+   * @param outcomes receives the outcome of each handshake
+   * @param streams the caller's layer; {@link TlsStreams#NONE} for none
+   * @return the factory; immutable, and thread-safe if {@code streams} is
+   * @throws IllegalArgumentException if {@code dane} has no usable record
+   * @throws NullPointerException if an argument is null
+   */
+  public SSLSocketFactory socketFactory(DaneTlsa dane, boolean requireWebPki,
+      Consumer<? super TlsOutcome> outcomes, TlsStreams streams) {
+    Objects.requireNonNull(dane, "dane");
+    Objects.requireNonNull(outcomes, "outcomes");
+    Objects.requireNonNull(streams, "streams");
+    return new MxSocketFactory(
+        SessionChecks.dane(verification, daneVerification, dane, requireWebPki),
+        outcomes,
+        streams,
+        TlsProviders.configured());
+  }
+
+  /**
    * The MTA-STS reason behind a failed TLS handshake, for callers that only see the exception
    * (e.g. a Jakarta Mail {@code MessagingException} whose cause is an {@code
    * SSLHandshakeException}). Looks through the causes: a refusal by this verifier's sockets keeps
-   * its exact reason; "protocol_version" failures are {@link RefusalReason#TLS_VERSION}; other
+   * its exact reason (a DANE failure is {@link RefusalReason#TLSA_INVALID}); "protocol_version" failures are {@link RefusalReason#TLS_VERSION}; other
    * certificate failures are expired or not trusted; any other {@link javax.net.ssl.SSLException}
    * is {@link RefusalReason#TLS_HANDSHAKE_FAILED}.
    *

@@ -9,6 +9,11 @@
  * result type. Applications that run their own SMTP client use this package with {@code
  * MtaSts.check}; the Jakarta Mail transport uses it underneath.
  *
+ * <p>DANE for SMTP (RFC 7672) lives here too: {@link org.mtasts.tls.DaneTlsa} is a host's secure
+ * TLSA RRset, {@link org.mtasts.tls.DaneRequirement} what it requires of the session, and the
+ * verifier's DANE checks and sockets report a {@link org.mtasts.tls.DaneResult} beside the MTA-STS
+ * verdict, in {@link org.mtasts.tls.TlsOutcome} and {@link org.mtasts.tls.TlsFacts}.
+ *
  * <p>Every type here is immutable and thread-safe, or says otherwise.
  */
 package org.mtasts.tls;

@@ -165,7 +165,7 @@ public final class MtaStsMetrics extends MtaStsListener implements MeterBinder {
       if (client == null) {
         clients.remove(ref);
       } else {
-        sum += client.cachedPolicyCount();
+        sum += client.cache().estimatedSize();
       }
     }
     return sum;

@@ -157,7 +157,7 @@ class MtaStsMetricsTest {
         "type", "http-status", "result.type", "sts-policy-fetch-error"));
 
     assertEquals(1.0, registry.get("mtasts.cache.policies").gauge().value());
-    sts.invalidate("good.example");
+    sts.cache().invalidate("good.example");
     assertEquals(0.0, registry.get("mtasts.cache.policies").gauge().value());
     assertNoDomainTag();
   }

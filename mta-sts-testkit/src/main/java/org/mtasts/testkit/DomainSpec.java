@@ -2,6 +2,7 @@ package org.mtasts.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -41,6 +42,10 @@ import org.mtasts.testkit.https.PolicyResponse;
  * records; {@link #nullMx()} and {@link #implicitMx(Mx)} give the other two shapes of RFC 5321
  * §5.1.
  *
+ * <p><b>DNSSEC and DANE.</b> In a world built with {@link TestWorld.Builder#dnssec()} the domain's
+ * zone is signed unless {@link #unsigned()} says otherwise ({@link #signed()} signs it in any
+ * world). {@link #mx(int, String, Mx, Dane)} gives an MX host TLSA records; see {@link Dane}.
+ *
  * <p>Anything else (faults, TTLs, extra records, missing address records) is set on {@link
  * TestWorld#dns()} directly, at build time through {@link TestWorld.Builder#dns}.
  *
@@ -51,8 +56,8 @@ public final class DomainSpec {
   /** The {@code max_age} written by {@link #policy} unless {@link #maxAge} says otherwise. */
   public static final long DEFAULT_MAX_AGE_SECONDS = 86_400;
 
-  /** One MX record of the domain. */
-  record MxRecord(int preference, String host, Mx mx) {}
+  /** One MX record of the domain; {@code dane} is null when not given. */
+  record MxRecord(int preference, String host, Mx mx, Dane dane) {}
 
   final String name;
   boolean mtaSts;
@@ -69,6 +74,8 @@ public final class DomainSpec {
   final List<MxRecord> mxRecords = new ArrayList<>();
   boolean nullMx;
   Mx implicitMx;
+  Dane implicitDane;
+  Boolean signed; // null: as the world says
 
   DomainSpec(String name) {
     this.name = name;
@@ -179,7 +186,7 @@ public final class DomainSpec {
    * @throws IllegalArgumentException if {@code target} is not a valid name
    */
   public DomainSpec txtViaCname(String target) {
-    this.txtCnameTarget = TestWorld.hostName(target);
+    this.txtCnameTarget = Names.hostName(target);
     this.mtaSts = true;
     return this;
   }
@@ -237,11 +244,33 @@ public final class DomainSpec {
    * @throws NullPointerException if an argument is null
    */
   public DomainSpec mx(int preference, String host, Mx mx) {
+    return addMx(preference, host, mx, null);
+  }
+
+  /**
+   * Adds an MX record and an MX host that behaves as {@code mx} says and publishes what {@code
+   * dane} says for DANE: TLSA records at {@code _25._tcp.<host>}, made from the certificate the
+   * host presents, in a zone signed like the rest of the world unless {@code dane} says otherwise.
+   * A host outside every domain of the world gets a zone of its own.
+   *
+   * @param preference 0 to 65535, lower is preferred
+   * @param host the MX host, e.g. {@code "mx1.example.com"}
+   * @param mx how the host behaves
+   * @param dane its TLSA records, e.g. {@link Dane#ee()}
+   * @return this spec
+   * @throws IllegalArgumentException if the preference is out of range or the host name invalid
+   * @throws NullPointerException if an argument is null
+   */
+  public DomainSpec mx(int preference, String host, Mx mx, Dane dane) {
+    return addMx(preference, host, mx, Objects.requireNonNull(dane, "dane"));
+  }
+
+  private DomainSpec addMx(int preference, String host, Mx mx, Dane dane) {
     if (preference < 0 || preference > 65_535) {
       throw new IllegalArgumentException("MX preference out of range: " + preference);
     }
     Objects.requireNonNull(mx, "mx");
-    mxRecords.add(new MxRecord(preference, TestWorld.hostName(host), mx));
+    mxRecords.add(new MxRecord(preference, Names.hostName(host), mx, dane));
     return this;
   }
 
@@ -275,7 +304,60 @@ public final class DomainSpec {
    */
   public DomainSpec implicitMx(Mx mx) {
     this.implicitMx = Objects.requireNonNull(mx, "mx");
+    this.implicitDane = null;
     return this;
+  }
+
+  /**
+   * An {@link #implicitMx(Mx) implicit MX} that publishes TLSA records for the domain itself at
+   * {@code _25._tcp.<domain>}. {@link Dane#inUnsignedZone()} leaves the domain's zone unsigned.
+   *
+   * @return this spec
+   * @throws NullPointerException if an argument is null
+   */
+  public DomainSpec implicitMx(Mx mx, Dane dane) {
+    implicitMx(mx);
+    this.implicitDane = Objects.requireNonNull(dane, "dane");
+    return this;
+  }
+
+  /**
+   * Signs the domain's zone with DNSSEC, also in a world without {@link TestWorld.Builder#dnssec()}
+   * (the root is then signed too, and other names stay insecure).
+   *
+   * @return this spec
+   */
+  public DomainSpec signed() {
+    this.signed = true;
+    return this;
+  }
+
+  /**
+   * Leaves the domain's zone unsigned in a {@link TestWorld.Builder#dnssec()} world: its MX RRset
+   * is insecure, so DANE does not apply to its hosts (RFC 7672 §2.2.1), and MX hosts below the
+   * domain are insecure too.
+   *
+   * @return this spec
+   */
+  public DomainSpec unsigned() {
+    this.signed = false;
+    return this;
+  }
+
+  /**
+   * Checked copies of {@code specs}, so that a running world is not affected by later changes to
+   * its builder.
+   *
+   * @throws IllegalStateException if a spec is contradictory
+   */
+  static List<DomainSpec> validCopies(Collection<DomainSpec> specs) {
+    List<DomainSpec> copies = new ArrayList<>();
+    for (DomainSpec spec : specs) {
+      DomainSpec copy = spec.copy();
+      copy.validate();
+      copies.add(copy);
+    }
+    return copies;
   }
 
   /** A copy, so that a running world is not affected by later changes to its builder. */
@@ -295,6 +377,8 @@ public final class DomainSpec {
     copy.mxRecords.addAll(mxRecords);
     copy.nullMx = nullMx;
     copy.implicitMx = implicitMx;
+    copy.implicitDane = implicitDane;
+    copy.signed = signed;
     return copy;
   }
 

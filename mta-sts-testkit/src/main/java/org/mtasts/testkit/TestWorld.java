@@ -2,7 +2,6 @@ package org.mtasts.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -13,13 +12,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
 import org.mtasts.testkit.dns.TestDnsServer;
@@ -72,54 +69,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TestWorld implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TestWorld.class);
-  private static final Pattern NAME =
-      Pattern.compile("(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62})(\\.[a-z0-9_]([a-z0-9_-]{0,62}))*");
-
-  /** An MX host of the world: the recipe it started with and what plays it. */
-  private static final class MxHost {
-    final String name;
-    final Mx initialMx;
-    final SmtpBehaviour initialBehaviour; // null if unreachable
-    final SmtpReceiver receiver; // null if unreachable
-    final InetSocketAddress address;
-    final java.net.Socket reservation; // unreachable hosts only: holds the refusing port
-    Mx currentMx; // guarded by the world's lock
-
-    MxHost(
-        String name,
-        Mx mx,
-        SmtpBehaviour behaviour,
-        SmtpReceiver receiver,
-        java.net.Socket reservation) {
-      this(name, mx, behaviour, receiver,
-          (InetSocketAddress) reservation.getLocalSocketAddress(), reservation);
-    }
-
-    MxHost(
-        String name,
-        Mx mx,
-        SmtpBehaviour behaviour,
-        SmtpReceiver receiver,
-        InetSocketAddress address) {
-      this(name, mx, behaviour, receiver, address, null);
-    }
-
-    private MxHost(
-        String name,
-        Mx mx,
-        SmtpBehaviour behaviour,
-        SmtpReceiver receiver,
-        InetSocketAddress address,
-        java.net.Socket reservation) {
-      this.reservation = reservation;
-      this.name = name;
-      this.initialMx = mx;
-      this.currentMx = mx;
-      this.initialBehaviour = behaviour;
-      this.receiver = receiver;
-      this.address = address;
-    }
-  }
 
   private final Object lock = new Object();
   private final TestCertificateAuthority ca;
@@ -129,70 +78,22 @@ public final class TestWorld implements AutoCloseable {
   private final Map<String, MxHost> mxHosts; // insertion order, immutable after start
   private final Map<String, InetSocketAddress> hostMap = new ConcurrentHashMap<>();
   private final Map<String, InetSocketAddress> hostMapView = Collections.unmodifiableMap(hostMap);
-  private final List<Consumer<TestDnsServer>> dnsSetup;
+  private final WorldParts parts;
   private boolean closed; // guarded by lock
 
   private TestWorld(Builder builder, List<AutoCloseable> started) throws IOException {
     long begin = System.nanoTime();
-    this.ca =
-        builder.authority != null
-            ? builder.authority
-            : TestCertificateAuthority.create(builder.authorityName, builder.clock);
-    this.dnsSetup = List.copyOf(builder.dnsSetup);
-
-    List<DomainSpec> specs = new ArrayList<>();
-    for (DomainSpec spec : builder.domains.values()) {
-      specs.add(spec.copy());
+    this.parts = new WorldParts(builder, started);
+    this.ca = parts.ca;
+    this.dns = parts.dns;
+    this.policyServer = parts.policyServer;
+    this.mxHosts = parts.mxHosts;
+    for (MxHost host : mxHosts.values()) {
+      hostMap.put(host.name, host.address);
     }
-    Map<String, Mx> mxRecipes = new LinkedHashMap<>();
-    for (DomainSpec spec : specs) {
-      spec.validate();
-      for (DomainSpec.MxRecord record : spec.mxRecords) {
-        addRecipe(mxRecipes, record.host(), record.mx());
-      }
-      if (spec.implicitMx != null) {
-        addRecipe(mxRecipes, spec.name, spec.implicitMx);
-      }
-    }
-
-    this.dns = new TestDnsServer();
-    started.add(dns);
-    dns.start();
-
-    PolicyServer.Builder policyServerBuilder =
-        PolicyServer.builder().certificateAuthority(ca).clock(builder.clock);
-    for (Consumer<PolicyServer.Builder> setup : builder.policyServerSetup) {
-      setup.accept(policyServerBuilder);
-    }
-    this.policyServer = policyServerBuilder.build();
-    started.add(policyServer);
-    policyServer.start();
-
-    Map<String, MxHost> hosts = new LinkedHashMap<>();
-    for (Map.Entry<String, Mx> entry : mxRecipes.entrySet()) {
-      String host = entry.getKey();
-      Mx mx = entry.getValue();
-      MxHost mxHost;
-      if (mx.isUnreachable()) {
-        mxHost = new MxHost(host, mx, null, null, refusingAddress());
-      } else {
-        SmtpBehaviour behaviour = mx.behaviourFor(ca, host);
-        SmtpReceiver receiver =
-            SmtpReceiver.builder(host)
-                .behaviour(behaviour)
-                .readTimeout(builder.smtpReadTimeout)
-                .build();
-        started.add(receiver);
-        receiver.start();
-        mxHost = new MxHost(host, mx, behaviour, receiver, receiver.address());
-      }
-      hosts.put(host, mxHost);
-      hostMap.put(host, mxHost.address);
-    }
-    this.mxHosts = Collections.unmodifiableMap(hosts);
 
     Map<String, WorldDomain> worldDomains = new LinkedHashMap<>();
-    for (DomainSpec spec : specs) {
+    for (DomainSpec spec : parts.specs) {
       worldDomains.put(spec.name, new WorldDomain(this, spec));
     }
     this.domains = Collections.unmodifiableMap(worldDomains);
@@ -207,20 +108,6 @@ public final class TestWorld implements AutoCloseable {
         policyServer.address(),
         domains.keySet(),
         mxHosts.keySet());
-  }
-
-  private static void addRecipe(Map<String, Mx> recipes, String host, Mx mx) {
-    Mx earlier = recipes.putIfAbsent(host, mx);
-    if (earlier != null && !earlier.equals(mx)) {
-      throw new IllegalStateException(
-          "MX host "
-              + host
-              + " is declared twice with different behaviours: "
-              + earlier
-              + " and "
-              + mx
-              + " (one receiver plays a host; pass the same Mx instance)");
-    }
   }
 
   /** Starts a builder. */
@@ -269,6 +156,14 @@ public final class TestWorld implements AutoCloseable {
   }
 
   /**
+   * The DNSSEC trust anchor of the world's DNS, the root's DS in zone-file format: the only trust
+   * anchor to give a validating client. See {@link Builder#dnssec()}.
+   */
+  public String dnssecTrustAnchor() {
+    return dns.dnssecTrustAnchor();
+  }
+
+  /**
    * Where each host of the world really listens: each policy host {@code mta-sts.<domain>} maps to
    * the HTTPS policy server, each MX host (and each domain with an implicit MX) to its SMTP
    * receiver (or, for {@link Mx#unreachable()}, to a loopback port nobody listens on). Keys are
@@ -287,7 +182,7 @@ public final class TestWorld implements AutoCloseable {
    * @throws IllegalArgumentException if the world has no such host
    */
   public InetSocketAddress address(String host) {
-    InetSocketAddress address = hostMap.get(hostName(host));
+    InetSocketAddress address = hostMap.get(Names.hostName(host));
     if (address == null) {
       throw new IllegalArgumentException(
           "no host " + host + " in this world; hosts: " + hostMap.keySet());
@@ -371,7 +266,7 @@ public final class TestWorld implements AutoCloseable {
    * @throws IllegalArgumentException if the world has no such domain
    */
   public WorldDomain domain(String name) {
-    WorldDomain domain = domains.get(hostName(name));
+    WorldDomain domain = domains.get(Names.hostName(name));
     if (domain == null) {
       throw new IllegalArgumentException(
           "no domain " + name + " in this world; domains: " + domains.keySet());
@@ -392,13 +287,7 @@ public final class TestWorld implements AutoCloseable {
    * for it.
    */
   public List<ReceivedMessage> messages() {
-    List<ReceivedMessage> all = new ArrayList<>();
-    for (MxHost host : mxHosts.values()) {
-      if (host.receiver != null) {
-        all.addAll(host.receiver.messages());
-      }
-    }
-    return List.copyOf(all);
+    return MxHost.messages(mxHosts.values());
   }
 
   /**
@@ -417,7 +306,7 @@ public final class TestWorld implements AutoCloseable {
    * @throws IllegalArgumentException if {@code domain} is not a valid name
    */
   public int policyRequests(String domain) {
-    return policyServer.requestCount("mta-sts." + hostName(domain));
+    return policyServer.requestCount("mta-sts." + Names.hostName(domain));
   }
 
   /**
@@ -427,7 +316,7 @@ public final class TestWorld implements AutoCloseable {
    * @throws IllegalArgumentException if {@code domain} is not a valid name
    */
   public int txtQueries(String domain) {
-    return dns.queryCount("_mta-sts." + hostName(domain), "TXT");
+    return dns.queryCount("_mta-sts." + Names.hostName(domain), "TXT");
   }
 
   // =================================================================== run-time changes
@@ -444,17 +333,7 @@ public final class TestWorld implements AutoCloseable {
   public TestWorld setMx(String host, Mx mx) {
     Objects.requireNonNull(mx, "mx");
     MxHost mxHost = mxHost(host);
-    if (mxHost.receiver == null || mx.isUnreachable()) {
-      throw new IllegalArgumentException(
-          "cannot change "
-              + mxHost.name
-              + " from "
-              + mxHost.currentMx
-              + " to "
-              + mx
-              + ": reachability is fixed when the world starts");
-    }
-    SmtpBehaviour behaviour = mx.behaviourFor(ca, mxHost.name);
+    SmtpBehaviour behaviour = mxHost.behaviourFor(mx, mx(host), ca);
     synchronized (lock) {
       mxHost.receiver.setBehaviour(behaviour);
       mxHost.currentMx = mx;
@@ -481,11 +360,7 @@ public final class TestWorld implements AutoCloseable {
   public void resetRecordings() {
     dns.resetCounts();
     policyServer.resetRecordings();
-    for (MxHost host : mxHosts.values()) {
-      if (host.receiver != null) {
-        host.receiver.clear();
-      }
-    }
+    MxHost.clearRecordings(mxHosts.values());
   }
 
   /**
@@ -502,10 +377,7 @@ public final class TestWorld implements AutoCloseable {
         domain.restoreInitialState();
       }
       for (MxHost host : mxHosts.values()) {
-        host.currentMx = host.initialMx;
-        if (host.receiver != null) {
-          host.receiver.setBehaviour(host.initialBehaviour);
-        }
+        host.restore();
       }
       install();
       resetRecordings();
@@ -524,18 +396,7 @@ public final class TestWorld implements AutoCloseable {
       }
       closed = true;
     }
-    List<AutoCloseable> parts = new ArrayList<>();
-    for (MxHost host : mxHosts.values()) {
-      if (host.receiver != null) {
-        parts.add(host.receiver);
-      }
-      if (host.reservation != null) {
-        parts.add(host.reservation);
-      }
-    }
-    parts.add(policyServer);
-    parts.add(dns);
-    closeAll(parts);
+    parts.close();
     log.debug("Test world closed");
   }
 
@@ -555,25 +416,12 @@ public final class TestWorld implements AutoCloseable {
 
   // =================================================================== internals
 
-  /** Writes every record of the world into the (empty) DNS server. Caller holds the lock. */
-  private void install() {
-    for (MxHost host : mxHosts.values()) {
-      addressRecord(host.name, host.address.getAddress());
-    }
-    for (WorldDomain domain : domains.values()) {
-      domain.install();
-    }
-    for (Consumer<TestDnsServer> setup : dnsSetup) {
-      setup.accept(dns);
-    }
+  private void install() { // caller holds the lock
+    parts.worldDns.install(mxHosts.values(), domains.values());
   }
 
   void addressRecord(String name, InetAddress address) {
-    if (address instanceof Inet4Address) {
-      dns.a(name, address.getHostAddress());
-    } else {
-      dns.aaaa(name, address.getHostAddress());
-    }
+    parts.worldDns.addressRecord(name, address);
   }
 
   Object lock() {
@@ -594,59 +442,12 @@ public final class TestWorld implements AutoCloseable {
   }
 
   private MxHost mxHost(String host) {
-    MxHost mxHost = mxHosts.get(hostName(host));
+    MxHost mxHost = mxHosts.get(Names.hostName(host));
     if (mxHost == null) {
       throw new IllegalArgumentException(
           "no MX host " + host + " in this world; MX hosts: " + mxHosts.keySet());
     }
     return mxHost;
-  }
-
-  /**
-   * A loopback port where nothing listens, held for the world's life: a bound socket that never
-   * listens or connects. A connection to it is refused, and no other socket can bind the port
-   * meanwhile. (A port that was merely closed again could be handed to another server — of this
-   * JVM or of another process — and an "unreachable" MX then answered with someone else's
-   * certificate: seen in a full run beside a benchmark.)
-   */
-  private static java.net.Socket refusingAddress() throws IOException {
-    java.net.Socket socket = new java.net.Socket();
-    try {
-      socket.setReuseAddress(false);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket;
-    } catch (IOException | RuntimeException e) {
-      socket.close();
-      throw e;
-    }
-  }
-
-  private static void closeAll(List<AutoCloseable> parts) {
-    for (AutoCloseable part : parts) {
-      try {
-        part.close();
-      } catch (Exception e) {
-        log.warn("Could not close {}", part, e);
-      }
-    }
-  }
-
-  /**
-   * Normalises a host or domain name: lower case, without a trailing dot.
-   *
-   * @throws IllegalArgumentException if it is not an ASCII DNS name
-   * @throws NullPointerException if it is null
-   */
-  static String hostName(String name) {
-    Objects.requireNonNull(name, "name");
-    String n = name.trim().toLowerCase(Locale.ROOT);
-    if (n.endsWith(".")) {
-      n = n.substring(0, n.length() - 1);
-    }
-    if (!NAME.matcher(n).matches()) {
-      throw new IllegalArgumentException("not a DNS name: \"" + name + "\"");
-    }
-    return n;
   }
 
   // =================================================================== builder
@@ -656,15 +457,29 @@ public final class TestWorld implements AutoCloseable {
    * once, each time starting a new, independent world.
    */
   public static final class Builder {
-    private final Map<String, DomainSpec> domains = new LinkedHashMap<>();
-    private final List<Consumer<TestDnsServer>> dnsSetup = new ArrayList<>();
-    private final List<Consumer<PolicyServer.Builder>> policyServerSetup = new ArrayList<>();
-    private String authorityName = "mta-sts-java Test World Root";
-    private TestCertificateAuthority authority;
-    private Clock clock = Clock.systemUTC();
-    private Duration smtpReadTimeout = Duration.ofSeconds(30);
+    final Map<String, DomainSpec> domains = new LinkedHashMap<>();
+    final List<Consumer<TestDnsServer>> dnsSetup = new ArrayList<>();
+    final List<Consumer<PolicyServer.Builder>> policyServerSetup = new ArrayList<>();
+    String authorityName = "mta-sts-java Test World Root";
+    TestCertificateAuthority authority;
+    Clock clock = Clock.systemUTC();
+    Duration smtpReadTimeout = Duration.ofSeconds(30);
+    boolean dnssec;
 
     private Builder() {}
+
+    /**
+     * Signs the world with DNSSEC: each domain's zone (unless {@linkplain DomainSpec#unsigned()
+     * unsigned}) and, for an MX host outside every domain of the world, a zone of the host's own,
+     * with signatures valid at the world's {@link #clock}. Clients validate with {@link
+     * TestWorld#dnssecTrustAnchor()}. MX hosts publish TLSA records as their {@link Dane} says.
+     *
+     * @return this builder
+     */
+    public Builder dnssec() {
+      this.dnssec = true;
+      return this;
+    }
 
     /**
      * Adds the domain {@code name}, or configures it further if it was added before.
@@ -677,7 +492,7 @@ public final class TestWorld implements AutoCloseable {
      */
     public Builder domain(String name, Consumer<DomainSpec> spec) {
       Objects.requireNonNull(spec, "spec");
-      String normalized = hostName(name);
+      String normalized = Names.hostName(name);
       spec.accept(domains.computeIfAbsent(normalized, DomainSpec::new));
       return this;
     }
@@ -733,7 +548,8 @@ public final class TestWorld implements AutoCloseable {
 
     /**
      * The clock from which the world's authority computes validity periods (system UTC by default),
-     * e.g. to issue certificates that are valid at a simulated time.
+     * e.g. to issue certificates that are valid at a simulated time; DNSSEC signatures are valid
+     * from a day before to 30 days after its time at each query.
      *
      * @return this builder
      * @throws NullPointerException if {@code clock} is null
@@ -774,10 +590,10 @@ public final class TestWorld implements AutoCloseable {
       try {
         return new TestWorld(this, started);
       } catch (IOException e) {
-        closeAll(started);
+        WorldParts.closeAll(started);
         throw new UncheckedIOException("cannot start test world", e);
       } catch (RuntimeException | Error e) {
-        closeAll(started);
+        WorldParts.closeAll(started);
         throw e;
       }
     }

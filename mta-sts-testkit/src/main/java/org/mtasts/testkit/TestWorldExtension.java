@@ -170,6 +170,11 @@ public final class TestWorldExtension
     return world().dnsAddress();
   }
 
+  /** See {@link TestWorld#dnssecTrustAnchor()}. */
+  public String dnssecTrustAnchor() {
+    return world().dnssecTrustAnchor();
+  }
+
   /** See {@link TestWorld#hostMap()}. */
   public Map<String, InetSocketAddress> hostMap() {
     return world().hostMap();

@@ -317,6 +317,10 @@ public final class WorldDomain {
 
   // =================================================================== internals
 
+  DomainSpec spec() {
+    return spec;
+  }
+
   /** Back to the described state; {@link #install()} writes it. Caller holds the world's lock. */
   void restoreInitialState() {
     mtaSts = spec.mtaSts;

@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mtasts.testkit.dns.TestDnsServer;
+import org.mtasts.testkit.dns.Validator;
+import org.mtasts.testkit.dns.Validator.Status;
 import org.mtasts.testkit.https.PolicyResponse;
 
 /** The other code blocks of the module README compile and do what the README says. */
@@ -101,6 +103,43 @@ class ReadmeExamplesTest {
       } finally {
         Files.delete(trust);
       }
+    }
+  }
+
+  @Test
+  void dnssecAndDane() throws Exception {
+    try (TestWorld w =
+        TestWorld.start(
+            b ->
+                b.dnssec()
+                    .domain(
+                        "example.com",
+                        d ->
+                            d.policy("enforce", "mx1.example.com")
+                                .mx(10, "mx1.example.com", Mx.goodTls(), Dane.ee())
+                                .mx(20, "mx2.example.net", Mx.selfSignedCertificate(), Dane.ee())
+                                .mx(30, "mx3.example.org", Mx.goodTls(), Dane.mismatch())
+                                .mx(
+                                    40,
+                                    "mx4.example.org",
+                                    Mx.goodTls(),
+                                    Dane.ee().inUnsignedZone()))
+                    .domain(
+                        "legacy.example",
+                        d -> d.unsigned().mx(10, "mx.legacy.example", Mx.goodTls(), Dane.ee())))) {
+      Validator validator =
+          new Validator(w.dnsAddress(), w.dnssecTrustAnchor(), java.time.Clock.systemUTC());
+      for (String secure :
+          List.of(
+              "_25._tcp.mx1.example.com",
+              "_25._tcp.mx2.example.net",
+              "_25._tcp.mx3.example.org")) {
+        assertEquals(Status.SECURE, validator.validate(secure, "TLSA").status(), secure);
+      }
+      assertEquals(
+          Status.INSECURE, validator.validate("_25._tcp.mx4.example.org", "TLSA").status());
+      assertEquals(Status.INSECURE, validator.validate("legacy.example", "MX").status());
+      assertEquals(Status.SECURE, validator.validate("example.com", "MX").status());
     }
   }
 }

@@ -85,6 +85,7 @@ class TestWorldExtensionTest {
       assertEquals("one", extension.domain("example.com").id());
       assertEquals(
           List.of("v=STSv1; id=one"), Clients.txt(extension.dnsAddress(), "_mta-sts.example.com"));
+      assertEquals(extension.world().dnssecTrustAnchor(), extension.dnssecTrustAnchor());
     } finally {
       extension.afterAll(context("[class:C]"));
     }

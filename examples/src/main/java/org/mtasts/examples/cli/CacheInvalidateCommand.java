@@ -46,8 +46,8 @@ final class CacheInvalidateCommand implements Callable<Integer> {
     try (MtaSts client = cache.client("invalidate")) {
       for (String d : names) {
         Optional<CachedPolicy> kept =
-            client.cachedPolicies().stream().filter(p -> p.domain().equals(d)).findFirst();
-        client.invalidate(d);
+            client.cache().policies().stream().filter(p -> p.domain().equals(d)).findFirst();
+        client.cache().invalidate(d);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("domain", d);
         json.put("removed", kept.isPresent());

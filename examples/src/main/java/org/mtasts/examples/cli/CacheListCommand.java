@@ -29,7 +29,7 @@ final class CacheListCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     try (MtaSts client = cache.client("list")) {
-      List<CachedPolicy> policies = client.cachedPolicies();
+      List<CachedPolicy> policies = client.cache().policies();
       for (CachedPolicy p : policies) {
         // SEC-20: ids and mx patterns came from the network once; printed escaped.
         @SuppressWarnings("unchecked")

@@ -44,7 +44,7 @@ final class CacheRefreshCommand implements Callable<Integer> {
         // SEC-20: policy lines and fetch errors are printed escaped.
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>)
-            CheckReport.printableTree(PolicyCommand.toJson(client.refresh(domain)));
+            CheckReport.printableTree(PolicyCommand.toJson(client.cache().refresh(domain)));
         allValid &= "valid".equals(json.get("status"));
         if (cache.options().json) {
           out.println(CliJson.write(json));

@@ -81,7 +81,7 @@ final class CacheWarmCommand implements Callable<Integer> {
       }
     }
     try (MtaSts client = cache.client("warm")) {
-      Map<String, PolicyLookup> warmed = client.warmUp(good, parallel);
+      Map<String, PolicyLookup> warmed = client.cache().warmUp(good, parallel);
       for (PolicyLookup lookup : warmed.values()) {
         if (lookup.isValid()) {
           withPolicy++;
@@ -92,7 +92,7 @@ final class CacheWarmCommand implements Callable<Integer> {
       }
       if (!json) {
         out.println("warmed " + warmed.size() + " domains: " + withPolicy + " with a policy, "
-            + (warmed.size() - withPolicy) + " without; " + client.cachedPolicies().size()
+            + (warmed.size() - withPolicy) + " without; " + client.cache().policies().size()
             + " policies kept in " + cache.options().stateLocation());
       }
     }

@@ -1,44 +1,38 @@
 package org.mtasts.internal.report;
 
+import static org.mtasts.internal.report.ReportDirectory.CORRUPT_SUFFIX;
+import static org.mtasts.internal.report.ReportDirectory.dayOf;
+import static org.mtasts.internal.report.ReportDirectory.fileName;
+import static org.mtasts.internal.report.ReportDirectory.isEntryFileName;
+import static org.mtasts.internal.report.ReportDirectory.isTempName;
+import static org.mtasts.internal.report.ReportDirectory.list;
+import static org.mtasts.internal.report.ReportDirectory.quote;
+import static org.mtasts.internal.report.ReportDirectory.readBounded;
+import static org.mtasts.internal.report.ReportDirectory.syncDirectory;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.mtasts.internal.report.ReportDayFile.CorruptFileException;
 import org.mtasts.internal.report.ReportDayFile.NewerFormatException;
 import org.mtasts.internal.report.ReportDayFile.State;
 import org.mtasts.internal.report.ReportDayFile.Tally;
 import org.mtasts.internal.text.Texts;
-import org.mtasts.policy.DomainNames;
 import org.mtasts.report.FailureDetail;
 import org.mtasts.report.PolicyTally;
 import org.mtasts.report.ReportClaim;
@@ -76,6 +70,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The directories are created {@code rwx------} and files written {@code rw-------} where the
  * file system has POSIX permissions: counts say which MX hosts a sender reached.
+ *
+ * <p>This class keeps the {@link ReportStore} contract; {@link ReportDirectory} the layout, the
+ * locks and the safe file operations.
  */
 public final class DirectoryReportStore implements ReportStore {
 
@@ -84,21 +81,8 @@ public final class DirectoryReportStore implements ReportStore {
   /** The subdirectory of the cache directory that holds the report days. */
   public static final String SUBDIRECTORY = "tlsrpt";
 
-  static final String SUFFIX = ".json";
-  static final String CORRUPT_SUFFIX = ".corrupt";
-  static final String TEMP_PREFIX = ".save-";
-  static final String TEMP_SUFFIX = ".tmp";
-  static final String LOCK_FILE = ".lock";
-  static final String HASHED_PREFIX = "_sha256_";
-  static final int MAX_FILE_NAME_LENGTH = 255;
-  private static final int STRIPES = 64;
-
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rwx------");
-
-  /** One per directory and JVM: the lock file's channel and the in-JVM stripes. */
-  private static final ConcurrentHashMap<Path, Locks> LOCKS = new ConcurrentHashMap<>();
-
+  /** Layout, locks and safe file operations. */
+  private final ReportDirectory directory;
   private final Path root;
   private final int maxPolicies;
   private final int maxDetails;
@@ -123,6 +107,7 @@ public final class DirectoryReportStore implements ReportStore {
    */
   public DirectoryReportStore(Path dir, int maxPolicies, int maxDetails) {
     this.root = Objects.requireNonNull(dir, "dir").resolve(SUBDIRECTORY);
+    this.directory = new ReportDirectory(root);
     if (maxPolicies < 1 || maxDetails < 0) {
       throw new IllegalArgumentException("bounds: " + maxPolicies + ", " + maxDetails);
     }
@@ -130,73 +115,12 @@ public final class DirectoryReportStore implements ReportStore {
     this.maxDetails = maxDetails;
   }
 
-  /** The lock file's channel, opened once, and the stripes that keep this JVM's threads apart. */
-  private static final class Locks {
-    final FileChannel channel;
-    final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
-
-    Locks(FileChannel channel) {
-      this.channel = channel;
-      for (int i = 0; i < STRIPES; i++) {
-        stripes[i] = new ReentrantLock();
-      }
-    }
-  }
-
-  private Locks locks() throws IOException {
-    createDirectory(root);
-    Path key = root.toRealPath();
-    try {
-      return LOCKS.computeIfAbsent(key, k -> {
-        try {
-          return new Locks(FileChannel.open(k.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE));
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-    } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
-    }
-  }
-
-  /** Work done while holding a report day's locks. */
-  private interface Locked<T> {
-    T run() throws IOException;
-  }
-
-  private <T> T locked(ReportDay day, Locked<T> work) throws IOException {
-    Locks locks = locks();
-    int stripe = Math.floorMod((day.day() + "/" + day.policyDomain()).hashCode(), STRIPES);
-    ReentrantLock lock = locks.stripes[stripe];
-    lock.lock();
-    try (FileLock fileLock = locks.channel.lock(stripe, 1, false)) {
-      return work.run();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private <T> T lockedAll(Locked<T> work) throws IOException {
-    Locks locks = locks();
-    for (ReentrantLock lock : locks.stripes) {
-      lock.lock();
-    }
-    try (FileLock fileLock = locks.channel.lock(0, STRIPES, false)) {
-      return work.run();
-    } finally {
-      for (ReentrantLock lock : locks.stripes) {
-        lock.unlock();
-      }
-    }
-  }
-
   @Override
   public void add(SessionResult result) throws IOException {
     Objects.requireNonNull(result, "result");
     ReportDay key = new ReportDay(
         result.policy().domain(), LocalDate.ofInstant(result.at(), ZoneOffset.UTC));
-    locked(key, () -> {
+    directory.locked(key, () -> {
       State state = readForUpdate(key);
       if (state == null) {
         return null; // a newer version's file: never overwritten
@@ -215,7 +139,7 @@ public final class DirectoryReportStore implements ReportStore {
         warnFull(key, state, "bytes");
         content = ReportDayFile.encode(state);
       }
-      write(key, content);
+      directory.write(key, content);
       return null;
     });
   }
@@ -326,7 +250,7 @@ public final class DirectoryReportStore implements ReportStore {
   @Override
   public List<PolicyTally> tallies(ReportDay day) throws IOException {
     Objects.requireNonNull(day, "day");
-    State s = readQuietly(file(day), day.day(), day.policyDomain());
+    State s = readQuietly(directory.file(day), day.day(), day.policyDomain());
     return s == null || s.completed ? List.of() : s.tallies();
   }
 
@@ -336,8 +260,8 @@ public final class DirectoryReportStore implements ReportStore {
     Objects.requireNonNull(day, "day");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(lease, "lease");
-    return locked(day, () -> {
-      State s = readQuietly(file(day), day.day(), day.policyDomain());
+    return directory.locked(day, () -> {
+      State s = readQuietly(directory.file(day), day.day(), day.policyDomain());
       if (s == null || s.completed || s.policies.isEmpty()
           || (s.claimToken != null && now.isBefore(s.claimExpires))
           || (s.notBefore != null && now.isBefore(s.notBefore))) {
@@ -348,7 +272,7 @@ public final class DirectoryReportStore implements ReportStore {
       if (s.firstAttempt == null) {
         s.firstAttempt = now;
       }
-      write(day, ReportDayFile.encode(s));
+      directory.write(day, ReportDayFile.encode(s));
       return Optional.of(new ReportClaim(day, s.claimToken, s.claimExpires, s.attempts,
           s.firstAttempt));
     });
@@ -357,14 +281,14 @@ public final class DirectoryReportStore implements ReportStore {
   @Override
   public void complete(ReportClaim claim) throws IOException {
     Objects.requireNonNull(claim, "claim");
-    locked(claim.day(), () -> {
+    directory.locked(claim.day(), () -> {
       State s = held(claim);
       if (s != null) {
         s.completed = true;
         s.policies.clear();
         s.claimToken = null;
         s.claimExpires = null;
-        write(claim.day(), ReportDayFile.encode(s));
+        directory.write(claim.day(), ReportDayFile.encode(s));
       }
       return null;
     });
@@ -374,14 +298,14 @@ public final class DirectoryReportStore implements ReportStore {
   public void release(ReportClaim claim, Instant notBefore) throws IOException {
     Objects.requireNonNull(claim, "claim");
     Objects.requireNonNull(notBefore, "notBefore");
-    locked(claim.day(), () -> {
+    directory.locked(claim.day(), () -> {
       State s = held(claim);
       if (s != null) {
         s.claimToken = null;
         s.claimExpires = null;
         s.notBefore = notBefore;
         s.attempts = claim.attempt() + 1;
-        write(claim.day(), ReportDayFile.encode(s));
+        directory.write(claim.day(), ReportDayFile.encode(s));
       }
       return null;
     });
@@ -389,7 +313,7 @@ public final class DirectoryReportStore implements ReportStore {
 
   private State held(ReportClaim claim) {
     ReportDay day = claim.day();
-    State s = readQuietly(file(day), day.day(), day.policyDomain());
+    State s = readQuietly(directory.file(day), day.day(), day.policyDomain());
     return s != null && claim.token().equals(s.claimToken) ? s : null;
   }
 
@@ -399,7 +323,7 @@ public final class DirectoryReportStore implements ReportStore {
     if (!Files.isDirectory(root)) {
       return 0;
     }
-    return lockedAll(() -> {
+    return directory.lockedAll(() -> {
       int days = 0;
       for (Path dayDir : list(root)) {
         LocalDate date = dayOf(dayDir);
@@ -432,7 +356,7 @@ public final class DirectoryReportStore implements ReportStore {
    * the day starts afresh; a newer version's file gives null (leave it alone).
    */
   private State readForUpdate(ReportDay day) throws IOException {
-    Path file = file(day);
+    Path file = directory.file(day);
     try {
       return check(ReportDayFile.decode(readBounded(file)), day.day(), day.policyDomain());
     } catch (NoSuchFileException e) {
@@ -483,149 +407,6 @@ public final class DirectoryReportStore implements ReportStore {
     if (warned.add(key)) {
       log.warn(message, quote(file), Texts.printable(detail, 300));
     }
-  }
-
-  private static byte[] readBounded(Path file) throws IOException, CorruptFileException {
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      if (Files.notExists(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new NoSuchFileException(file.toString());
-      }
-      throw new CorruptFileException("not a regular file");
-    }
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      byte[] content = in.readNBytes(ReportDayFile.MAX_FILE_BYTES + 1);
-      if (content.length > ReportDayFile.MAX_FILE_BYTES) {
-        throw new CorruptFileException("larger than " + ReportDayFile.MAX_FILE_BYTES + " bytes");
-      }
-      return content;
-    }
-  }
-
-  private void write(ReportDay day, byte[] content) throws IOException {
-    Path dayDir = root.resolve(day.day().toString());
-    createDirectory(dayDir);
-    Path temp = Files.createTempFile(dayDir, TEMP_PREFIX, TEMP_SUFFIX);
-    boolean moved = false;
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, dayDir.resolve(fileName(day.policyDomain())),
-          StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      moved = true;
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(temp);
-      }
-    }
-    syncDirectory(dayDir);
-  }
-
-  private Path file(ReportDay day) {
-    return root.resolve(day.day().toString()).resolve(fileName(day.policyDomain()));
-  }
-
-  /** The day of a day directory, or null for anything else (ignored). */
-  private static LocalDate dayOf(Path dir) {
-    String name = dir.getFileName().toString();
-    if (name.length() != 10 || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return null;
-    }
-    try {
-      LocalDate date = LocalDate.parse(name);
-      return date.toString().equals(name) ? date : null;
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  private static List<Path> list(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-      for (Path p : stream) {
-        out.add(p);
-      }
-    } catch (NoSuchFileException e) {
-      return List.of();
-    }
-    out.sort(null);
-    return out;
-  }
-
-  /** The file name of a domain's day: {@code <domain>.json}, hashed when too long. */
-  static String fileName(String domain) {
-    if (!DomainNames.isNormalized(domain)) {
-      throw new IllegalArgumentException("not a normalised domain name: " + Texts.quote(domain));
-    }
-    if (domain.length() + SUFFIX.length() <= MAX_FILE_NAME_LENGTH) {
-      return domain + SUFFIX;
-    }
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest(domain.getBytes(StandardCharsets.US_ASCII));
-      return HASHED_PREFIX + HexFormat.of().formatHex(hash) + SUFFIX;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
-
-  static boolean isEntryFileName(String name) {
-    if (!name.endsWith(SUFFIX)) {
-      return false;
-    }
-    String stem = name.substring(0, name.length() - SUFFIX.length());
-    if (stem.startsWith(HASHED_PREFIX)) {
-      String hex = stem.substring(HASHED_PREFIX.length());
-      return hex.length() == 64
-          && hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    }
-    return DomainNames.isNormalized(stem) && fileName(stem).equals(name);
-  }
-
-  static boolean isTempName(String name) {
-    return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
-  }
-
-  private static void createDirectory(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Path parent = dir.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    try {
-      if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-      } else {
-        Files.createDirectory(dir);
-      }
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
-    }
-  }
-
-  /** Makes a rename durable; where a directory cannot be opened (Windows) there is nothing to do. */
-  private static void syncDirectory(Path dir) throws IOException {
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(dir, StandardOpenOption.READ);
-    } catch (IOException | UnsupportedOperationException e) {
-      return;
-    }
-    try (channel) {
-      channel.force(true);
-    }
-  }
-
-  private static String quote(Path path) {
-    return Texts.quote(path.toString(), 1024);
   }
 
   @Override

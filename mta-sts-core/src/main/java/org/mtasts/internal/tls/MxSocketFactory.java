@@ -22,12 +22,13 @@ import org.mtasts.tls.TlsStreams;
 
 /**
  * TLS sockets for one MX host under one policy mode: TLS 1.3 and 1.2 only (D-04), SNI = the MX
- * host (STS-TLS-02), and the MX certificate checks of {@link MxTrustManager}. Every socket is a
- * {@link MxSslSocket}, which reports a {@link TlsOutcome} after its handshake.
+ * host (STS-TLS-02) — under DANE the TLSA base domain (STS-DANE-07) — and the MX certificate
+ * checks of {@link MxTrustManager} ({@link SessionChecks}). Every socket is a {@link MxSslSocket},
+ * which reports a {@link TlsOutcome} after its handshake.
  *
  * <p>The host argument of the {@code createSocket} methods is used only to open the TCP connection
  * (it may be an address pinned by the caller, STS-JM-01); SNI and the certificate's reference
- * identity are always the MX host this factory was made for (STS-TLS-12). The layering method
+ * identities are always those this factory was made for (STS-TLS-12). The layering method
  * {@link #createSocket(Socket, String, int, boolean)} is the one Jakarta Mail uses for STARTTLS.
  * The caller's {@link TlsStreams} is asked before each socket is layered and wraps its streams.
  *
@@ -40,9 +41,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
   public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
   private final SSLSocketFactory delegate;
-  private final CertificateVerification verification;
-  private final String mxHost;
-  private final boolean enforce;
+  private final SessionChecks checks;
   private final Consumer<? super TlsOutcome> outcomes;
   private final TlsStreams streams;
 
@@ -76,9 +75,23 @@ public final class MxSocketFactory extends SSLSocketFactory {
       Consumer<? super TlsOutcome> outcomes,
       TlsStreams streams,
       TlsProviders.Choice provider) {
-    this.verification = Objects.requireNonNull(verification, "verification");
-    this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
-    this.enforce = enforce;
+    this(SessionChecks.mtaSts(verification, mxHost, enforce), outcomes, streams, provider);
+  }
+
+  /**
+   * Creates a factory whose sockets make {@code checks} (e.g. {@link SessionChecks#dane}).
+   *
+   * @param checks what the sockets check and which failures abort
+   * @param outcomes receives one outcome per socket handshake; must be fast and must not throw
+   * @param streams the caller's layer inside each socket ({@link TlsStreams#NONE} for none)
+   * @param provider the TLS implementation
+   */
+  public MxSocketFactory(
+      SessionChecks checks,
+      Consumer<? super TlsOutcome> outcomes,
+      TlsStreams streams,
+      TlsProviders.Choice provider) {
+    this.checks = Objects.requireNonNull(checks, "checks");
     this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     this.streams = Objects.requireNonNull(streams, "streams");
     try {
@@ -86,8 +99,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
       context.init(
           null,
           new TrustManager[] {
-            new MxTrustManager(
-                verification, mxHost, enforce, chain -> TlsProviders.forPkix(context, chain))
+            new MxTrustManager(checks, chain -> TlsProviders.forPkix(context, chain))
           },
           null);
       this.delegate = context.getSocketFactory();
@@ -96,14 +108,19 @@ public final class MxSocketFactory extends SSLSocketFactory {
     }
   }
 
-  /** The MX host name used for SNI and the certificate check. */
+  /** The MX host name: the reference identity of the WebPKI check. */
   public String mxHost() {
-    return mxHost;
+    return checks.mxHost();
   }
 
-  /** Whether sockets abort the handshake on a failed check. */
+  /** The name sent as SNI: the MX host, or under DANE the TLSA base domain. */
+  public String sniHost() {
+    return checks.sniHost();
+  }
+
+  /** Whether sockets abort the handshake on a failed WebPKI check (DANE failures always do). */
   public boolean enforce() {
-    return enforce;
+    return checks.enforce();
   }
 
   @Override
@@ -111,7 +128,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
       throws IOException {
     Objects.requireNonNull(plain, "plain");
     streams.layering(plain);
-    SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, mxHost, port, autoClose);
+    SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, checks.sniHost(), port, autoClose);
     return wrap(ssl, plain, autoClose ? plain : null);
   }
 
@@ -178,7 +195,7 @@ public final class MxSocketFactory extends SSLSocketFactory {
   /** TLS over a connection this factory opened (the caller's layer has accepted it already). */
   private Socket layer(Socket plain, int port) throws IOException {
     try {
-      SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, mxHost, port, true);
+      SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, checks.sniHost(), port, true);
       return wrap(ssl, null, plain);
     } catch (IOException | RuntimeException e) {
       plain.close();
@@ -191,11 +208,11 @@ public final class MxSocketFactory extends SSLSocketFactory {
       ssl.setUseClientMode(true);
       SSLParameters parameters = ssl.getSSLParameters();
       parameters.setProtocols(allowedProtocols(ssl.getSupportedProtocols()));
-      parameters.setServerNames(List.of(new SNIHostName(mxHost)));
+      parameters.setServerNames(List.of(new SNIHostName(checks.sniHost())));
       // The DNS-ID check is done by MxTrustManager; the JDK's rules are weaker (STS-JM-03).
       parameters.setEndpointIdentificationAlgorithm(null);
       ssl.setSSLParameters(parameters);
-      return new MxSslSocket(ssl, verification, mxHost, enforce, outcomes, plain, streams);
+      return new MxSslSocket(ssl, checks, outcomes, plain, streams);
     } catch (RuntimeException e) {
       ssl.close();
       if (closeOnFailure != null) {
@@ -238,6 +255,6 @@ public final class MxSocketFactory extends SSLSocketFactory {
 
   @Override
   public String toString() {
-    return "MxSocketFactory{" + mxHost + (enforce ? ", enforce" : ", testing") + "}";
+    return "MxSocketFactory{" + checks + "}";
   }
 }

@@ -25,7 +25,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
-import org.mtasts.tls.CertificateCheck;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsOutcome;
 import org.mtasts.tls.TlsStreams;
@@ -33,18 +32,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A JDK client {@link SSLSocket} with the MTA-STS guarantees kept for its whole life:
+ * A JDK client {@link SSLSocket} with the MTA-STS (and, for a DANE-protected host, the DANE)
+ * guarantees kept for its whole life:
  *
  * <ul>
  *   <li>the first handshake, whether started explicitly or by opening a stream, reports exactly
  *       one {@link TlsOutcome}: failed with a classified reason, or completed with protocol,
- *       cipher suite and the certificate verdict;
- *   <li>after the handshake the verdict is computed again from the session's peer certificates, so
- *       a resumed session (which skips the trust manager) is held to the same rules; under enforce
- *       a failure closes the socket and throws;
+ *       cipher suite and the certificate verdicts;
+ *   <li>after the handshake the verdicts are computed again from the session's peer certificates
+ *       ({@link SessionChecks}), so a resumed session (which skips the trust manager) is held to
+ *       the same rules, DANE's included; a verdict that aborts closes the socket and throws;
  *   <li>{@link #setEnabledProtocols} and {@link #setSSLParameters} keep only TLS 1.3 and 1.2
- *       (D-04) and keep SNI on the MX host (STS-TLS-02), whatever a mail client configures (Angus
- *       Mail applies {@code mail.smtp.ssl.protocols} this way);
+ *       (D-04) and keep SNI on the MX host (STS-TLS-02), or under DANE on the TLSA base domain
+ *       (STS-DANE-07), whatever a mail client configures (Angus Mail applies {@code
+ *       mail.smtp.ssl.protocols} this way);
  *   <li>its streams are the caller's {@link TlsStreams} wrappers around the JDK socket's, made
  *       once, after the checked handshake.
  * </ul>
@@ -55,9 +56,8 @@ final class MxSslSocket extends SSLSocket {
   private static final Logger log = LoggerFactory.getLogger(MxSslSocket.class);
 
   private final SSLSocket delegate;
-  private final CertificateVerification verification;
+  private final SessionChecks checks;
   private final String mxHost;
-  private final boolean enforce;
   private final Consumer<? super TlsOutcome> outcomes;
   private final AtomicBoolean handshakeStarted = new AtomicBoolean();
   private volatile boolean handshakeChecked;
@@ -69,16 +69,13 @@ final class MxSslSocket extends SSLSocket {
 
   MxSslSocket(
       SSLSocket delegate,
-      CertificateVerification verification,
-      String mxHost,
-      boolean enforce,
+      SessionChecks checks,
       Consumer<? super TlsOutcome> outcomes,
       Socket plain,
       TlsStreams streams) {
     this.delegate = delegate;
-    this.verification = verification;
-    this.mxHost = mxHost;
-    this.enforce = enforce;
+    this.checks = checks;
+    this.mxHost = checks.mxHost();
     this.outcomes = outcomes;
     this.plain = plain;
     this.streams = streams;
@@ -95,48 +92,63 @@ final class MxSslSocket extends SSLSocket {
     try {
       delegate.startHandshake();
     } catch (IOException | RuntimeException e) {
-      RefusalReason reason = TlsFailures.classify(e).orElse(RefusalReason.TLS_HANDSHAKE_FAILED);
-      report(TlsOutcome.failed(mxHost, enforce, reason,
-          "TLS handshake with " + mxHost + " failed: " + TlsFailures.rootMessage(e),
-          localAddress(), remoteAddress()));
+      report(failedOutcome(e));
       throw e;
     }
     SSLSession session = delegate.getSession();
-    CertificateCheck check = recheck(session);
-    if (!check.passed() && enforce) {
-      RefusalReason reason = check.refusal().orElseThrow();
-      report(TlsOutcome.failed(mxHost, true, reason, check.message(), localAddress(),
-          remoteAddress()));
+    SessionChecks.Verdict verdict = recheck(session);
+    if (verdict.abort().isPresent()) {
+      report(verdict.failed(localAddress(), remoteAddress()));
       delegate.close();
-      SSLHandshakeException abort = new SSLHandshakeException(check.message());
-      abort.initCause(new MxCertificateException(reason, check.message()));
+      SSLHandshakeException abort = new SSLHandshakeException(verdict.message());
+      abort.initCause(new MxCertificateException(verdict));
       throw abort;
     }
     // Under testing a failed check is reported and the session is used anyway (RFC 8461 §5 item
-    // 2, STS-TLS-11): that is the documented report-only mode.
+    // 2, STS-TLS-11): that is the documented report-only mode. Under DANE the DANE check passed
+    // here, and a WebPKI failure is reported only, unless required (D-23).
     handshakeChecked = true;
-    report(TlsOutcome.completed(mxHost, enforce, session.getProtocol(), session.getCipherSuite(),
-        check, localAddress(), remoteAddress()));
+    report(verdict.completed(session.getProtocol(), session.getCipherSuite(), localAddress(),
+        remoteAddress()));
   }
 
-  private CertificateCheck recheck(SSLSession session) {
+  /**
+   * The outcome of a handshake that threw {@code e}: under DANE, when the trust manager aborted it,
+   * with both verdicts it reached; otherwise with the reason classified from the exception.
+   */
+  private TlsOutcome failedOutcome(Throwable e) {
+    if (checks.isDane()) {
+      int depth = 0;
+      for (Throwable t = e; t != null && depth < 32; t = t.getCause(), depth++) {
+        if (t instanceof MxCertificateException m && m.verdict().isPresent()) {
+          return m.verdict().get().failed(localAddress(), remoteAddress());
+        }
+      }
+    }
+    RefusalReason reason = TlsFailures.classify(e).orElse(RefusalReason.TLS_HANDSHAKE_FAILED);
+    return TlsOutcome.failed(mxHost, checks.enforce(), reason,
+        "TLS handshake with " + mxHost + " failed: " + TlsFailures.rootMessage(e),
+        localAddress(), remoteAddress());
+  }
+
+  private SessionChecks.Verdict recheck(SSLSession session) {
     Certificate[] peer;
     try {
       peer = session.getPeerCertificates();
     } catch (SSLPeerUnverifiedException e) {
-      return CertificateCheck.refused(
-          RefusalReason.CERTIFICATE_NOT_TRUSTED, mxHost + " presented no certificate");
+      return checks.noCertificate("presented no certificate");
     }
     X509Certificate[] chain = new X509Certificate[peer.length];
     for (int i = 0; i < peer.length; i++) {
       if (!(peer[i] instanceof X509Certificate)) {
-        return CertificateCheck.refused(
-            RefusalReason.CERTIFICATE_NOT_TRUSTED,
-            mxHost + " presented a non-X.509 certificate");
+        return checks.noCertificate("presented a non-X.509 certificate");
       }
       chain[i] = (X509Certificate) peer[i];
     }
-    return verification.verify(mxHost, chain, CertificateVerification.UNKNOWN_AUTH_TYPE);
+    if (chain.length == 0) {
+      return checks.noCertificate("presented no certificate");
+    }
+    return checks.judge(chain, CertificateVerification.UNKNOWN_AUTH_TYPE);
   }
 
   private void report(TlsOutcome outcome) {
@@ -161,7 +173,7 @@ final class MxSslSocket extends SSLSocket {
   private void ensureHandshake() throws IOException {
     if (!handshakeStarted.get()) {
       startHandshake();
-    } else if (!handshakeChecked && enforce) {
+    } else if (!handshakeChecked && (checks.enforce() || checks.isDane())) {
       throw new SSLException("the TLS session with " + mxHost + " was not validated");
     }
   }
@@ -200,7 +212,7 @@ final class MxSslSocket extends SSLSocket {
     if (parameters.getProtocols() != null) {
       parameters.setProtocols(MxSocketFactory.allowedProtocols(parameters.getProtocols()));
     }
-    parameters.setServerNames(List.of(new SNIHostName(mxHost)));
+    parameters.setServerNames(List.of(new SNIHostName(checks.sniHost())));
     delegate.setSSLParameters(parameters);
   }
 
@@ -536,6 +548,6 @@ final class MxSslSocket extends SSLSocket {
 
   @Override
   public String toString() {
-    return "MxSslSocket{" + mxHost + (enforce ? ", enforce" : ", testing") + ", " + delegate + "}";
+    return "MxSslSocket{" + checks + ", " + delegate + "}";
   }
 }

@@ -7,24 +7,26 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.mtasts.tls.CertificateCheck;
-import org.mtasts.tls.RefusalReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The trust manager of the TLS context behind {@link MxSocketFactory}: for one MX host and one
- * policy mode, it runs {@link CertificateVerification} (chain, validity, DNS-ID) on the chain the
- * server presents. Being an {@link X509ExtendedTrustManager}, the JDK uses it as is and adds no
- * checks of its own; the endpoint identification algorithm of the socket is deliberately not
+ * policy mode, it runs the {@link SessionChecks} — {@link CertificateVerification} (chain,
+ * validity, DNS-ID), and under DANE {@link DaneVerification} too — on the chain the server
+ * presents. Being an {@link X509ExtendedTrustManager}, the JDK uses it as is and adds no checks of
+ * its own, so it is the only judge of the chain: a self-signed certificate that matches a DANE-EE
+ * record passes. The endpoint identification algorithm of the socket is deliberately not
  * consulted (the JDK's "HTTPS" rule would accept a Common Name, STS-JM-03).
  *
  * <ul>
- *   <li>Enforce: any failure throws {@link MxCertificateException}, which aborts the handshake
- *       before a single SMTP command is sent over TLS (STS-APPLY-01).
- *   <li>Testing: the verdict is computed but the handshake continues, so that mail is delivered as
- *       without MTA-STS (RFC 8461 §5 item 2, STS-TLS-11); {@link MxSslSocket} reports the verdict
- *       when the handshake completes.
+ *   <li>A verdict that aborts (enforce and a failed WebPKI check; under DANE, a failed DANE check
+ *       always) throws {@link MxCertificateException}, which aborts the handshake before a single
+ *       SMTP command is sent over TLS (STS-APPLY-01, STS-DANE-01).
+ *   <li>Otherwise (testing, or under DANE a WebPKI failure that is not required) the verdict is
+ *       computed but the handshake continues, so that mail is delivered as without MTA-STS (RFC
+ *       8461 §5 item 2, STS-TLS-11) or as DANE allows; {@link MxSslSocket} reports the verdict when
+ *       the handshake completes.
  * </ul>
  *
  * <p>Refuses to check client certificates. Immutable and thread-safe.
@@ -32,9 +34,7 @@ import org.slf4j.LoggerFactory;
 final class MxTrustManager extends X509ExtendedTrustManager {
   private static final Logger log = LoggerFactory.getLogger(MxTrustManager.class);
 
-  private final CertificateVerification verification;
-  private final String mxHost;
-  private final boolean enforce;
+  private final SessionChecks checks;
   /** The chain as the checks should see it: {@link TlsProviders#forPkix}. */
   private final UnaryOperator<X509Certificate[]> forPkix;
 
@@ -43,9 +43,11 @@ final class MxTrustManager extends X509ExtendedTrustManager {
       String mxHost,
       boolean enforce,
       UnaryOperator<X509Certificate[]> forPkix) {
-    this.verification = Objects.requireNonNull(verification, "verification");
-    this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
-    this.enforce = enforce;
+    this(SessionChecks.mtaSts(verification, mxHost, enforce), forPkix);
+  }
+
+  MxTrustManager(SessionChecks checks, UnaryOperator<X509Certificate[]> forPkix) {
+    this.checks = Objects.requireNonNull(checks, "checks");
     this.forPkix = Objects.requireNonNull(forPkix, "forPkix");
   }
 
@@ -68,27 +70,23 @@ final class MxTrustManager extends X509ExtendedTrustManager {
   }
 
   private void check(X509Certificate[] chain, String authType) throws CertificateException {
-    if (chain == null) {
-      throw new MxCertificateException(
-          RefusalReason.CERTIFICATE_NOT_TRUSTED, mxHost + " presented no certificate");
+    SessionChecks.Verdict verdict =
+        chain == null || chain.length == 0
+            ? checks.noCertificate("presented no certificate")
+            : checks.judge(
+                forPkix.apply(chain),
+                authType == null || authType.isEmpty()
+                    ? CertificateVerification.UNKNOWN_AUTH_TYPE
+                    : TlsProviders.jdkAuthType(authType));
+    if (verdict.abort().isPresent()) {
+      throw new MxCertificateException(verdict);
     }
-    CertificateCheck check =
-        verification.verify(
-            mxHost,
-            forPkix.apply(chain),
-            authType == null || authType.isEmpty()
-                ? CertificateVerification.UNKNOWN_AUTH_TYPE
-                : TlsProviders.jdkAuthType(authType));
-    if (check.passed()) {
-      return;
+    // Fail-open on purpose where a check is report-only: testing mode (RFC 8461 §5 item 2), or the
+    // WebPKI check beside a passed DANE check that decides (D-23). The verdict is reported through
+    // the socket's outcome callback once the handshake completes.
+    if (!verdict.webPki().passed()) {
+      log.debug("{}: continuing with {}", checks, verdict);
     }
-    RefusalReason reason = check.refusal().orElseThrow();
-    if (enforce) {
-      throw new MxCertificateException(reason, check.message());
-    }
-    // Fail-open on purpose: testing mode is report-only (RFC 8461 §5 item 2). The verdict is
-    // reported through the socket's outcome callback once the handshake completes.
-    log.debug("testing mode, continuing despite {}: {}", reason.code(), check.message());
   }
 
   @Override
@@ -111,6 +109,6 @@ final class MxTrustManager extends X509ExtendedTrustManager {
 
   @Override
   public X509Certificate[] getAcceptedIssuers() {
-    return verification.trustManager().getAcceptedIssuers();
+    return checks.acceptedIssuers();
   }
 }

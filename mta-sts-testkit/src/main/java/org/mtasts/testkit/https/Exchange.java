@@ -65,12 +65,12 @@ final class Exchange implements Runnable {
       hello = ClientHello.read(raw.getInputStream());
     } catch (IOException e) {
       if (!server.isClosed()) {
-        server.recordConnection(null, false, null, "no ClientHello: " + message(e));
+        server.recordings.connection(null, false, null, "no ClientHello: " + message(e));
       }
       return;
     }
     if (!hello.tls) {
-      server.recordConnection(null, true, null, hello.problem);
+      server.recordings.connection(null, true, null, hello.problem);
       return;
     }
     PolicyHost host = server.hostFor(hello.sni);
@@ -80,10 +80,10 @@ final class Exchange implements Runnable {
     TlsFault fault = host.fault();
     switch (fault) {
       case CLOSE_AFTER_CLIENT_HELLO:
-        server.recordConnection(hello.sni, false, null, "fault " + fault);
+        server.recordings.connection(hello.sni, false, null, "fault " + fault);
         return;
       case STALL_AFTER_CLIENT_HELLO:
-        server.recordConnection(hello.sni, false, null, "fault " + fault);
+        server.recordings.connection(hello.sni, false, null, "fault " + fault);
         stall();
         return;
       case LEGACY_TLS_1_0:
@@ -108,7 +108,7 @@ final class Exchange implements Runnable {
     try {
       ssl.startHandshake();
     } catch (IOException e) {
-      server.recordConnection(hello.sni, false, null, message(e));
+      server.recordings.connection(hello.sni, false, null, message(e));
       return;
     }
     SSLSession session = ssl.getSession();
@@ -116,7 +116,7 @@ final class Exchange implements Runnable {
     if (sni == null) {
       sni = hello.sni;
     }
-    long connection = server.recordConnection(sni, false, session.getProtocol(), null);
+    long connection = server.recordings.connection(sni, false, session.getProtocol(), null);
     if (host.takeIfDisconnectAfterHandshake() != null) {
       closeTls(ssl);
       return;
@@ -138,7 +138,7 @@ final class Exchange implements Runnable {
       routed = head.header("Host").map(HostNames::fromHostHeader).orElse("");
     }
     RecordedRequest request =
-        server.recordRequest(
+        server.recordings.request(
             connection,
             routed,
             sni,
@@ -219,7 +219,7 @@ final class Exchange implements Runnable {
     } catch (IOException e) {
       outcome = "client connection failed: " + message(e);
     }
-    server.recordConnection(
+    server.recordings.connection(
         hello.sni,
         false,
         null,

@@ -91,7 +91,7 @@ public final class PolicyResponse {
   final String reason;
   final String contentType; // null: no automatic Content-Type
   final List<HttpHeader> headers;
-  final Body body;
+  final ResponseBody body;
   final Framing framing;
   final Coding coding;
   final Duration headersDelay;
@@ -276,7 +276,7 @@ public final class PolicyResponse {
     private String reason;
     private String contentType = "text/plain";
     private final List<HttpHeader> headers = new ArrayList<>();
-    private Body body = Body.bytes(new byte[0]);
+    private ResponseBody body = ResponseBody.bytes(new byte[0]);
     private Framing framing;
     private Coding coding = Coding.IDENTITY;
     private Duration headersDelay = Duration.ZERO;
@@ -407,7 +407,7 @@ public final class PolicyResponse {
     /** Sets the body to a copy of {@code bytes}, which may be invalid UTF-8. */
     public Builder body(byte[] bytes) {
       Objects.requireNonNull(bytes, "bytes");
-      this.body = Body.bytes(bytes.clone());
+      this.body = ResponseBody.bytes(bytes.clone());
       return this;
     }
 
@@ -421,7 +421,7 @@ public final class PolicyResponse {
      *     bytes shorter (too little room for a filler line)
      */
     public Builder paddedBody(String start, long size) {
-      this.body = Body.padded(start.getBytes(StandardCharsets.UTF_8), size);
+      this.body = ResponseBody.padded(start.getBytes(StandardCharsets.UTF_8), size);
       return this;
     }
 
@@ -431,7 +431,7 @@ public final class PolicyResponse {
      * endless body. Cannot be gzipped.
      */
     public Builder endlessBody(String start) {
-      this.body = Body.endless(start.getBytes(StandardCharsets.UTF_8));
+      this.body = ResponseBody.endless(start.getBytes(StandardCharsets.UTF_8));
       return this;
     }
 
@@ -567,172 +567,6 @@ public final class PolicyResponse {
         throw new IllegalArgumentException(name + " is negative: " + d);
       }
       return d;
-    }
-  }
-
-  /** A body source: fixed bytes, or generated text of a given size or without end. */
-  abstract static class Body {
-    /** The length in bytes, or -1 if endless. */
-    abstract long length();
-
-    /** A fresh stream of the body bytes. */
-    abstract InputStream open();
-
-    final boolean endless() {
-      return length() < 0;
-    }
-
-    static Body bytes(byte[] bytes) {
-      return new Body() {
-        @Override
-        long length() {
-          return bytes.length;
-        }
-
-        @Override
-        InputStream open() {
-          return new java.io.ByteArrayInputStream(bytes);
-        }
-
-        @Override
-        public String toString() {
-          return bytes.length + " bytes";
-        }
-      };
-    }
-
-    private static final byte[] FILLER_LINE = fillerLine(64);
-
-    static Body padded(byte[] start, long size) {
-      long rest = size - start.length;
-      if (rest < 0 || (rest > 0 && rest < 4)) {
-        throw new IllegalArgumentException(
-            "size "
-                + size
-                + " leaves no room for filler after "
-                + start.length
-                + " bytes of start");
-      }
-      // Full 64-byte lines, then one last line of 4 to 128 bytes.
-      long fullLines = rest <= 128 ? 0 : (rest - 65) / 64;
-      int last = (int) (rest - fullLines * 64);
-      byte[] lastLine = last == 0 ? new byte[0] : fillerLine(last);
-      return new Body() {
-        @Override
-        long length() {
-          return size;
-        }
-
-        @Override
-        InputStream open() {
-          return new FillerStream(start, fullLines, lastLine);
-        }
-
-        @Override
-        public String toString() {
-          return size + " bytes (padded)";
-        }
-      };
-    }
-
-    static Body endless(byte[] start) {
-      return new Body() {
-        @Override
-        long length() {
-          return -1;
-        }
-
-        @Override
-        InputStream open() {
-          return new FillerStream(start, -1, new byte[0]);
-        }
-
-        @Override
-        public String toString() {
-          return "endless";
-        }
-      };
-    }
-
-    /** {@code "filler: xxx\n"} of exactly {@code length} bytes (at least 4). */
-    static byte[] fillerLine(int length) {
-      String prefix = length >= 10 ? "filler: " : "f:";
-      StringBuilder line = new StringBuilder(prefix);
-      while (line.length() < length - 1) {
-        line.append('x');
-      }
-      return line.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** Start bytes, then {@code fullLines} filler lines (or endless if negative), then last. */
-    private static final class FillerStream extends InputStream {
-      private final byte[] start;
-      private final byte[] lastLine;
-      private long linesLeft;
-      private byte[] current;
-      private int position;
-      private int segment; // 0 start, 1 full lines, 2 last line, 3 done
-
-      FillerStream(byte[] start, long fullLines, byte[] lastLine) {
-        this.start = start;
-        this.linesLeft = fullLines;
-        this.lastLine = lastLine;
-        this.current = start;
-      }
-
-      private boolean advance() {
-        while (position == current.length) {
-          if (segment == 0) {
-            segment = 1;
-          }
-          if (segment == 1) {
-            if (linesLeft != 0) {
-              if (linesLeft > 0) {
-                linesLeft--;
-              }
-              current = FILLER_LINE;
-              position = 0;
-              return true;
-            }
-            segment = 2;
-            current = lastLine;
-            position = 0;
-            continue;
-          }
-          segment = 3;
-          return false;
-        }
-        return true;
-      }
-
-      @Override
-      public int read() {
-        if (!advance()) {
-          return -1;
-        }
-        return current[position++] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) {
-        Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-          return 0;
-        }
-        int n = 0;
-        while (n < len && advance()) {
-          int take = Math.min(len - n, current.length - position);
-          System.arraycopy(current, position, b, off + n, take);
-          position += take;
-          n += take;
-        }
-        return n == 0 ? -1 : n;
-      }
-
-      @Override
-      public String toString() {
-        return "FillerStream{start=" + start.length + "}";
-      }
     }
   }
 }

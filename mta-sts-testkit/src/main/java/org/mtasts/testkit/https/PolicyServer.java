@@ -11,7 +11,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -87,7 +86,6 @@ public final class PolicyServer implements AutoCloseable {
   private final TestCertificateAuthority authority;
   private final int maxConcurrentConnections;
   private final Duration readTimeout;
-  private final Clock clock;
   private final String threadPrefix;
   private final SecureRandom random = new SecureRandom();
   private final Set<String> enabledProtocols;
@@ -99,11 +97,8 @@ public final class PolicyServer implements AutoCloseable {
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final AtomicInteger state = new AtomicInteger(NEW);
 
-  private final Object recordLock = new Object();
-  private final List<RecordedConnection> connections = new ArrayList<>(); // guarded by recordLock
-  private final List<RecordedRequest> requests = new ArrayList<>(); // guarded by recordLock
-  private long connectionSequence; // guarded by recordLock
-  private long requestSequence; // guarded by recordLock
+  /** What the server saw; Exchange records into it. */
+  final Recordings recordings;
 
   private volatile ServerSocket serverSocket;
   private volatile Thread acceptThread;
@@ -117,7 +112,7 @@ public final class PolicyServer implements AutoCloseable {
             : b.authority.issue("unknown-host.testkit.invalid");
     this.maxConcurrentConnections = b.maxConcurrentConnections;
     this.readTimeout = b.readTimeout;
-    this.clock = b.clock;
+    this.recordings = new Recordings(b.clock);
     this.threadPrefix = "mta-sts-testkit-https-" + SERVERS.incrementAndGet();
     this.enabledProtocols = jdkEnabledProtocols();
     this.fallbackHost = new PolicyHost(this, "", defaultCertificate, enabledProtocols);
@@ -256,9 +251,7 @@ public final class PolicyServer implements AutoCloseable {
 
   /** Every request recorded since start or the last {@link #resetRecordings()}, in order. */
   public List<RecordedRequest> requests() {
-    synchronized (recordLock) {
-      return List.copyOf(requests);
-    }
+    return recordings.requests();
   }
 
   /** The recorded requests routed to {@code host}, in order. */
@@ -269,9 +262,7 @@ public final class PolicyServer implements AutoCloseable {
 
   /** How many requests were recorded. */
   public int requestCount() {
-    synchronized (recordLock) {
-      return requests.size();
-    }
+    return recordings.requestCount();
   }
 
   /** How many requests were routed to {@code host} (any path, any method). */
@@ -281,9 +272,7 @@ public final class PolicyServer implements AutoCloseable {
 
   /** Every connection recorded since start or the last {@link #resetRecordings()}, in order. */
   public List<RecordedConnection> connections() {
-    synchronized (recordLock) {
-      return List.copyOf(connections);
-    }
+    return recordings.connections();
   }
 
   /** The recorded connections whose ClientHello named {@code host}, in order. */
@@ -307,9 +296,7 @@ public final class PolicyServer implements AutoCloseable {
    */
   public boolean awaitRequestCount(String host, int count, Duration timeout)
       throws InterruptedException {
-    String name = HostNames.lenient(host);
-    return await(
-        () -> requests.stream().filter(r -> r.host().equals(name)).count() >= count, timeout);
+    return recordings.awaitRequests(HostNames.lenient(host), count, timeout);
   }
 
   /**
@@ -320,17 +307,12 @@ public final class PolicyServer implements AutoCloseable {
    */
   public boolean awaitConnectionCount(String host, int count, Duration timeout)
       throws InterruptedException {
-    Optional<String> name = Optional.of(HostNames.lenient(host));
-    return await(
-        () -> connections.stream().filter(c -> c.sni().equals(name)).count() >= count, timeout);
+    return recordings.awaitConnections(HostNames.lenient(host), count, timeout);
   }
 
   /** Forgets every recorded connection and request. Hosts and their settings stay. */
   public void resetRecordings() {
-    synchronized (recordLock) {
-      connections.clear();
-      requests.clear();
-    }
+    recordings.reset();
   }
 
   /**
@@ -427,50 +409,6 @@ public final class PolicyServer implements AutoCloseable {
     }
   }
 
-  long recordConnection(String sni, boolean plaintext, String tlsProtocol, String failure) {
-    synchronized (recordLock) {
-      long sequence = ++connectionSequence;
-      connections.add(
-          new RecordedConnection(
-              sequence,
-              clock.instant(),
-              Optional.ofNullable(sni),
-              plaintext,
-              Optional.ofNullable(tlsProtocol),
-              Optional.ofNullable(failure)));
-      recordLock.notifyAll();
-      return sequence;
-    }
-  }
-
-  RecordedRequest recordRequest(
-      long connection,
-      String host,
-      String sni,
-      String tlsProtocol,
-      String method,
-      String target,
-      String version,
-      List<HttpHeader> headers) {
-    synchronized (recordLock) {
-      RecordedRequest request =
-          new RecordedRequest(
-              ++requestSequence,
-              clock.instant(),
-              connection,
-              host,
-              Optional.ofNullable(sni),
-              tlsProtocol,
-              method,
-              target,
-              version,
-              headers);
-      requests.add(request);
-      recordLock.notifyAll();
-      return request;
-    }
-  }
-
   // ---- internals ----
 
   private void acceptLoop() {
@@ -502,21 +440,6 @@ public final class PolicyServer implements AutoCloseable {
   void forget(Socket socket) {
     openSockets.remove(socket);
     closeQuietly(socket);
-  }
-
-  private boolean await(java.util.function.BooleanSupplier condition, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (recordLock) {
-      while (!condition.getAsBoolean()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(recordLock, left);
-      }
-      return true;
-    }
   }
 
   private static <T> List<T> filter(List<T> list, Predicate<T> predicate) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -115,6 +116,14 @@ public final class SmtpBehaviour {
   /** A builder that starts from this behaviour's settings. */
   public Builder toBuilder() {
     return new Builder(this);
+  }
+
+  /**
+   * The certificate the receiver presents after STARTTLS, if it has one (empty for plaintext
+   * receivers and for behaviours that never complete a handshake without one).
+   */
+  public Optional<IssuedCertificate> certificate() {
+    return Optional.ofNullable(certificate);
   }
 
   /** The hostile reply for {@code stage}, or null to answer normally. */

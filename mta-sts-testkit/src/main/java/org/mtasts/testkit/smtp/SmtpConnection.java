@@ -2,7 +2,6 @@ package org.mtasts.testkit.smtp;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * One SMTP session on an accepted socket, run on its own thread. Everything here is confined to
  * that thread; results go to the receiver through its synchronized callbacks.
  */
-final class SmtpConnection implements Runnable {
+final class SmtpConnection implements Runnable, SessionFaults.Session {
   private static final Logger log = LoggerFactory.getLogger(SmtpConnection.class);
 
   /** RFC 5321 §4.5.3.1.4 allows 512 octets; the rest is room for extension parameters. */
@@ -37,9 +36,6 @@ final class SmtpConnection implements Runnable {
   static final int MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
   static final int MAX_RECIPIENTS = 100;
   private static final int MAX_TRANSCRIPT = 2000;
-  private static final byte[] GARBAGE =
-      "This is not TLS. A broken server or middlebox answered the ClientHello.\r\n"
-          .getBytes(StandardCharsets.US_ASCII);
 
   private final SmtpReceiver receiver;
   private final Socket plain;
@@ -286,18 +282,12 @@ final class SmtpConnection implements Runnable {
     } else {
       reply(ready);
     }
-    switch (behaviour.mode) {
-      case OFFERED:
-        return handshake();
-      case THEN_GARBAGE:
-        return fakeHandshake("sent non-TLS bytes after the ClientHello", GARBAGE);
-      case THEN_CLOSE:
-        return fakeHandshake("closed the connection after the ClientHello", null);
-      case LEGACY_SERVER_HELLO:
-        return legacyHandshake();
-      default:
-        throw new IllegalStateException("unexpected mode " + behaviour.mode);
+    if (behaviour.mode == SmtpBehaviour.StartTlsMode.OFFERED) {
+      return handshake();
     }
+    // A fault mode the JDK's TLS cannot play; it ends the session.
+    handshakeFailed(SessionFaults.startTls(behaviour, plain.getInputStream(), out, this));
+    return false;
   }
 
   private boolean handshake() throws IOException {
@@ -334,74 +324,6 @@ final class SmtpConnection implements Runnable {
     ehloName = null;
     resetTransaction();
     return true;
-  }
-
-  /** Reads the ClientHello, then sends {@code answer} (if any) and ends the session. */
-  private boolean fakeHandshake(String what, byte[] answer) throws IOException {
-    InputStream raw = plain.getInputStream();
-    try {
-      TlsWire.ClientHello hello = TlsWire.readClientHello(raw);
-      sniHostName = hello.serverName;
-      event("ClientHello received, SNI=" + hello.serverName);
-    } catch (IOException e) {
-      handshakeFailed("no ClientHello: " + e.getMessage());
-      return false;
-    }
-    if (answer != null) {
-      out.write(answer);
-      out.flush();
-    }
-    handshakeFailed("receiver " + what);
-    return false;
-  }
-
-  private boolean legacyHandshake() throws IOException {
-    InputStream raw = plain.getInputStream();
-    TlsWire.ClientHello hello;
-    try {
-      hello = TlsWire.readClientHello(raw);
-    } catch (IOException e) {
-      handshakeFailed("no ClientHello: " + e.getMessage());
-      return false;
-    }
-    sniHostName = hello.serverName;
-    event(
-        "ClientHello received (legacy_version "
-            + TlsWire.versionName(hello.legacyVersion)
-            + ", SNI="
-            + hello.serverName
-            + "); answering as a "
-            + behaviour.legacyProtocol
-            + "-only server");
-    byte[] answer = TlsWire.legacyServerHello(behaviour.legacyVersion, hello);
-    out.write(answer);
-    out.flush();
-    if (answer[0] == TlsWire.CONTENT_ALERT) {
-      handshakeFailed("no cipher suite in common with a " + behaviour.legacyProtocol + " server");
-      return false;
-    }
-    event("sent a " + behaviour.legacyProtocol + " ServerHello");
-    String outcome;
-    try {
-      TlsWire.Record next = TlsWire.readRecord(raw);
-      if (next == null) {
-        outcome =
-            "client closed the connection after the " + behaviour.legacyProtocol + " ServerHello";
-      } else if (next.type == TlsWire.CONTENT_ALERT) {
-        outcome = "client alert: " + TlsWire.describeAlert(next.fragment);
-      } else {
-        outcome =
-            "client went on with a "
-                + behaviour.legacyProtocol
-                + " handshake (record type "
-                + next.type
-                + "), which this emulation cannot complete";
-      }
-    } catch (IOException e) {
-      outcome = "client ended the connection after the ServerHello: " + e;
-    }
-    handshakeFailed(outcome);
-    return false;
   }
 
   private void handshakeFailed(String why) {
@@ -596,60 +518,8 @@ final class SmtpConnection implements Runnable {
       return false;
     }
     event("hostile " + stage.name().toLowerCase(Locale.ROOT) + " reply: " + hostile);
-    switch (hostile.kind) {
-      case RAW -> {
-        out.write(hostile.rawBytes());
-        out.flush();
-        return true;
-      }
-      case ENDLESS_CONTINUATION -> flood(repeat(
-          (hostile.code + "-hostile continuation line; this reply goes on and on and on\r\n")));
-      case HUGE_LINE -> {
-        out.write((hostile.code + " ").getBytes(StandardCharsets.US_ASCII));
-        flood(repeat("x"));
-      }
-      case TRICKLE -> {
-        byte[] pattern = (hostile.code + "-trickle\r\n").getBytes(StandardCharsets.US_ASCII);
-        for (long i = 0; ; i++) {
-          out.write(pattern[(int) (i % pattern.length)]);
-          out.flush();
-          pauseOrEnd(hostile);
-        }
-      }
-      case SLOW_LINES -> {
-        for (long i = 1; ; i++) {
-          out.write((hostile.code + "-still answering, line " + i + "\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-          pauseOrEnd(hostile);
-        }
-      }
-      default -> throw new IllegalStateException("unexpected hostile reply " + hostile);
-    }
-    throw new IllegalStateException("an endless reply ended: " + hostile);
-  }
-
-  private void pauseOrEnd(HostileReply hostile) throws IOException {
-    if (!receiver.pause(hostile.interval)) {
-      throw new IOException("receiver closed during " + hostile);
-    }
-  }
-
-  /** Writes {@code chunk} until the client goes away (the write fails). */
-  private void flood(byte[] chunk) throws IOException {
-    while (true) {
-      out.write(chunk);
-      out.flush();
-    }
-  }
-
-  private static byte[] repeat(String unit) {
-    byte[] one = unit.getBytes(StandardCharsets.US_ASCII);
-    byte[] chunk = new byte[(64 * 1024 / one.length) * one.length];
-    for (int i = 0; i < chunk.length; i += one.length) {
-      System.arraycopy(one, 0, chunk, i, one.length);
-    }
-    return chunk;
+    SessionFaults.playHostile(hostile, out, receiver);
+    return true;
   }
 
   /** Writes one reply (possibly several CRLF-separated lines) in a single write. */
@@ -661,8 +531,14 @@ final class SmtpConnection implements Runnable {
     out.flush();
   }
 
-  private void event(String text) {
+  @Override
+  public void event(String text) {
     record("*: " + text);
+  }
+
+  @Override
+  public void sniHostName(String name) {
+    sniHostName = name;
   }
 
   private void record(String entry) {

@@ -3,6 +3,7 @@ package org.mtasts.testkit.dns;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.xbill.DNS.Flags;
@@ -18,17 +19,18 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * An independent validating client for the tests: dnsjava's {@link ValidatingResolver} over a
  * {@link SimpleResolver}, with the server's trust anchor and a clock of the test's choosing.
  */
-final class Validator {
+public final class Validator {
   /** The security status RFC 4035 §4.3 gives an answer. */
-  enum Status {
+  public enum Status {
     SECURE,
     INSECURE,
     BOGUS
   }
 
   /** The validated answer, its status and the validator's reason (bogus and insecure answers). */
-  record Result(Message response, Status status, String reason) {
-    int rcode() {
+  public record Result(Message response, Status status, String reason) {
+    /** The response's rcode. */
+    public int rcode() {
       return response.getRcode();
     }
 
@@ -45,7 +47,12 @@ final class Validator {
   }
 
   Validator(TestDnsServer dns, String trustAnchor, Clock clock) {
-    SimpleResolver upstream = new SimpleResolver(dns.address());
+    this(dns.address(), trustAnchor, clock);
+  }
+
+  /** A validator asking {@code server}, trusting only {@code trustAnchor}. */
+  public Validator(InetSocketAddress server, String trustAnchor, Clock clock) {
+    SimpleResolver upstream = new SimpleResolver(server);
     upstream.setTimeout(DnsClient.TIMEOUT);
     resolver = new ValidatingResolver(upstream, clock);
     try {
@@ -56,7 +63,8 @@ final class Validator {
     }
   }
 
-  Result validate(String name, String type) throws IOException {
+  /** Asks one question and says how the validator judged the answer. */
+  public Result validate(String name, String type) throws IOException {
     Message response = resolver.send(DnsClient.query(name, type));
     String reason = null;
     for (Record r : response.getSection(Section.ADDITIONAL)) {

@@ -198,9 +198,9 @@ final class GlobalOptions {
   /**
    * Whether DANE can work in this run, found once: off with --no-dane, else what the DNSSEC probe
    * of {@link #daneDnsClient()} says ({@code DnsClient.dnssecSupport()}, a few queries to the
-   * resolver). When it cannot, the run carries on with MTA-STS alone; in text mode this says so
-   * once on {@code err}, and a command that prints a JSON document puts {@link Dane#toJson()} in
-   * it instead.
+   * resolver). When it cannot, the run carries on with MTA-STS alone and says so (STS-DANE-06):
+   * in text mode once on {@code err}, and a command that prints a JSON document puts {@link
+   * Dane#toJson()} in it instead.
    */
   Dane dane(PrintWriter err) throws UsageException {
     if (dane != null) {

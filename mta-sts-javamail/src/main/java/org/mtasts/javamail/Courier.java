@@ -18,8 +18,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import javax.net.ssl.SSLSocketFactory;
 import org.mtasts.HostResolver;
 import org.mtasts.report.SessionEndpoints;
+import org.mtasts.tls.DaneRequirement;
+import org.mtasts.tls.DaneResult;
 import org.mtasts.tls.MxTlsVerifier;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
@@ -153,8 +156,9 @@ final class Courier {
           smtpStatus(e, "4.4.2"), "SMTP session with " + host + " failed: " + rootMessage(e)),
           false);
     }
-    TlsFacts facts = tlsReason == RefusalReason.STARTTLS_NOT_SUPPORTED
-        ? TlsFacts.noStartTls() : TlsFacts.handshakeFailed(tlsReason);
+    // The verifier's own facts when it saw the handshake fail: they keep its DANE verdict.
+    TlsFacts facts = tlsReason == RefusalReason.STARTTLS_NOT_SUPPORTED ? TlsFacts.noStartTls()
+        : recorder.failedHandshake().orElseGet(() -> TlsFacts.handshakeFailed(tlsReason));
     return new TlsFailed(tlsReason, facts, rootMessage(e), recorder.endpoints());
   }
 
@@ -184,11 +188,13 @@ final class Courier {
     SessionRecorder recorder = c.recorder;
     String host = c.host;
     String protocol = recorder.tlsProtocol().orElse(null);
+    DaneResult dane = recorder.facts().dane().orElse(null);
     try {
       c.transport.sendMessage(message, recipients);
       attempts.add(new MxAttempt(host, MxAttempt.Result.DELIVERED, true, violation, "2.0.0",
-          "delivered to " + host + " over " + (protocol == null ? "plaintext" : protocol),
-          protocol));
+          "delivered to " + host + " over " + (protocol == null ? "plaintext" : protocol)
+              + (dane == DaneResult.AUTHENTICATED ? ", certificate authenticated by DANE" : ""),
+          protocol, dane));
       return Optional.of(delivery(s, List.of(recipients), List.of(), List.of(), null, attempts));
     } catch (SendFailedException e) {
       if (recorder.limit() != null) {
@@ -197,7 +203,7 @@ final class Courier {
       SmtpResults r = SmtpResults.of(e, recipients);
       attempts.add(new MxAttempt(host,
           r.sent.isEmpty() ? MxAttempt.Result.SMTP_FAILED : MxAttempt.Result.DELIVERED, true,
-          violation, smtpStatus(e, null), host + " answered: " + rootMessage(e), protocol));
+          violation, smtpStatus(e, null), host + " answered: " + rootMessage(e), protocol, dane));
       return Optional.of(delivery(s, r.sent, r.unsent, r.invalid, e, attempts));
     } catch (MessagingException e) {
       if (recorder.limit() != null) {
@@ -206,7 +212,7 @@ final class Courier {
       // The connection broke mid-transaction: temporary; not retried on another MX in this call
       // because the MX may already have accepted the message.
       attempts.add(new MxAttempt(host, MxAttempt.Result.SMTP_FAILED, true, violation, "4.4.2",
-          "SMTP transaction with " + host + " failed: " + rootMessage(e)));
+          "SMTP transaction with " + host + " failed: " + rootMessage(e), null, dane));
       return Optional.of(delivery(s, List.of(), List.of(recipients), List.of(), e, attempts));
     }
   }
@@ -328,18 +334,37 @@ final class Courier {
       // enforce (VERIFIED), STS-JM-02, STS-TLS-01/03: STARTTLS required, TLS 1.2+, certificate
       // checked in the handshake by the verifier (SAN only, STS-JM-03). testing and
       // opportunistic: STARTTLS if offered; the certificate is checked and reported, not
-      // enforced.
+      // enforced. Secure TLSA records make STARTTLS required whatever the policy (RFC 7672 §2.2,
+      // STS-DANE-04).
       boolean enforce = s.tls() == TlsRequirement.VERIFIED;
       p.put("mail.smtp.starttls.enable", "true");
-      p.put("mail.smtp.starttls.required", Boolean.toString(enforce));
+      p.put("mail.smtp.starttls.required", Boolean.toString(s.tlsMandatory()));
       p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
       p.put("mail.smtp.ssl.checkserveridentity", "false");
-      p.put("mail.smtp.ssl.socketFactory",
-          verifier.socketFactory(s.host(), enforce, recorder::handshake, sockets.tlsStreams()));
+      p.put("mail.smtp.ssl.socketFactory", tlsSockets(s, enforce, sockets, recorder));
     }
     delegateSession.setDebug(session.getDebug());
     delegateSession.setDebugOut(session.getDebugOut());
     return delegateSession.getTransport(smtpProvider(delegateSession));
+  }
+
+  /**
+   * The verifier's STARTTLS socket factory for {@code s}. A host with usable secure TLSA records
+   * gets the DANE one (RFC 7672 §3): SNI is the TLSA base domain (STS-DANE-07), a certificate that
+   * matches no usable record aborts the handshake before any command goes over TLS (STS-DANE-01),
+   * and the WebPKI verdict for the MX name is computed beside it for the core's check (D-23, and
+   * the strict mode, which refuses such a session after the handshake). Every other host gets the
+   * MTA-STS one, also a host whose TLSA records are all unusable: DANE then only makes STARTTLS
+   * mandatory and MTA-STS judges the certificate (STS-DANE-04).
+   */
+  private SSLSocketFactory tlsSockets(MxSession s, boolean enforce, PinnedSocketFactory sockets,
+      SessionRecorder recorder) {
+    DaneRequirement dane = s.dane();
+    if (dane.status() == DaneRequirement.Status.AUTHENTICATE) {
+      return verifier.socketFactory(dane.tlsa().orElseThrow(), false, recorder::handshake,
+          sockets.tlsStreams());
+    }
+    return verifier.socketFactory(s.host(), enforce, recorder::handshake, sockets.tlsStreams());
   }
 
   /**

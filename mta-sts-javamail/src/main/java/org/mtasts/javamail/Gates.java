@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -74,14 +75,16 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
   /** The seam settings as given, checked, before anything is built from them. */
   record Given(MtaSts sts, X509TrustManager tm, HostResolver hr, String trustStore,
       String password, String dnsServers, String cacheDir, String overrides,
-      boolean allowPrivate, int fetchTimeout, String tlsRptDir, String store) {
+      boolean allowPrivate, int fetchTimeout, String tlsRptDir, String store, boolean dane,
+      boolean daneStrict, String dnssecTrustAnchors) {
     @Override
     public String toString() { // never the password
       return "Given[sts=" + sts + ", tm=" + tm + ", hr=" + hr + ", trustStore=" + trustStore
           + ", password=" + (password == null ? null : "***") + ", dnsServers=" + dnsServers
           + ", cacheDir=" + cacheDir + ", overrides=" + overrides + ", allowPrivate=" + allowPrivate + ", fetchTimeout="
           + fetchTimeout + ", tlsRptDir=" + tlsRptDir + ", store="
-          + (store == null ? null : masked(store)) + "]";
+          + (store == null ? null : masked(store)) + ", dane=" + dane + ", daneStrict="
+          + daneStrict + ", dnssecTrustAnchors=" + dnssecTrustAnchors + "]";
     }
 
     static Given read(Properties p) {
@@ -104,7 +107,10 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           Settings.booleanProperty(p, Settings.ALLOW_PRIVATE_ADDRESSES, false),
           Settings.intProperty(p, Settings.FETCH_TIMEOUT, 60_000, 1, 3_600_000),
           Settings.stringProperty(p, Settings.TLSRPT_DIR, null),
-          Settings.stringProperty(p, Settings.STORE, null));
+          Settings.stringProperty(p, Settings.STORE, null),
+          Settings.booleanProperty(p, Settings.DANE, true),
+          Settings.booleanProperty(p, Settings.DANE_STRICT, false),
+          Settings.stringProperty(p, Settings.DNSSEC_TRUST_ANCHORS, null));
       if (g.store() != null) {
         try {
           StoreProvider.check(g.store()); // no I/O: is there a provider for its scheme?
@@ -137,11 +143,20 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           + " directory path in " + Settings.STORE + " is what " + Settings.CACHE_DIRECTORY
           + " means)");
     }
+    if (!g.dane()) {
+      for (String name : List.of(Settings.DANE_STRICT, Settings.DNSSEC_TRUST_ANCHORS)) {
+        if (Settings.stringProperty(p, name, null) != null) {
+          throw new IllegalArgumentException(name + " would be ignored: " + Settings.DANE
+              + "=false turns DANE off; remove one of them");
+        }
+      }
+    }
     if (g.sts() == null) {
       return;
     }
     for (String name : List.of(Settings.CACHE_DIRECTORY, Settings.STORE, Settings.OVERRIDES,
-        Settings.ALLOW_PRIVATE_ADDRESSES, Settings.FETCH_TIMEOUT, Settings.TLSRPT_DIR)) {
+        Settings.ALLOW_PRIVATE_ADDRESSES, Settings.FETCH_TIMEOUT, Settings.TLSRPT_DIR,
+        Settings.DANE, Settings.DANE_STRICT, Settings.DNSSEC_TRUST_ANCHORS)) {
       if (Settings.stringProperty(p, name, null) != null) {
         throw new IllegalArgumentException(name + " configures the default client, but "
             + Settings.INSTANCE + " is set and would ignore it: configure that MtaSts client's"
@@ -203,6 +218,51 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
         });
   }
 
+  /**
+   * The client of the default client's DANE lookups (RFC 7672): the same servers as its plain one,
+   * validating DNSSEC from the anchors in {@code mail.mtasts.dnssecTrustAnchors}, else from the
+   * built-in root anchors. Kept apart from the plain client, so that a resolver that strips DNSSEC
+   * records only turns DANE off (the core's WARN), not MTA-STS's lookups too.
+   */
+  private static DnsClient daneDnsClient(String servers, String anchorsFile) throws IOException {
+    // Read once per configuration, as the trust store is.
+    return DefaultClients.get(List.of("dns-dane", servers == null ? "" : servers,
+        anchorsFile == null ? "" : anchorsFile), DnsClient.class,
+        () -> {
+          String anchors = anchorsFile == null ? null : anchors(anchorsFile);
+          DnsClient.Builder dns = DnsClient.builder();
+          if (servers != null) {
+            for (String s : servers.split("\\s+")) {
+              if (!s.isEmpty()) {
+                dns.server(server(s));
+              }
+            }
+          }
+          if (anchors == null) {
+            dns.dnssecRootTrustAnchors();
+          } else {
+            try {
+              dns.dnssecTrustAnchors(anchors);
+            } catch (IllegalArgumentException e) {
+              throw new IOException(Settings.DNSSEC_TRUST_ANCHORS + ": "
+                  + Settings.quote(anchorsFile, 300) + " holds no usable DS or DNSKEY record in"
+                  + " zone-file format (" + e.getMessage() + ")", e);
+            }
+          }
+          return dns.build();
+        });
+  }
+
+  /** The text of the trust anchor file; fail closed, never the root's anchors in its place. */
+  private static String anchors(String file) throws IOException {
+    try {
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(Settings.DNSSEC_TRUST_ANCHORS + ": cannot read "
+          + Settings.quote(file, 300) + " (" + e + ")", e);
+    }
+  }
+
   private static MtaSts defaultClient(Properties p, Given g, X509TrustManager trust)
       throws IOException {
     List<Object> key = List.of("sts", String.valueOf(g.dnsServers()),
@@ -210,7 +270,8 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
         digest(g.store()),
         String.valueOf(g.overrides()), String.valueOf(g.tlsRptDir()),
         g.allowPrivate(), g.fetchTimeout(), g.hr() == null ? "" : g.hr(),
-        g.tm() == null ? "" : g.tm());
+        g.tm() == null ? "" : g.tm(), g.dane(), g.daneStrict(),
+        String.valueOf(g.dnssecTrustAnchors()));
     if (g.allowPrivate()) {
       Settings.warnOnce(p, Settings.ALLOW_PRIVATE_ADDRESSES, Settings.ALLOW_PRIVATE_ADDRESSES
           + "=true: the address guard of the policy fetch is OFF for sessions with this"
@@ -218,13 +279,19 @@ record Gates(MtaSts sts, MxTlsVerifier verifier, HostResolver resolver) {
           + " addresses (D-33). Use it for tests and private deployments only.");
     }
     DnsClient dns = dnsClient(g.dnsServers());
+    DnsClient daneDns = g.dane() ? daneDnsClient(g.dnsServers(), g.dnssecTrustAnchors()) : null;
     StoreProvider.Stores stores = g.store() == null ? null : stores(g.store());
     return DefaultClients.get(key, MtaSts.class, () -> {
       MtaSts.Builder b = MtaSts.builder()
           .dnsClient(dns)
           .trustManager(trust)
           .allowPrivateAddresses(g.allowPrivate())
-          .fetchDeadline(Duration.ofMillis(g.fetchTimeout()));
+          .fetchDeadline(Duration.ofMillis(g.fetchTimeout()))
+          .dane(g.dane())
+          .daneStrict(g.daneStrict());
+      if (daneDns != null) {
+        b.daneDnsClient(daneDns); // RFC 7672: DANE's MX, address and TLSA lookups
+      }
       if (g.hr() != null) {
         b.hostResolver(g.hr()); // the same names for the policy fetch as for SMTP
       }

@@ -9,8 +9,8 @@ import org.mtasts.policy.Mode;
 
 /**
  * The message could not be delivered to the recipients of one domain, for a reason found by the
- * MTA-STS transport rather than reported by an SMTP server: every MX host failed MTA-STS
- * validation, none could be reached, or DNS says the domain takes no mail. It appears in the
+ * MTA-STS transport rather than reported by an SMTP server: every MX host failed MTA-STS or
+ * DANE validation, none could be reached, or DNS says the domain takes no mail. It appears in the
  * chain of the {@link SendFailedException} that {@link MtaStsTransport#sendMessage} throws (see
  * {@link jakarta.mail.MessagingException#getNextException()}), and carries the affected
  * addresses: {@link #getValidUnsentAddresses()} when the failure is temporary, {@link
@@ -30,10 +30,20 @@ public final class MtaStsDeliveryException extends SendFailedException {
 
   /** Why nothing was delivered to the domain. */
   public enum Kind {
-    /** Every MX host that could be reached failed MTA-STS validation under {@code enforce}. */
+    /**
+     * Every MX host that could be reached failed MTA-STS validation under {@code enforce}, or DANE
+     * validation (RFC 7672, in any mode), or was not tried for a reason of either.
+     */
     POLICY_REFUSED(false),
     /** The {@code enforce} policy matches none of the MX hosts; none was contacted. */
     NO_MATCHING_MX(false),
+    /**
+     * No MX host was contacted, and for at least one of them the DNSSEC lookups DANE (RFC 7672)
+     * depends on failed (bogus, indeterminate, SERVFAIL or a timeout; {@code 4.7.5},
+     * STS-DANE-03); the others, if any, were outside an {@code enforce} policy. The next attempt
+     * looks again.
+     */
+    DNSSEC_FAILED(false),
     /**
      * No MX host could be reached, or each failed before accepting mail: refused the transaction,
      * broke the connection, or sent a reply line or reply longer, or a reply slower, than the

@@ -3,6 +3,7 @@ package org.mtasts.javamail;
 import java.util.Objects;
 import java.util.Optional;
 import org.mtasts.NetworkText;
+import org.mtasts.tls.DaneResult;
 import org.mtasts.tls.RefusalReason;
 
 /**
@@ -18,8 +19,10 @@ public final class MxAttempt {
     /** The MX accepted the message for at least one recipient. */
     DELIVERED,
     /**
-     * MTA-STS validation failed under {@code enforce}: no mail was sent to this host (STS-APPLY-01).
-     * A host that matches no {@code mx} pattern is not even contacted.
+     * MTA-STS validation failed under {@code enforce}, or DANE (RFC 7672) failed in any mode: no
+     * mail was sent to this host (STS-APPLY-01, STS-DANE-01). A host that matches no {@code mx}
+     * pattern, and one whose DNSSEC lookups failed ({@link RefusalReason#DNSSEC_INVALID},
+     * STS-DANE-03), is not even contacted.
      */
     REFUSED,
     /** No TCP connection could be made; not an MTA-STS failure (STS-APPLY-07). */
@@ -35,14 +38,20 @@ public final class MxAttempt {
   private final String statusCode;
   private final String message;
   private final String tlsProtocol;
+  private final DaneResult dane;
 
   MxAttempt(String host, Result result, boolean connected, RefusalReason reason, String statusCode,
       String message) {
-    this(host, result, connected, reason, statusCode, message, null);
+    this(host, result, connected, reason, statusCode, message, null, null);
   }
 
   MxAttempt(String host, Result result, boolean connected, RefusalReason reason, String statusCode,
       String message, String tlsProtocol) {
+    this(host, result, connected, reason, statusCode, message, tlsProtocol, null);
+  }
+
+  MxAttempt(String host, Result result, boolean connected, RefusalReason reason, String statusCode,
+      String message, String tlsProtocol, DaneResult dane) {
     this.host = Objects.requireNonNull(host, "host");
     this.result = Objects.requireNonNull(result, "result");
     this.connected = connected;
@@ -52,6 +61,7 @@ public final class MxAttempt {
     // is made printable before it reaches the application, its logs and the CLI.
     this.message = printable(Objects.requireNonNull(message, "message"), MAX_MESSAGE);
     this.tlsProtocol = tlsProtocol;
+    this.dane = dane;
   }
 
   /**
@@ -88,9 +98,12 @@ public final class MxAttempt {
   }
 
   /**
-   * The MTA-STS validation failure on this host: why it was refused under {@code enforce}, or the
-   * violation reported under {@code testing} (its {@link RefusalReason#resultType()} is the TLS-RPT
-   * result type). Empty when the host passed or no policy applied.
+   * The MTA-STS or DANE validation failure on this host: why it was refused under {@code enforce}
+   * or by DANE ({@link RefusalReason#TLSA_INVALID}: no usable TLSA record matched; {@link
+   * RefusalReason#DNSSEC_INVALID}: the DNSSEC lookups DANE rests on failed, so the host was not
+   * contacted), or the violation reported under {@code testing} (its {@link
+   * RefusalReason#resultType()} is the TLS-RPT result type). Empty when the host passed or no
+   * policy applied.
    */
   public Optional<RefusalReason> reason() {
     return Optional.ofNullable(reason);
@@ -118,6 +131,21 @@ public final class MxAttempt {
   }
 
   /**
+   * The DANE verdict (RFC 7672) on the certificate this host presented: {@link
+   * DaneResult#AUTHENTICATED} when it matched a usable TLSA record of the host, {@link
+   * DaneResult#FAILED} when the host has secure usable TLSA records and the certificate matched
+   * none (the host is then {@linkplain Result#REFUSED refused}, {@link
+   * RefusalReason#TLSA_INVALID}, STS-DANE-01). Empty when DANE was not checked: DANE does not apply
+   * to the host (no secure TLSA records, DANE off or unavailable), the session ended before a
+   * certificate was seen, or the host was not contacted. A host not contacted because the DNSSEC
+   * lookups DANE rests on failed has no verdict here; its {@link #reason()} is {@link
+   * RefusalReason#DNSSEC_INVALID}.
+   */
+  public Optional<DaneResult> dane() {
+    return Optional.ofNullable(dane);
+  }
+
+  /**
    * A sentence naming the host, what happened and why: printable US-ASCII, any text the server
    * sent escaped (CR, LF and other control characters as {@code \}{@code uXXXX}, SEC-20).
    */
@@ -128,6 +156,7 @@ public final class MxAttempt {
   @Override
   public String toString() {
     return host + ": " + result + (reason == null ? "" : " " + reason.code())
+        + (dane == null ? "" : " dane " + dane.code())
         + (statusCode == null ? "" : " (" + statusCode + ")") + " - " + message;
   }
 }

@@ -14,6 +14,7 @@ import org.mtasts.MtaSts;
 import org.mtasts.MxCandidate;
 import org.mtasts.report.ReportMailer;
 import org.mtasts.report.SessionEndpoints;
+import org.mtasts.tls.DaneRequirement;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.tls.TlsFacts;
 import org.mtasts.tls.TlsRequirement;
@@ -30,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * after a compliant pass that failed. The sessions themselves are {@link Courier}'s; this class
  * decides which to open and what their results mean, into one {@link DomainDelivery}
  * (conventions point 8: the transport throws).
+ *
+ * <p>DANE (RFC 7672) by each candidate's {@link DaneRequirement}, in every policy mode: a host
+ * whose DNSSEC lookups failed is not contacted ({@code dnssec-invalid}, STS-DANE-03); secure TLSA
+ * records make STARTTLS mandatory with no plaintext retry (STS-DANE-04), and the core's check with
+ * the candidate lets DANE decide where it has usable records (D-23), refusing a certificate that
+ * matches none whatever MTA-STS says (STS-DANE-01). The {@code TLS-Required: No} pass ignores DANE
+ * as it ignores MTA-STS (RFC 8689 §8.4).
  *
  * <p>One delivery is bounded (issue 12, item 2) by one {@link Deadline} ({@code
  * mail.mtasts.deliveryDeadline}) from the policy lookup on; once it has passed the remaining MX
@@ -114,16 +122,29 @@ final class MxWalk {
         case NO_MAIL_HOST:
           return failed(Kind.NO_MAIL_HOST, "5.1.2", plan.message());
         case TEMPORARY_FAILURE:
-          return failed(Kind.DNS_TEMPORARY_FAILURE, "4.4.3", plan.message());
+          if (plan.candidates().isEmpty()) {
+            return failed(Kind.DNS_TEMPORARY_FAILURE, "4.4.3", plan.message());
+          }
+          // STS-DANE-03: DNSSEC failed for every host that could be tried. The walk records each
+          // host's refusal (and may take the TLS-Required: No pass); nothing is contacted here.
+          break;
         default:
           break;
       }
       for (MxCandidate mx : plan.candidates()) {
         TlsRequirement tls = required(mx);
+        if (mx.dane().status() == DaneRequirement.Status.DNSSEC_FAILED) {
+          // STS-DANE-03, RFC 7672 §2.1.1: the lookups DANE rests on failed for a host that should
+          // be DANE-protected; trying it anyway is the downgrade an attacker wants. Temporary: the
+          // next attempt looks again. Whatever the policy mode, and with enforce=false too: DANE
+          // is not report-only (mail.mtasts.dane=false turns it off).
+          dnssecFailed(mx);
+          continue;
+        }
         if (!mx.allowed() && tls == TlsRequirement.VERIFIED) {
           // STS-MX-11, STS-APPLY-01: a host outside an enforce policy is never contacted.
-          DeliveryDecision d = sts.check(plan.lookup(), mx.host(), TlsFacts.noStartTls());
-          record(mx.host(), TlsFacts.noStartTls(), SessionEndpoints.unknown()); // D-26
+          DeliveryDecision d = sts.check(plan.lookup(), mx, TlsFacts.noStartTls());
+          record(mx, TlsFacts.noStartTls(), SessionEndpoints.unknown()); // D-26
           attempts.add(new MxAttempt(mx.host(), MxAttempt.Result.REFUSED, false,
               RefusalReason.MX_MISMATCH, RefusalReason.MX_MISMATCH.transientStatusCode(),
               d.message()));
@@ -154,13 +175,27 @@ final class MxWalk {
     }
 
     /**
+     * A host the walk does not contact because its DNSSEC lookups failed (STS-DANE-03): refused
+     * by the core's check (which tells the listener) and counted for TLS-RPT as {@code
+     * dnssec-invalid}, without a session, as an MX outside an enforce policy is (D-26).
+     */
+    private void dnssecFailed(MxCandidate mx) {
+      DeliveryDecision d = sts.check(plan.lookup(), mx, TlsFacts.noStartTls());
+      record(mx, TlsFacts.noStartTls(), SessionEndpoints.unknown());
+      RefusalReason reason = d.reason().orElse(RefusalReason.DNSSEC_INVALID);
+      attempts.add(new MxAttempt(mx.host(), MxAttempt.Result.REFUSED, false, reason,
+          reason.transientStatusCode(), d.message()));
+    }
+
+    /**
      * Counts a judged session for TLS-RPT (TLSRPT-DATA-02), unless this message delivers a report
      * (TLSRPT-DEL-07). The plaintext retry and the {@code TLS-Required: No} pass are not judged:
      * their MX was counted with the session before them.
      */
-    private void record(String host, TlsFacts facts, SessionEndpoints endpoints) {
+    private void record(MxCandidate mx, TlsFacts facts, SessionEndpoints endpoints) {
       if (recording) {
-        sts.recordSession(plan.lookup(), host, facts, endpoints);
+        // Under DANE as policy type tlsa, for the TLSA base domain (STS-DANE-08).
+        sts.recordSession(plan.lookup(), mx, facts, endpoints);
       }
     }
 
@@ -190,18 +225,20 @@ final class MxWalk {
       }
       Courier.Connected c = (Courier.Connected) opened;
       if (s.judged()) {
-        record(s.host(), c.facts(), c.endpoints());
+        record(s.mx(), c.facts(), c.endpoints());
       }
       try (Courier.Connection connection = c.connection()) {
-        DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), c.facts()) : null;
+        DeliveryDecision d = s.judged() ? check(s, c.facts()) : null;
         if (d != null && !d.isAllowed()) {
-          if (s.tls() == TlsRequirement.VERIFIED) {
-            RefusalReason reason = d.reason().orElseThrow();
+          RefusalReason reason = d.reason().orElseThrow();
+          if (s.tls() == TlsRequirement.VERIFIED || isDane(reason)) {
             attempts.add(new MxAttempt(s.host(), MxAttempt.Result.REFUSED, true, reason,
-                reason.transientStatusCode(), d.message()));
+                reason.transientStatusCode(), d.message(), null,
+                c.facts().dane().orElse(null)));
             return Optional.empty();
           }
-          // enforce switched to report-only by configuration: deliver and report.
+          // enforce switched to report-only by configuration: deliver and report. Never for a
+          // DANE failure, which that setting does not cover.
           log.warn("{} (delivering anyway: {}=false)", d.message(), Settings.ENFORCE);
         }
         RefusalReason violation = d == null ? null : d.reason().orElse(null);
@@ -211,14 +248,19 @@ final class MxWalk {
 
     private Optional<DomainDelivery> tlsFailed(MxSession s, Courier.TlsFailed t) {
       if (s.judged()) {
-        record(s.host(), t.facts(), t.endpoints());
+        record(s.mx(), t.facts(), t.endpoints());
       }
-      DeliveryDecision d = s.judged() ? sts.check(plan.lookup(), s.host(), t.facts()) : null;
-      if (s.tls() == TlsRequirement.VERIFIED) {
-        // STS-TLS-10: no plaintext retry under enforce; the next MX is tried.
-        attempts.add(new MxAttempt(s.host(), MxAttempt.Result.REFUSED, true, t.reason(),
-            t.reason().transientStatusCode(), d != null ? d.message()
-                : s.host() + ": " + t.reason().code() + ": " + t.detail()));
+      DeliveryDecision d = s.judged() ? check(s, t.facts()) : null;
+      if (s.tlsMandatory() || isDane(t.reason())) {
+        // STS-TLS-10: no plaintext retry under enforce; the next MX is tried. The same for a host
+        // with secure TLSA records (STS-DANE-04) and for a certificate no usable TLSA record
+        // matched (STS-DANE-01), whatever the policy.
+        boolean judged = d != null && !d.isAllowed();
+        RefusalReason reason = judged ? d.reason().orElseThrow() : t.reason();
+        attempts.add(new MxAttempt(s.host(), MxAttempt.Result.REFUSED, true, reason,
+            reason.transientStatusCode(), judged ? d.message()
+                : s.host() + ": " + t.reason().code() + ": " + t.detail(),
+            null, t.facts().dane().orElse(null)));
         return Optional.empty();
       }
       if (!s.startTls()) {
@@ -239,6 +281,14 @@ final class MxWalk {
       return session(s.plaintext());
     }
 
+    /**
+     * The core's decision on a judged session: MTA-STS, and DANE first where the candidate has
+     * secure TLSA records (D-23).
+     */
+    private DeliveryDecision check(MxSession s, TlsFacts facts) {
+      return sts.check(plan.lookup(), s.mx(), facts);
+    }
+
     /** No MX took the message: why, in order of what matters most to the sender. */
     private DomainDelivery undelivered(boolean refused) {
       if (!untried.isEmpty() || deadlineHit) {
@@ -255,13 +305,20 @@ final class MxWalk {
       if (refused) {
         MxAttempt first = attempts.stream()
             .filter(a -> a.result() == MxAttempt.Result.REFUSED).findFirst().orElseThrow();
-        boolean allMismatch = attempts.stream().allMatch(a -> !a.connected()
+        boolean allNotContacted = attempts.stream().allMatch(a -> !a.connected()
             && a.result() == MxAttempt.Result.REFUSED);
+        boolean dnssec = attempts.stream()
+            .anyMatch(a -> a.reason().orElse(null) == RefusalReason.DNSSEC_INVALID);
+        boolean dane = attempts.stream().anyMatch(a -> a.reason().filter(MxWalk::isDane)
+            .isPresent() || a.dane().isPresent());
         Mode mode = mode(plan);
-        return failed(allMismatch ? Kind.NO_MATCHING_MX : Kind.POLICY_REFUSED,
-            first.statusCode().orElse("4.7.5"),
-            "no MX host of " + plan.domain() + " passed MTA-STS validation under mode "
-                + (mode == null ? "?" : mode.token()) + ": " + describe(attempts));
+        Kind kind = allNotContacted
+            ? (dnssec ? Kind.DNSSEC_FAILED : Kind.NO_MATCHING_MX) : Kind.POLICY_REFUSED;
+        return failed(kind, first.statusCode().orElse("4.7.5"),
+            "no MX host of " + plan.domain() + " passed MTA-STS"
+                + (dane ? " and DANE (RFC 7672)" : "") + " validation under "
+                + (mode == null ? "no policy" : "mode " + mode.token()) + ": "
+                + describe(attempts));
       }
       return failed(Kind.NO_REACHABLE_MX, "4.4.1",
           "no MX host of " + plan.domain() + " accepted the message: " + describe(attempts));
@@ -276,6 +333,11 @@ final class MxWalk {
           ? new DomainDelivery(plan.domain(), mode, List.of(), List.of(), all, attempts, e)
           : new DomainDelivery(plan.domain(), mode, List.of(), all, List.of(), attempts, e);
     }
+  }
+
+  /** Whether {@code reason} is a DANE failure, which no MTA-STS setting makes report-only. */
+  static boolean isDane(RefusalReason reason) {
+    return reason == RefusalReason.TLSA_INVALID || reason == RefusalReason.DNSSEC_INVALID;
   }
 
   private static String describe(List<MxAttempt> attempts) {

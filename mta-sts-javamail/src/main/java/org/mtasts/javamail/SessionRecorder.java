@@ -101,6 +101,16 @@ final class SessionRecorder {
     return h == null || h.handshakeCompleted() ? Optional.empty() : h.refusal();
   }
 
+  /**
+   * The facts of a handshake the verifier saw fail or aborted, with its DANE verdict if it checked
+   * one (a DANE mismatch is {@code TLSA_INVALID} with {@code DaneResult.FAILED}); empty when no
+   * handshake failed.
+   */
+  Optional<TlsFacts> failedHandshake() {
+    TlsOutcome h = handshake;
+    return h == null || h.handshakeCompleted() ? Optional.empty() : Optional.of(h.facts());
+  }
+
   /** The negotiated TLS protocol, empty while the session is in plaintext. */
   Optional<String> tlsProtocol() {
     TlsOutcome h = handshake;

@@ -60,6 +60,12 @@ record Settings(int port, int connectTimeoutMillis, int readTimeoutMillis, Strin
   static final String TLSRPT_RECORD = PREFIX + "tlsrpt.record";
   /** The default client counts TLS-RPT results in {@code ReportStore.directory} of this path. */
   static final String TLSRPT_DIR = PREFIX + "tlsrpt.dir";
+  /** {@code false}: the default client plans without DANE (RFC 7672), MTA-STS alone. */
+  static final String DANE = PREFIX + "dane";
+  /** {@code true}: a DANE-authenticated MX host must satisfy MTA-STS too (D-23's strict mode). */
+  static final String DANE_STRICT = PREFIX + "daneStrict";
+  /** A file of DNSSEC trust anchors for the default client's DANE lookups (not the root's). */
+  static final String DNSSEC_TRUST_ANCHORS = PREFIX + "dnssecTrustAnchors";
 
   static final int DEFAULT_PORT = 25;
   static final int DEFAULT_CONNECT_TIMEOUT = 30_000;

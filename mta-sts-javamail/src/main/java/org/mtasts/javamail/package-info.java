@@ -53,8 +53,10 @@
  * after a space ({@code .properties} files have no inline comments), when a trust store cannot be
  * read, or when a setting would have no effect ({@code trustStorePassword} without {@code
  * trustStore}; {@code trustStore} with {@code trustManager}; {@code cacheDirectory}, {@code
- * overrides}, {@code allowPrivateAddresses}, {@code fetchTimeout} or {@code tlsrpt.dir} with
- * {@code instance}, which they cannot configure; {@code dns.servers} with both {@code instance} and {@code hostResolver}).
+ * overrides}, {@code allowPrivateAddresses}, {@code fetchTimeout}, {@code tlsrpt.dir}, {@code
+ * dane}, {@code daneStrict} or {@code dnssecTrustAnchors} with {@code instance}, which they cannot
+ * configure; {@code daneStrict} or {@code dnssecTrustAnchors} with {@code dane=false}; {@code
+ * dns.servers} with both {@code instance} and {@code hostResolver}).
  *
  * <table>
  *   <caption>{@code mail.mtasts.*} session properties</caption>
@@ -158,6 +160,24 @@
  *       in the client's {@linkplain org.mtasts.MtaSts.Builder#reportStore report store} (see
  *       below). {@code false} counts nothing for this session's messages; a message that carries
  *       {@code TLS-Report-Domain} (a TLS report, TLSRPT-DEL-07) is never counted.</td></tr>
+ *   <tr><td>{@code mail.mtasts.dane}</td><td>boolean</td><td>true</td>
+ *       <td>DANE for SMTP (RFC 7672) beside MTA-STS in the default client ({@code
+ *       MtaSts.Builder.dane}): an MX host with DNSSEC-secure TLSA records must present a
+ *       certificate that matches one (see <i>DANE</i> below). DANE's lookups (MX, addresses, TLSA)
+ *       go to the same servers as the others ({@code dns.servers}, else the system's) and are
+ *       validated from {@code dnssecTrustAnchors}, else the built-in IANA root anchors; a resolver
+ *       that strips DNSSEC records turns DANE off with one WARN, and MTA-STS alone
+ *       applies. {@code false}: MTA-STS alone.</td></tr>
+ *   <tr><td>{@code mail.mtasts.daneStrict}</td><td>boolean</td><td>false</td>
+ *       <td>A host that DANE authenticates must satisfy the MTA-STS policy as well (its {@code mx}
+ *       patterns and the WebPKI checks, in the policy's mode), {@code MtaSts.Builder.daneStrict}.
+ *       Off: secure usable TLSA records decide for their host (D-23).</td></tr>
+ *   <tr><td>{@code mail.mtasts.dnssecTrustAnchors}</td><td>String (path)</td><td>none: the
+ *       IANA root KSKs built into the library</td>
+ *       <td>File of DNSSEC trust anchors (DS or DNSKEY records in zone-file format, one per line,
+ *       absolute owner names) that replace the built-in root anchors for DANE's lookups, e.g. for
+ *       a private root or a test world. Read once per configuration; a file that cannot be read
+ *       or holds no anchor fails every message (never the root's anchors in its place).</td></tr>
  * </table>
  *
  * <p>Properties of the default client are read when a session first needs it; sessions with the
@@ -192,6 +212,32 @@
  * whose MX hosts were counted with the sessions before them; and every session of a message that
  * delivers a TLS report (it carries {@code TLS-Report-Domain}, TLSRPT-DEL-07) or is sent with
  * {@code mail.mtasts.tlsrpt.record=false}.
+ *
+ * <p><b>DANE.</b> With DANE active (see {@code MtaSts.daneStatus()}) each MX candidate of the
+ * plan carries its {@link org.mtasts.tls.DaneRequirement}, and the walk applies it in every policy
+ * mode, also without a policy:
+ *
+ * <ul>
+ *   <li>{@code DNSSEC_FAILED} (a lookup DANE rests on was bogus, indeterminate or failed): the
+ *       host is not contacted this attempt; its {@code MxAttempt} is {@code REFUSED} with {@code
+ *       dnssec-invalid}, {@code 4.7.5}, temporary (RFC 7672 §2.1.1, STS-DANE-03). When no host is
+ *       left, {@link org.mtasts.javamail.MtaStsDeliveryException.Kind#DNSSEC_FAILED}.
+ *   <li>{@code AUTHENTICATE} (usable secure TLSA records): STARTTLS is mandatory, never a
+ *       plaintext retry; the handshake runs through the verifier's DANE socket factory (SNI = the
+ *       TLSA base domain, STS-DANE-07), which aborts it when the certificate matches no usable
+ *       record ({@code tlsa-invalid}: refused, the next MX is tried, whatever MTA-STS says,
+ *       STS-DANE-01); the core's {@code check} with the candidate decides the rest (D-23: DANE
+ *       decides unless {@code daneStrict}). {@link org.mtasts.javamail.MxAttempt#dane()} says
+ *       whether the certificate was authenticated.
+ *   <li>{@code TLS_REQUIRED} (secure TLSA records, none usable): STARTTLS is mandatory, never a
+ *       plaintext retry; MTA-STS judges the certificate as usual (STS-DANE-04).
+ *   <li>{@code NONE}: MTA-STS alone, as before.
+ * </ul>
+ *
+ * <p>{@code mail.mtasts.enforce=false} does not make DANE report-only: {@code mail.mtasts.dane=false}
+ * turns it off. The {@code TLS-Required: No} pass (RFC 8689) behaves as if the sender supported
+ * neither DANE nor MTA-STS (§8.4): every host, DNSSEC failures included, opportunistic STARTTLS.
+ * TLS-RPT counts DANE sessions under policy type {@code tlsa} (STS-DANE-08).
  *
  * <h2>Outcomes</h2>
  *

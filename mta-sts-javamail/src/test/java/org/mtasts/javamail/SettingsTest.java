@@ -67,6 +67,9 @@ class SettingsTest {
     SAMPLES.put(Settings.REPLY_TIMEOUT, "30000");
     SAMPLES.put(Settings.TLSRPT_RECORD, "false");
     SAMPLES.put(Settings.TLSRPT_DIR, "/nonexistent/tlsrpt");
+    SAMPLES.put(Settings.DANE, "false");
+    SAMPLES.put(Settings.DANE_STRICT, "true");
+    SAMPLES.put(Settings.DNSSEC_TRUST_ANCHORS, "/nonexistent/dnssec-anchors.ds");
     OBJECTS.put(Settings.INSTANCE, null); // an MtaSts, made per test (it owns a thread)
     OBJECTS.put(Settings.TRUST_MANAGER, TrustAnchors.system());
     OBJECTS.put(Settings.HOST_RESOLVER, HostResolver.none());
@@ -215,6 +218,9 @@ class SettingsTest {
         Arguments.of(Settings.EHLO, "client.example # our name"),
         Arguments.of(Settings.TRUST_STORE, "/etc/app/trust.pem #pem"),
         Arguments.of(Settings.TRUST_STORE_PASSWORD, "set without a trust store"),
+        Arguments.of(Settings.DANE, "maybe"),
+        Arguments.of(Settings.DANE_STRICT, "yes"),
+        Arguments.of(Settings.DNSSEC_TRUST_ANCHORS, "/etc/app/anchors.ds # the lab root"),
         Arguments.of("mail.mtasts.enforced", "true"),
         Arguments.of("mail.mtasts.truststore", "/etc/app/trust.pem"));
   }
@@ -253,7 +259,25 @@ class SettingsTest {
         Arguments.of(Settings.DNS_SERVERS, Map.of(Settings.DNS_SERVERS, "192.0.2.53",
             Settings.HOST_RESOLVER, HostResolver.none())),
         Arguments.of(Settings.TRUST_STORE, Map.of(Settings.TRUST_STORE, "/tmp/t.pem",
-            Settings.TRUST_MANAGER, TrustAnchors.system())));
+            Settings.TRUST_MANAGER, TrustAnchors.system())),
+        Arguments.of(Settings.DANE, Map.of(Settings.DANE, "false")),
+        Arguments.of(Settings.DANE_STRICT, Map.of(Settings.DANE_STRICT, "true")),
+        Arguments.of(Settings.DNSSEC_TRUST_ANCHORS,
+            Map.of(Settings.DNSSEC_TRUST_ANCHORS, "/tmp/anchors.ds")));
+  }
+
+  @ParameterizedTest(name = "{0} with dane=false")
+  @ValueSource(strings = {Settings.DANE_STRICT, Settings.DNSSEC_TRUST_ANCHORS})
+  @DisplayName("STS-DANE-06: a DANE setting that dane=false would ignore is refused")
+  void daneSettingWithDaneOff_isRefused_STS_DANE_06(String name) {
+    Properties p = new Properties();
+    p.setProperty(Settings.DANE, "false");
+    p.setProperty(name, SAMPLES.get(name));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> readAll(p));
+    assertTrue(e.getMessage().contains(name) && e.getMessage().contains(Settings.DANE),
+        e.getMessage());
+    p.setProperty(Settings.DANE, "true");
+    readAll(p); // the same setting with DANE on is fine
   }
 
   @ParameterizedTest(name = "{0}")

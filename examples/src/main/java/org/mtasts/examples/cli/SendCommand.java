@@ -90,7 +90,7 @@ final class SendCommand implements Callable<Integer> {
       recipients.add(address(r, "--to"));
     }
     DnsClient dns = options.dnsClient();
-    MtaSts.Builder builder = options.sendingClientBuilder(spec.commandLine().getErr());
+    MtaSts.Builder builder = options.sendingClientBuilder(spec.commandLine().getErr(), true);
     if (options.keepsState()) {
       // TLS-RPT (RFC 8460): every session is counted where `mta-sts report` reads
       builder.reportStore(options.stores().reportStore());
@@ -132,7 +132,10 @@ final class SendCommand implements Callable<Integer> {
       List<Map<String, Object>> results = results(recipients, transport.lastDeliveries());
       PrintWriter out = spec.commandLine().getOut();
       if (options.json) {
-        out.println(CliJson.write(Map.of("results", results)));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("results", results);
+        json.put("dane", options.dane(spec.commandLine().getErr(), true).toJson());
+        out.println(CliJson.write(json));
       } else {
         for (Map<String, Object> result : results) {
           out.println(human(result));

@@ -453,7 +453,8 @@ class DemoCommandTest {
   void demo_optionsForRealLookups_usageError() {
     for (String[] args : List.of(new String[] {"demo", "--dns", "127.0.0.1"},
         new String[] {"--cache-dir", "/tmp/x", "demo"}, new String[] {"demo", "--timeout", "5"},
-        new String[] {"demo", "--allow-private-addresses"})) {
+        new String[] {"demo", "--allow-private-addresses"}, new String[] {"demo", "--no-dane"},
+        new String[] {"--dnssec-trust-anchor", "/tmp/anchors.ds", "demo"})) {
       Run r = run(args);
       assertEquals(2, r.exitCode(), String.join(" ", args) + ": " + r.out() + r.err());
       assertTrue(r.err().contains("demo runs in its own offline world"), r.err());

@@ -109,6 +109,9 @@ public final class DaneVerification {
     Presented presented = new Presented(chain);
     Instant now = clock.instant();
     List<String> failures = new ArrayList<>();
+    // The anchor depends on the certificate and the selector only: records that differ in their
+    // matching type alone share one path validation.
+    Map<Integer, String> anchorProblems = new HashMap<>();
     for (TlsaRecord record : used) {
       if (record.usage() == TlsaRecord.DANE_EE) {
         String mismatch = presented.mismatch(0, record);
@@ -125,8 +128,10 @@ public final class DaneVerification {
         if (presented.mismatch(i, record) != null) {
           continue;
         }
-        String problem = trustAnchorProblem(tlsa, chain, i, record, now);
-        if (problem == null) {
+        int ta = i;
+        String problem = anchorProblems.computeIfAbsent(i * 2 + record.selector(),
+            k -> Objects.requireNonNullElse(trustAnchorProblem(tlsa, chain, ta, record, now), ""));
+        if (problem.isEmpty()) {
           return CertificateCheck.daneAuthenticated("the certificate of " + host
               + " chains to the trust anchor " + presented.describe(i) + " of TLSA record "
               + describe(record) + " at " + tlsa.ownerName() + " (DANE-TA: chain, dates and"

@@ -28,6 +28,8 @@ import org.mtasts.javamail.MtaStsDeliveryException;
 import org.mtasts.javamail.MtaStsMail;
 import org.mtasts.javamail.MtaStsTransport;
 import org.mtasts.javamail.MxAttempt;
+import org.mtasts.tls.DaneResult;
+import org.mtasts.tls.RefusalReason;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -134,6 +136,7 @@ final class SendCommand implements Callable<Integer> {
       if (options.json) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("results", results);
+        // What DANE could do in this run (text mode said it on stderr when unavailable).
         json.put("dane", options.dane(spec.commandLine().getErr(), true).toJson());
         out.println(CliJson.write(json));
       } else {
@@ -190,6 +193,7 @@ final class SendCommand implements Callable<Integer> {
       Optional<MxAttempt> took = delivered ? delivery.deliveredBy() : Optional.empty();
       result.put("mx", took.map(MxAttempt::host).orElse(null));
       result.put("tls", took.flatMap(MxAttempt::tlsProtocol).orElse(null));
+      result.put("dane", delivery == null ? null : dane(delivery, delivered));
       result.put("mode", delivery == null ? null : delivery.mode().map(m -> m.token()).orElse(null));
       result.put("reason", delivered || delivery == null ? null : reason(delivery));
       List<Map<String, Object>> attempts = new ArrayList<>();
@@ -202,6 +206,7 @@ final class SendCommand implements Callable<Integer> {
           a.put("status", attempt.statusCode().orElse(null));
           a.put("tls", attempt.tlsProtocol().orElse(null));
           a.put("message", attempt.message());
+          a.put("dane", dane(attempt));
           attempts.add(a);
         }
       }
@@ -213,6 +218,38 @@ final class SendCommand implements Callable<Integer> {
       results.add(result);
     }
     return results;
+  }
+
+  /**
+   * The {@code "dane"} of a result (a fixed contract): {@code "authenticated"} when the message was
+   * delivered over TLS whose certificate matched a usable TLSA record; for a message not
+   * delivered, what DANE found on the first MX host where it found a problem: {@code "failed"}
+   * (secure TLSA records, the certificate matched none) or {@code "bogus"} (DNSSEC validation of
+   * a lookup DANE depends on failed); otherwise null (DANE did not apply).
+   */
+  static String dane(DomainDelivery delivery, boolean delivered) {
+    if (delivered) {
+      return delivery.deliveredBy().map(SendCommand::dane)
+          .filter("authenticated"::equals).orElse(null);
+    }
+    for (MxAttempt attempt : delivery.attempts()) {
+      String dane = dane(attempt);
+      if ("failed".equals(dane) || "bogus".equals(dane)) {
+        return dane;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What DANE found on one MX host: {@code "authenticated"}, {@code "failed"}, {@code "bogus"}
+   * (not contacted: {@code dnssec-invalid}), or null.
+   */
+  static String dane(MxAttempt attempt) {
+    if (attempt.reason().orElse(null) == RefusalReason.DNSSEC_INVALID) {
+      return "bogus";
+    }
+    return attempt.dane().map(DaneResult::code).orElse(null);
   }
 
   private static String reason(DomainDelivery delivery) {
@@ -234,7 +271,8 @@ final class SendCommand implements Callable<Integer> {
     String mode = result.get("mode") == null ? "no policy" : "mode " + result.get("mode");
     if (Boolean.TRUE.equals(result.get("delivered"))) {
       return who + ": delivered to " + result.get("mx") + " over "
-          + (result.get("tls") == null ? "plaintext" : result.get("tls")) + " (" + mode + ")";
+          + (result.get("tls") == null ? "plaintext" : result.get("tls")) + " (" + mode
+          + (result.get("dane") == null ? "" : ", DANE " + result.get("dane")) + ")";
     }
     StringBuilder line = new StringBuilder(who + ": NOT delivered ("
         + (Boolean.TRUE.equals(result.get("temporary")) ? "temporary" : "permanent") + ", "
@@ -246,6 +284,9 @@ final class SendCommand implements Callable<Integer> {
       }
       if (a.get("status") != null) {
         line.append(" (").append(a.get("status")).append(')');
+      }
+      if (a.get("dane") != null) {
+        line.append(" DANE ").append(a.get("dane"));
       }
       if (a.get("message") != null) {
         line.append("\n    ").append(a.get("message"));

@@ -223,7 +223,10 @@ class DnsApiTest {
             .build());
     assertNotNull(DnsClient.builder().dnssecRootTrustAnchors().build());
     assertNotNull(
-        DnsClient.builder().server(new InetSocketAddress("127.0.0.1", 53)).trustResolverAd().build());
+        DnsClient.builder()
+            .server(new InetSocketAddress("127.0.0.1", 53))
+            .trustResolverAd()
+            .build());
     assertNotNull(DnsClient.system());
   }
 

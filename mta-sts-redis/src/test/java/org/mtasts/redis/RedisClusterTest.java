@@ -68,7 +68,11 @@ class RedisClusterTest {
   static final List<RedisStores> open = new ArrayList<>();
 
   static RedisStores stores() {
+    // The first connection to a Cluster reads the topology from every node; on a loaded machine
+    // that took longer than the 1 s defaults and the store started unconnected ("not connected
+    // yet"). These tests check what the store does, not how fast, so the bounds are generous.
     RedisStores s = RedisStores.builder(uri).cluster(true)
+        .connectTimeout(Duration.ofSeconds(15)).commandTimeout(Duration.ofSeconds(15))
         .clock(Clock.fixed(PolicyStoreContract.NOW, ZoneOffset.UTC)).build();
     open.add(s);
     return s;

@@ -82,7 +82,8 @@ class DnssecAnchorsTest {
       assertEquals(anchor.getFootprint(), key.getFootprint(), "key tag of " + key);
       assertEquals(DNSKEYRecord.Flags.ZONE_KEY | DNSKEYRecord.Flags.SEP_KEY, key.getFlags());
       DSRecord computed = new DSRecord(Name.root, DClass.IN, 172800, DNSSEC.Digest.SHA256, key);
-      assertArrayEquals(computed.getDigest(), anchor.getDigest(), "digest of " + key.getFootprint());
+      assertArrayEquals(
+          computed.getDigest(), anchor.getDigest(), "digest of " + key.getFootprint());
       assertEquals(computed.getAlgorithm(), anchor.getAlgorithm());
     }
   }

@@ -185,7 +185,9 @@ class DnssecTest {
 
     assertEquals(DnssecSupport.Status.UNAVAILABLE, support.status());
     assertTrue(
-        support.reason().startsWith("the trust anchors do not validate the DNSKEY RRset of example"),
+        support
+            .reason()
+            .startsWith("the trust anchors do not validate the DNSKEY RRset of example"),
         support.reason());
   }
 

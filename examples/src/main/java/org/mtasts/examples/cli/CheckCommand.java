@@ -123,7 +123,7 @@ final class CheckCommand implements Callable<Integer> {
         options.timeoutSeconds != null
             ? Duration.ofSeconds(options.timeoutSeconds) : DEFAULT_FETCH_DEADLINE;
     PrintWriter err = spec.commandLine().getErr();
-    GlobalOptions.Dane dane = options.dane(err);
+    GlobalOptions.Dane dane = options.dane(err, true);
     DnsClient dns = options.dnsClient();
     HostResolver hosts = options.hostResolver(dns);
     X509TrustManager trust = options.trustManager();

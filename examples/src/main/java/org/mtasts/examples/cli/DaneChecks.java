@@ -173,13 +173,12 @@ final class DaneChecks {
       return;
     }
     report.add(Item.of("dane", host, Verdict.FAIL,
-        "the certificate matches none of the usable TLSA records at " + owner + sni
-            + ": senders that do DANE refuse " + host + " (tlsa-invalid), even where MTA-STS"
-            + " passes; " + ascii(check.message()),
+        ascii(check.message()) + sni + ": senders that do DANE refuse " + host
+            + " (tlsa-invalid), even where MTA-STS passes",
         (currentKey != null ? "publish TLSA " + currentKey + " at " + owner
-            + " (the digest of the current key; keep the old record until the new one has"
-            + " been in DNS for its TTL), or " : "")
-            + "serve the certificate the TLSA records name"));
+            + " (the SHA-256 of the key " + host + " serves now), or " : "")
+            + "serve the certificate the TLSA records name; at the next key change publish the"
+            + " new record a TTL before the new key is served"));
   }
 
   /**

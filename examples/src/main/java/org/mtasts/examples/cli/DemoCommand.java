@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code mta-sts demo}: sends real mail through the MTA-STS Jakarta Mail transport into an offline
  * testkit world (loopback DNS, HTTPS policy hosts, STARTTLS receivers, a throw-away CA) and checks
- * every outcome against RFC 8461, and the TLS report of a day of that mail against RFC 8460. Exit 0
- * when every scenario behaved as required, 1 otherwise.
+ * every outcome against RFC 8461 (RFC 7672 for DANE), and the TLS report of a day of that mail
+ * against RFC 8460. Exit 0 when every scenario behaved as required, 1 otherwise.
  */
 @Command(
     name = "demo",
@@ -27,10 +27,12 @@ import picocli.CommandLine.Spec;
       "Run MTA-STS end to end, offline: start an in-process world (DNS, HTTPS policy hosts, SMTP"
           + " receivers with STARTTLS, a throw-away CA, all on loopback), send one real message"
           + " per scenario through the MTA-STS transport, and check each outcome against RFC 8461"
-          + " from what the receivers saw.",
+          + " (RFC 7672 for DANE, RFC 8460 for the TLS report) from what the receivers saw.",
       "Scenarios: enforce over verified TLS, STARTTLS stripped, an MX not in the policy, an"
           + " expired certificate, testing mode, a policy server gone dark after caching, a"
-          + " domain without MTA-STS, and a TLS report (RFC 8460): a day of mail to a"
+          + " domain without MTA-STS, DANE (RFC 7672) on a DNSSEC-signed domain whose TLSA record"
+          + " authenticates a self-signed certificate, a TLSA record that refuses a certificate"
+          + " MTA-STS accepts, and a TLS report (RFC 8460): a day of mail to a"
           + " testing-mode domain with a broken MX, the DKIM-signed report delivered to the"
           + " domain's rua and shown.",
       "Exit 0 when every scenario behaved as the RFC requires, 1 otherwise. --json prints the"
@@ -65,10 +67,10 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean json = options.json;
     if (!json) {
-      out.println("mta-sts demo: " + scenarios.size() + " MTA-STS (RFC 8461) and TLS reporting"
-          + " (RFC 8460) scenarios, real mail, offline.");
-      out.println("Loopback DNS, HTTPS policy hosts and SMTP receivers with a throw-away CA;"
-          + " nothing leaves this machine.");
+      out.println("mta-sts demo: " + scenarios.size() + " MTA-STS (RFC 8461), DANE (RFC 7672)"
+          + " and TLS reporting (RFC 8460) scenarios, real mail, offline.");
+      out.println("Loopback DNS (DNSSEC-signed where DANE is shown), HTTPS policy hosts and SMTP"
+          + " receivers with a throw-away CA; nothing leaves this machine.");
       out.flush();
     }
     List<Result> results = run(scenarios, sessionOverrides, json ? null : out);
@@ -131,6 +133,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private static final int[] WRAP = {0, 0, 26, 50, 0};
 
+  /** What the scenarios are judged against, for the final verdict. */
+  static final String RFCS = "RFC 8461, RFC 7672 and RFC 8460";
+
   static void printTable(PrintWriter out, List<Result> results) {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"#", "scenario", "expected", "observed", "verdict"});
@@ -175,9 +180,9 @@ final class DemoCommand implements Callable<Integer> {
     long passed = results.stream().filter(r -> r.verdict().pass()).count();
     out.println();
     out.println(passed == results.size()
-        ? "All " + results.size() + " scenarios behaved as RFC 8461 requires."
+        ? "All " + results.size() + " scenarios behaved as " + RFCS + " require."
         : (results.size() - passed) + " of " + results.size()
-            + " scenarios did NOT behave as RFC 8461 requires.");
+            + " scenarios did NOT behave as " + RFCS + " require.");
   }
 
   /** Splits {@code text} at spaces into lines of at most {@code width} (longer words stay whole). */

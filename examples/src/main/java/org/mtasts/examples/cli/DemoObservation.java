@@ -28,8 +28,20 @@ final class DemoObservation {
   /** What one MX host saw during the send: new TCP connections and the messages it accepted. */
   record MxSeen(String host, int connections, List<Received> messages) {}
 
-  /** One entry of {@code MtaStsDeliveryException.attempts()}. */
-  record Attempt(String host, String result, boolean connected, String reason, String statusCode) {}
+  /**
+   * One MX attempt of the transport ({@code MxAttempt}), from {@code
+   * MtaStsDeliveryException.attempts()} or {@code MtaStsTransport.lastDeliveries()}.
+   *
+   * @param dane the DANE verdict on the host's certificate ({@code authenticated}, {@code
+   *     failed}), or null where DANE did not check it
+   */
+  record Attempt(String host, String result, boolean connected, String reason, String statusCode,
+      String dane) {
+    /** An attempt DANE did not check. */
+    Attempt(String host, String result, boolean connected, String reason, String statusCode) {
+      this(host, result, connected, reason, statusCode, null);
+    }
+  }
 
   /** The {@code MtaStsDeliveryException} of a failed send. */
   record Refusal(
@@ -47,8 +59,9 @@ final class DemoObservation {
       String detail) {}
 
   /**
-   * One {@code Transport.send}: whether it returned normally, the MTA-STS refusal or other error
-   * it threw, and the world's observations in the meantime.
+   * One send through the transport: whether it returned normally, the MTA-STS refusal or other
+   * error it threw, every MX attempt it made (delivered or not), and the world's observations in
+   * the meantime.
    */
   record Send(
       String recipient,
@@ -57,7 +70,25 @@ final class DemoObservation {
       String error,
       Map<String, MxSeen> mx,
       int policyRequests,
-      List<Event> events) {
+      List<Event> events,
+      List<Attempt> attempts) {
+
+    /** A send whose MX attempts were not observed. */
+    Send(String recipient, boolean returnedNormally, Refusal refusal, String error,
+        Map<String, MxSeen> mx, int policyRequests, List<Event> events) {
+      this(recipient, returnedNormally, refusal, error, mx, policyRequests, events, List.of());
+    }
+
+    /** The last attempt at {@code host}. */
+    Optional<Attempt> attempt(String host) {
+      Attempt last = null;
+      for (Attempt a : attempts) {
+        if (a.host().equals(host)) {
+          last = a;
+        }
+      }
+      return Optional.ofNullable(last);
+    }
 
     /** What {@code host} saw; zero connections and no mail when the world recorded nothing. */
     MxSeen at(String host) {

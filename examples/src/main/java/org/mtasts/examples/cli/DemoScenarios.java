@@ -12,14 +12,15 @@ import org.mtasts.examples.cli.DemoObservation.MxSeen;
 import org.mtasts.examples.cli.DemoObservation.Received;
 import org.mtasts.examples.cli.DemoObservation.Refusal;
 import org.mtasts.examples.cli.DemoObservation.Send;
+import org.mtasts.testkit.Dane;
 import org.mtasts.testkit.Mx;
 import org.mtasts.testkit.TestWorld;
 import org.mtasts.testkit.WorldDomain;
 
 /**
  * The demo's world and its scenarios. Each scenario sends real mail through the MTA-STS transport
- * and then checks what the world observed against what RFC 8461 (and, for the TLS report, RFC
- * 8460) requires. The checks are pure functions of the observations, so a test can feed them a
+ * and then checks what the world observed against what RFC 8461 (for DANE, RFC 7672; for the TLS
+ * report, RFC 8460) requires. The checks are pure functions of the observations, so a test can feed them a
  * wrong observation and see FAIL. The TLS reporting scenario is {@link DemoReportScenario}'s.
  */
 final class DemoScenarios {
@@ -49,6 +50,12 @@ final class DemoScenarios {
   // 7. no MTA-STS at all, an MX without STARTTLS
   static final String PLAIN = "plain-old-mail.example";
   static final String PLAIN_MX = "mx.plain-old-mail.example";
+  // 8. DNSSEC-signed, enforce; a self-signed MX certificate matched by a DANE-EE TLSA record
+  static final String DEADMAN = "the-deadman.example";
+  static final String DEADMAN_MX = "mx.the-deadman.example";
+  // 9. DNSSEC-signed, enforce; a WebPKI-valid MX certificate that the TLSA record does not name
+  static final String STONE_COLD = "stone-cold.example";
+  static final String STONE_COLD_MX = "mx.stone-cold.example";
 
   /** What a check concluded: PASS or FAIL, the observed outcome in one line, and the details. */
   record Verdict(boolean pass, String observed, List<String> details) {}
@@ -91,15 +98,49 @@ final class DemoScenarios {
         .domain(DARK, d -> d
             .policy("enforce", DARK_MX)
             .mx(10, DARK_MX, Mx.goodTls()))
-        .domain(PLAIN, d -> d.mx(10, PLAIN_MX, Mx.noStartTls()));
+        .domain(PLAIN, d -> d.mx(10, PLAIN_MX, Mx.noStartTls()))
+        .domain(DEADMAN, d -> d.signed()
+            .policy("enforce", DEADMAN_MX)
+            .mx(10, DEADMAN_MX, Mx.selfSignedCertificate(), Dane.ee()))
+        .domain(STONE_COLD, d -> d.signed()
+            .policy("enforce", STONE_COLD_MX)
+            .mx(10, STONE_COLD_MX, Mx.goodTls(), Dane.mismatch()));
     DemoReportScenario.world(w);
   }
 
   /** Every scenario, in the order the demo runs them. */
   static List<Scenario<?>> all() {
     List<Scenario<?>> all = new ArrayList<>(mtaSts());
+    all.addAll(dane());
     all.add(DemoReportScenario.scenario());
     return List.copyOf(all);
+  }
+
+  /** The scenarios of DANE (RFC 7672) beside MTA-STS: one send each. */
+  static List<Scenario<List<Send>>> dane() {
+    return List.of(
+        new Scenario<>(
+            "dane-authenticated",
+            "DANE-EE authenticates a self-signed certificate",
+            "undertaker@" + DEADMAN,
+            DEADMAN + " is DNSSEC-signed and enforces MTA-STS for its MX, whose self-signed"
+                + " certificate no CA vouches for; a DANE-EE TLSA record (3 1 1) names its key.",
+            "delivered over TLS, dane: authenticated",
+            "RFC 7672 sec. 3.1.1, RFC 8461 sec. 2 (D-23): a certificate matching a usable secure"
+                + " TLSA record authenticates the MX; DANE decides, not WebPKI",
+            w -> List.of(w.send("undertaker@" + DEADMAN, "Rest in peace")),
+            s -> daneAuthenticated(s.get(0))),
+        new Scenario<>(
+            "dane-mismatch",
+            "TLSA mismatch refuses what MTA-STS accepts",
+            "austin@" + STONE_COLD,
+            STONE_COLD + " is DNSSEC-signed and enforces MTA-STS; its MX presents a certificate"
+                + " valid for its name from a trusted CA, but its TLSA record names another key.",
+            "refused: tlsa-invalid, temporary failure, nothing sent",
+            "RFC 8461 sec. 2, RFC 7672 sec. 2.2 (STS-DANE-01): a passing MTA-STS check never"
+                + " overrides a failing DANE check",
+            w -> List.of(w.send("austin@" + STONE_COLD, "Austin 3:16")),
+            s -> daneMismatch(s.get(0))));
   }
 
   /** The scenarios of RFC 8461 enforcement: one or more sends each. */
@@ -324,6 +365,41 @@ final class DemoScenarios {
     return f.verdict(outcome(s, PLAIN));
   }
 
+  static Verdict daneAuthenticated(Send s) {
+    Findings f = new Findings();
+    describe(s, f);
+    f.require(s.returnedNormally(), "the message was not delivered: " + failure(s));
+    requireDeliveredOnceOverTls(s, DEADMAN_MX, f);
+    f.require("authenticated".equals(s.attempt(DEADMAN_MX).map(Attempt::dane).orElse(null)),
+        DEADMAN_MX + " was not authenticated by DANE: " + s.attempt(DEADMAN_MX)
+            .map(Attempt::toString).orElse("no attempt"));
+    f.require(s.events("delivery-refused").isEmpty(),
+        "a DANE-authenticated MX was refused (MTA-STS overrode DANE)");
+    return f.verdict(outcome(s, DEADMAN) + "; dane: "
+        + s.attempt(DEADMAN_MX).map(Attempt::dane).orElse("not checked"));
+  }
+
+  static Verdict daneMismatch(Send s) {
+    Findings f = new Findings();
+    describe(s, f);
+    f.require(s.at(STONE_COLD_MX).connections() > 0,
+        STONE_COLD_MX + " was never tried, so its certificate was not put to the test");
+    f.require(s.received().isEmpty(),
+        "mail was delivered although the certificate matches no TLSA record");
+    Refusal r = s.refusal();
+    f.require(r != null, "no MtaStsDeliveryException: " + failure(s));
+    if (r != null) {
+      f.require(!r.permanent(), "the failure is permanent; it must be temporary (retry later)");
+      Optional<Attempt> a = r.attempt(STONE_COLD_MX);
+      f.require(a.isPresent() && "refused".equals(a.get().result())
+              && "tlsa-invalid".equals(a.get().reason()) && "failed".equals(a.get().dane()),
+          STONE_COLD_MX + " was not refused as tlsa-invalid with dane: failed: "
+              + a.map(Attempt::toString).orElse("no attempt"));
+    }
+    return f.verdict(outcome(s, STONE_COLD) + "; dane: "
+        + s.attempt(STONE_COLD_MX).map(Attempt::dane).orElse("not checked"));
+  }
+
   // ============================================================================== helpers
 
   private static void requireDeliveredOnceOverTls(Send s, String host, Findings f) {
@@ -360,6 +436,14 @@ final class DemoScenarios {
         case "stale-served" -> f.saw("policy fetch failed (" + e.detail()
             + "); cached policy applied");
         default -> f.saw(e.type() + " " + e.host());
+      }
+    }
+    for (Attempt a : s.attempts()) {
+      if (a.dane() != null) {
+        f.saw(a.host() + ": DANE " + a.dane() + ("failed".equals(a.dane())
+            ? ": the certificate matches no TLSA record; the handshake was aborted before any"
+                + " SMTP command"
+            : ": the certificate matches its TLSA record"));
       }
     }
     for (Received r : s.received()) {

@@ -3,7 +3,6 @@ package org.mtasts.examples.cli;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -29,6 +28,7 @@ import org.mtasts.MtaSts;
 import org.mtasts.MtaStsListener;
 import org.mtasts.PolicyLookup;
 import org.mtasts.TlsReporter;
+import org.mtasts.tls.DaneResult;
 import org.mtasts.tls.RefusalReason;
 import org.mtasts.dns.DnsClient;
 import org.mtasts.examples.cli.DemoObservation.Attempt;
@@ -37,8 +37,10 @@ import org.mtasts.examples.cli.DemoObservation.MxSeen;
 import org.mtasts.examples.cli.DemoObservation.Received;
 import org.mtasts.examples.cli.DemoObservation.Refusal;
 import org.mtasts.examples.cli.DemoObservation.Send;
+import org.mtasts.javamail.DomainDelivery;
 import org.mtasts.javamail.MtaStsDeliveryException;
 import org.mtasts.javamail.MtaStsMail;
+import org.mtasts.javamail.MtaStsTransport;
 import org.mtasts.javamail.MxAttempt;
 import org.mtasts.javamail.ReportSigner;
 import org.mtasts.javamail.TlsReportMailer;
@@ -81,6 +83,15 @@ final class DemoWorld implements AutoCloseable {
                     .timeout(DNS_TIMEOUT)
                     .clock(clock)
                     .build())
+            // DANE's lookups validate DNSSEC from the world's root, as a real sender's do from
+            // IANA's (RFC 7672); MTA-STS's keep the plain client.
+            .daneDnsClient(
+                DnsClient.builder()
+                    .server(world.dnsAddress())
+                    .timeout(DNS_TIMEOUT)
+                    .clock(clock)
+                    .dnssecTrustAnchors(world.dnssecTrustAnchor())
+                    .build())
             .clock(clock)
             .hostResolver(resolver)
             .trustManager(world.trustManager())
@@ -117,9 +128,10 @@ final class DemoWorld implements AutoCloseable {
   }
 
   /**
-   * Sends one message to {@code recipient} with {@code Transport.send} and returns what happened,
-   * with the world's observations made during the send (changes of the counters, new mail, new
-   * events for the recipient's domain).
+   * Sends one message to {@code recipient} through the session's MTA-STS transport, as {@code
+   * Transport.send} does, and returns what happened: the transport's MX attempts, and the world's
+   * observations made during the send (changes of the counters, new mail, new events for the
+   * recipient's domain).
    */
   Send send(String recipient, String subject) {
     String domain = recipient.substring(recipient.indexOf('@') + 1).toLowerCase(Locale.ROOT);
@@ -139,9 +151,21 @@ final class DemoWorld implements AutoCloseable {
     boolean returnedNormally = false;
     Refusal refusal = null;
     String error = null;
+    List<Attempt> attempts = new ArrayList<>();
     try {
-      Transport.send(message(recipient, subject));
-      returnedNormally = true;
+      MimeMessage message = message(recipient, subject);
+      message.saveChanges(); // what Transport.send does first
+      MtaStsTransport transport = (MtaStsTransport) session.getTransport(MtaStsTransport.PROTOCOL);
+      transport.connect();
+      try {
+        transport.sendMessage(message, message.getAllRecipients());
+        returnedNormally = true;
+      } finally {
+        for (DomainDelivery delivery : transport.lastDeliveries()) {
+          delivery.attempts().forEach(a -> attempts.add(attempt(a)));
+        }
+        transport.close();
+      }
     } catch (MessagingException e) {
       MtaStsDeliveryException sts = find(e);
       if (sts != null) {
@@ -174,7 +198,7 @@ final class DemoWorld implements AutoCloseable {
             .filter(e -> e.domain().equals(domain))
             .toList();
     return new Send(recipient, returnedNormally, refusal, error, seen,
-        world.policyRequests(domain) - policyRequestsBefore, newEvents);
+        world.policyRequests(domain) - policyRequestsBefore, newEvents, List.copyOf(attempts));
   }
 
   /**
@@ -235,11 +259,16 @@ final class DemoWorld implements AutoCloseable {
   private static Refusal refusal(MtaStsDeliveryException e) {
     List<Attempt> attempts = new ArrayList<>();
     for (MxAttempt a : e.attempts()) {
-      attempts.add(new Attempt(a.host(), kebab(a.result().name()), a.connected(),
-          a.reason().map(RefusalReason::code).orElse(null), a.statusCode().orElse(null)));
+      attempts.add(attempt(a));
     }
     return new Refusal(e.domain(), kebab(e.kind().name()), e.isPermanent(), e.statusCode(),
         List.copyOf(attempts));
+  }
+
+  private static Attempt attempt(MxAttempt a) {
+    return new Attempt(a.host(), kebab(a.result().name()), a.connected(),
+        a.reason().map(RefusalReason::code).orElse(null), a.statusCode().orElse(null),
+        a.dane().map(DaneResult::code).orElse(null));
   }
 
   static String kebab(String enumName) {

@@ -198,11 +198,14 @@ final class GlobalOptions {
   /**
    * Whether DANE can work in this run, found once: off with --no-dane, else what the DNSSEC probe
    * of {@link #daneDnsClient()} says ({@code DnsClient.dnssecSupport()}, a few queries to the
-   * resolver). When it cannot, the run carries on with MTA-STS alone; in text mode this says so
-   * once on {@code err}, and a command that prints a JSON document puts {@link Dane#toJson()} in
-   * it instead.
+   * resolver). When it cannot, the run carries on with MTA-STS alone and says so (STS-DANE-06):
+   * once on {@code err}, unless the command prints one JSON document ({@code --json} with {@code
+   * jsonDocument}), which then carries {@link Dane#toJson()} instead.
+   *
+   * @param jsonDocument whether the command puts {@link Dane#toJson()} in the JSON document it
+   *     prints under --json
    */
-  Dane dane(PrintWriter err) throws UsageException {
+  Dane dane(PrintWriter err, boolean jsonDocument) throws UsageException {
     if (dane != null) {
       return dane;
     }
@@ -223,7 +226,7 @@ final class GlobalOptions {
     dane = support.isAvailable()
         ? new Dane(validating, "active", reason)
         : new Dane(null, "unavailable", reason);
-    if (!dane.active() && !json) {
+    if (!dane.active() && !(json && jsonDocument)) {
       err.println("mta-sts: DANE unavailable (" + reason + "): MTA-STS alone applies"
           + (trustAnchorRecords() == null ? "; a resolver that passes DNSSEC records on, or"
               + " --dnssec-trust-anchor FILE, turns DANE on" : "")
@@ -305,10 +308,11 @@ final class GlobalOptions {
    * validating one ({@code MtaSts.Builder.daneDnsClient}), so {@code MtaSts} applies DANE (D-23).
    * When DANE is unavailable DANE's lookups have only the plain client, which never calls an
    * answer secure: DANE stays inactive, and a resolver that strips DNSSEC cannot stop MTA-STS.
-   * Under --no-dane, {@code dane(false)}.
+   * Under --no-dane, {@code dane(false)}. {@code jsonDocument} as for {@link #dane}.
    */
-  MtaSts.Builder sendingClientBuilder(PrintWriter err) throws IOException, UsageException {
-    Dane d = dane(err);
+  MtaSts.Builder sendingClientBuilder(PrintWriter err, boolean jsonDocument)
+      throws IOException, UsageException {
+    Dane d = dane(err, jsonDocument);
     MtaSts.Builder builder = clientBuilder(dnsClient());
     if (d.active()) {
       builder.daneDnsClient(d.dnsClient());

@@ -204,7 +204,9 @@ final class ReportCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       DnsClient dns = options.dnsClient();
-      try (MtaSts client = options.sendingClientBuilder(spec.commandLine().getErr()).build()) {
+      // JSON Lines, one per report and destination: no one document to carry the DANE status
+      try (MtaSts client =
+          options.sendingClientBuilder(spec.commandLine().getErr(), false).build()) {
         Properties props = new Properties();
         props.put("mail.mtasts.hostResolver", options.hostResolver(dns));
         X509TrustManager trust = options.trustManager();

@@ -92,7 +92,7 @@ final class SendCommand implements Callable<Integer> {
       recipients.add(address(r, "--to"));
     }
     DnsClient dns = options.dnsClient();
-    MtaSts.Builder builder = options.sendingClientBuilder(spec.commandLine().getErr());
+    MtaSts.Builder builder = options.sendingClientBuilder(spec.commandLine().getErr(), true);
     if (options.keepsState()) {
       // TLS-RPT (RFC 8460): every session is counted where `mta-sts report` reads
       builder.reportStore(options.stores().reportStore());
@@ -137,7 +137,7 @@ final class SendCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("results", results);
         // What DANE could do in this run (text mode said it on stderr when unavailable).
-        json.put("dane", options.dane(spec.commandLine().getErr()).toJson());
+        json.put("dane", options.dane(spec.commandLine().getErr(), true).toJson());
         out.println(CliJson.write(json));
       } else {
         for (Map<String, Object> result : results) {

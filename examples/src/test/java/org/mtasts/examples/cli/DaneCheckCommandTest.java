@@ -107,8 +107,10 @@ class DaneCheckCommandTest {
     assertEquals(1, json.exit(), json.err() + json.out());
     String dane = item(json.out(), "dane", "mx.mismatch.example");
     assertTrue(dane.contains("\"verdict\":\"fail\""), dane);
-    assertTrue(dane.contains("matches none of the usable TLSA records at"
-        + " _25._tcp.mx.mismatch.example"), dane);
+    assertTrue(dane.contains("the certificate of mx.mismatch.example matches no usable TLSA"
+        + " record at _25._tcp.mx.mismatch.example"), dane);
+    assertTrue(dane.contains("senders that do DANE refuse mx.mismatch.example (tlsa-invalid),"
+        + " even where MTA-STS passes"), dane);
     assertTrue(dane.contains("\"fix\":\"publish TLSA 3 1 1 " + digest
         + " at _25._tcp.mx.mismatch.example"), dane);
     // MTA-STS alone would pass: the certificate is valid for the MX host

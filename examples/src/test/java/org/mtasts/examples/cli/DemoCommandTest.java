@@ -16,6 +16,8 @@ import static org.mtasts.examples.cli.DemoScenarios.BALOR;
 import static org.mtasts.examples.cli.DemoScenarios.BALOR_MX;
 import static org.mtasts.examples.cli.DemoScenarios.DARK;
 import static org.mtasts.examples.cli.DemoScenarios.DARK_MX;
+import static org.mtasts.examples.cli.DemoScenarios.DEADMAN;
+import static org.mtasts.examples.cli.DemoScenarios.DEADMAN_MX;
 import static org.mtasts.examples.cli.DemoScenarios.FLAIR;
 import static org.mtasts.examples.cli.DemoScenarios.FLAIR_MX;
 import static org.mtasts.examples.cli.DemoScenarios.IMPOSTOR_MX;
@@ -26,6 +28,8 @@ import static org.mtasts.examples.cli.DemoScenarios.PLAIN;
 import static org.mtasts.examples.cli.DemoScenarios.PLAIN_MX;
 import static org.mtasts.examples.cli.DemoScenarios.SAVAGE;
 import static org.mtasts.examples.cli.DemoScenarios.SAVAGE_MX;
+import static org.mtasts.examples.cli.DemoScenarios.STONE_COLD;
+import static org.mtasts.examples.cli.DemoScenarios.STONE_COLD_MX;
 import static org.mtasts.examples.cli.DemoScenarios.STRIPPED;
 import static org.mtasts.examples.cli.DemoScenarios.STRIPPED_MX1;
 import static org.mtasts.examples.cli.DemoScenarios.STRIPPED_MX2;
@@ -87,7 +91,8 @@ class DemoCommandTest {
     Run r = run("demo");
 
     assertEquals(0, r.exitCode(), r.out() + r.err());
-    assertTrue(r.out().contains("All 8 scenarios behaved as RFC 8461 requires."), r.out());
+    assertTrue(r.out().contains("All 10 scenarios behaved as RFC 8461, RFC 7672 and RFC 8460"
+        + " require."), r.out());
     for (Scenario<?> s : DemoScenarios.all()) {
       Matcher row = Pattern.compile("(?m)^\\s*\\d+  " + Pattern.quote(s.id()) + " .*\\s(\\w+)$")
           .matcher(r.out());
@@ -132,11 +137,11 @@ class DemoCommandTest {
     String json = r.out().strip();
     assertTrue(json.startsWith("{\"scenarios\":[") && json.endsWith("}"), json);
     assertEquals(1, json.lines().count(), "JSON only, on one line: " + json);
-    assertTrue(json.contains("\"passed\":8,\"failed\":0,\"result\":\"pass\""), json);
+    assertTrue(json.contains("\"passed\":10,\"failed\":0,\"result\":\"pass\""), json);
     for (Scenario<?> s : DemoScenarios.all()) {
       assertTrue(json.contains("{\"id\":\"" + s.id() + "\""), s.id() + ": " + json);
     }
-    assertEquals(8, json.split("\"verdict\":\"pass\"", -1).length - 1, json);
+    assertEquals(10, json.split("\"verdict\":\"pass\"", -1).length - 1, json);
   }
 
   // ================================================================== verdicts can fail
@@ -166,7 +171,8 @@ class DemoCommandTest {
     int code = commandLine.execute("demo");
 
     assertEquals(1, code, out.toString());
-    assertTrue(out.toString().contains("2 of 3 scenarios did NOT behave as RFC 8461 requires."),
+    assertTrue(out.toString().contains("2 of 3 scenarios did NOT behave as RFC 8461, RFC 7672"
+        + " and RFC 8460 require."),
         out.toString());
     assertTrue(out.toString().contains("NOT AS REQUIRED: mx1 was not refused"), out.toString());
     assertTrue(out.toString().contains("the scenario could not run"), out.toString());
@@ -192,7 +198,8 @@ class DemoCommandTest {
 
     String json = out.toString();
     assertEquals(1, code, json);
-    assertTrue(json.contains("\"passed\":4,\"failed\":4,\"result\":\"fail\""), json);
+    // DANE does not depend on MTA-STS's enforce setting: its two scenarios still pass
+    assertTrue(json.contains("\"passed\":6,\"failed\":4,\"result\":\"fail\""), json);
     for (String id : List.of("starttls-stripped", "mx-not-in-policy", "expired-certificate",
         "policy-server-dark")) {
       Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
@@ -200,7 +207,8 @@ class DemoCommandTest {
       assertTrue(m.find(), id + ": " + json);
       assertEquals("fail", m.group(1), id + ": " + json);
     }
-    for (String id : List.of("enforce-verified-tls", "testing-mode", "no-mta-sts", "tls-report")) {
+    for (String id : List.of("enforce-verified-tls", "testing-mode", "no-mta-sts",
+        "dane-authenticated", "dane-mismatch", "tls-report")) {
       Matcher m = Pattern.compile("\\{\"id\":\"" + id + "\".*?\"verdict\":\"(\\w+)\"")
           .matcher(json);
       assertTrue(m.find(), id + ": " + json);
@@ -225,7 +233,8 @@ class DemoCommandTest {
     int code = commandLine.execute("demo");
 
     assertEquals(1, code, out.toString());
-    assertTrue(out.toString().contains("1 of 1 scenarios did NOT behave as RFC 8461 requires."),
+    assertTrue(out.toString().contains("1 of 1 scenarios did NOT behave as RFC 8461, RFC 7672"
+        + " and RFC 8460 require."),
         out.toString());
     assertTrue(out.toString().contains("NOT AS REQUIRED: TlsReporter handled 0 report(s) for "
         + HULK), out.toString());
@@ -314,6 +323,64 @@ class DemoCommandTest {
   }
 
   @Test
+  @Timeout(60)
+  @DisplayName("EDGE-98, STS-DANE-01: the demo's DANE scenarios, on the wire")
+  void demo_dane_selfSignedDaneEeDelivered_mismatchRefused_EDGE_98_STS_DANE_01() {
+    CommandLine commandLine = new CommandLine(new MtaStsCommand());
+    DemoCommand demo = commandLine.getSubcommands().get("demo").getCommand();
+    demo.scenarios = List.copyOf(DemoScenarios.dane());
+    StringWriter out = new StringWriter();
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(new StringWriter(), true));
+
+    int code = commandLine.execute("demo");
+
+    String text = out.toString();
+    assertEquals(0, code, text);
+    assertTrue(text.contains(DEADMAN_MX + ": DANE authenticated: the certificate matches its TLSA"
+        + " record"), text);
+    assertTrue(text.contains(DEADMAN_MX + ": delivered over TLSv1."), text);
+    assertTrue(text.contains("; dane: authenticated"), text);
+    assertTrue(text.contains(STONE_COLD_MX + ": DANE failed"), text);
+    assertTrue(text.contains("tlsa-invalid"), text);
+    assertTrue(text.contains("; dane: failed"), text);
+    assertTrue(text.contains("All 2 scenarios behaved as RFC 8461, RFC 7672 and RFC 8460"
+        + " require."), text);
+  }
+
+  @Test
+  @DisplayName("STS-DANE-01, D-23: the DANE checks pass the right observation, fail a wrong one")
+  void daneChecks_passOnTheRightObservation_failOnAWrongOne_STS_DANE_01_D_23() {
+    // delivered to the self-signed MX because DANE authenticated it
+    Send authenticated = withAttempts(delivered("undertaker@" + DEADMAN, List.of(),
+        tls(DEADMAN_MX)), new Attempt(DEADMAN_MX, "delivered", true, null, null,
+        "authenticated"));
+    assertPass(DemoScenarios.daneAuthenticated(authenticated));
+    assertFail(DemoScenarios.daneAuthenticated(withAttempts(delivered("undertaker@" + DEADMAN,
+        List.of(), tls(DEADMAN_MX)), new Attempt(DEADMAN_MX, "delivered", true, null, null))),
+        "was not authenticated by DANE");
+    assertFail(DemoScenarios.daneAuthenticated(refused("undertaker@" + DEADMAN,
+        new Refusal(DEADMAN, "policy-refused", false, "4.7.5", List.of(new Attempt(DEADMAN_MX,
+            "refused", true, "certificate-not-trusted", "4.7.5"))),
+        List.of(refusedEvent(DEADMAN, DEADMAN_MX, "certificate-not-trusted", "4.7.5")))),
+        "MTA-STS overrode DANE");
+
+    // refused although MTA-STS passes
+    Attempt tlsaInvalid = new Attempt(STONE_COLD_MX, "refused", true, "tlsa-invalid", "4.7.5",
+        "failed");
+    Send refused = withAttempts(contacting(refused("austin@" + STONE_COLD,
+        new Refusal(STONE_COLD, "policy-refused", false, "4.7.5", List.of(tlsaInvalid)),
+        List.of()), STONE_COLD_MX), tlsaInvalid);
+    assertPass(DemoScenarios.daneMismatch(refused));
+    assertFail(DemoScenarios.daneMismatch(withAttempts(delivered("austin@" + STONE_COLD,
+        List.of(), tls(STONE_COLD_MX)), new Attempt(STONE_COLD_MX, "delivered", true, null,
+        null))), "matches no TLSA record");
+    assertFail(DemoScenarios.daneMismatch(contacting(refused("austin@" + STONE_COLD,
+        new Refusal(STONE_COLD, "policy-refused", true, "5.7.5", List.of(tlsaInvalid)),
+        List.of()), STONE_COLD_MX)), "permanent");
+  }
+
+  @Test
   @DisplayName("TLSRPT-DEL-03, -06, -07: the report check passes the right report, fails a wrong one")
   void reportCheck_passOnTheRightReport_failOnAWrongOne_TLSRPT_DEL_03_06_07() {
     assertPass(DemoReportScenario.check(reporting(report(4, 2, HULK_MX2, "127.0.0.1"))));
@@ -386,7 +453,8 @@ class DemoCommandTest {
   void demo_optionsForRealLookups_usageError() {
     for (String[] args : List.of(new String[] {"demo", "--dns", "127.0.0.1"},
         new String[] {"--cache-dir", "/tmp/x", "demo"}, new String[] {"demo", "--timeout", "5"},
-        new String[] {"demo", "--allow-private-addresses"})) {
+        new String[] {"demo", "--allow-private-addresses"}, new String[] {"demo", "--no-dane"},
+        new String[] {"--dnssec-trust-anchor", "/tmp/anchors.ds", "demo"})) {
       Run r = run(args);
       assertEquals(2, r.exitCode(), String.join(" ", args) + ": " + r.out() + r.err());
       assertTrue(r.err().contains("demo runs in its own offline world"), r.err());
@@ -492,11 +560,16 @@ class DemoCommandTest {
 
   private static Send withMx(Send s, Map<String, MxSeen> mx) {
     return new Send(s.recipient(), s.returnedNormally(), s.refusal(), s.error(), mx,
-        s.policyRequests(), s.events());
+        s.policyRequests(), s.events(), s.attempts());
   }
 
   private static Send withPolicyRequests(Send s, int requests) {
     return new Send(s.recipient(), s.returnedNormally(), s.refusal(), s.error(), s.mx(), requests,
-        s.events());
+        s.events(), s.attempts());
+  }
+
+  private static Send withAttempts(Send s, Attempt... attempts) {
+    return new Send(s.recipient(), s.returnedNormally(), s.refusal(), s.error(), s.mx(),
+        s.policyRequests(), s.events(), List.of(attempts));
   }
 }

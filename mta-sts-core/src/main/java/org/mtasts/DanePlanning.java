@@ -113,6 +113,11 @@ final class DanePlanning {
 
   private CompletionStage<DaneRequirement> afterAddresses(String host,
       DnsAnswer<InetAddress> answer) {
+    if (answer.status() == DnsAnswer.Status.CNAME_CHAIN_TOO_LONG) {
+      // A failed lookup, not an insecure one: DANE must not be dropped for it (STS-DANE-03).
+      return done(DaneRequirement.dnssecFailed("address lookup of " + host + " failed: its CNAME"
+          + " chain loops or is too long (RFC 7672 §2.1.1, STS-DANE-03)"));
+    }
     if (!answer.authenticated()) {
       return done(DaneRequirement.none("the addresses of " + host
           + " are not DNSSEC-validated (insecure): DANE does not apply (RFC 7672 §2.2)"));
@@ -150,6 +155,10 @@ final class DanePlanning {
 
   private CompletionStage<DaneRequirement> afterTlsa(String host, String base, String owner,
       DnsAnswer<TlsaRecord> answer, boolean fallBack) {
+    if (answer.status() == DnsAnswer.Status.CNAME_CHAIN_TOO_LONG) {
+      return done(DaneRequirement.dnssecFailed("TLSA lookup of " + owner + " failed: its CNAME"
+          + " chain loops or is too long (RFC 7672 §2.1.1, STS-DANE-03)"));
+    }
     if (!answer.authenticated()) {
       return done(DaneRequirement.none("the TLSA answer at " + owner
           + " is not DNSSEC-validated (insecure): DANE does not apply (RFC 7672 §2.2)"));

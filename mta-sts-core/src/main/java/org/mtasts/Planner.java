@@ -44,6 +44,8 @@ final class Planner {
   private final MtaStsListener listener;
   /** The last state learned; null until the first probe answered. */
   private volatile DaneStatus status;
+  /** The probe result behind the last WARN while unavailable; guarded by {@code this}. */
+  private DnssecSupport lastUnavailable;
 
   /**
    * @param plainDns the client of MTA-STS's lookups
@@ -123,16 +125,27 @@ final class Planner {
             + PolicyResolution.unwrap(error))));
   }
 
-  /** Keeps what the probe found; logs and reports a change of state once. */
+  /**
+   * Keeps what the probe found; logs and reports a change of state once. While DANE stays
+   * unavailable, each new probe result (the client paces them, every few minutes) is logged at
+   * WARN again: protection that is off must keep saying so, and an attacker who stripped the first
+   * probe's answer must not be heard only once.
+   */
   private DaneStatus learned(DnssecSupport support) {
     DaneStatus next = DaneStatus.of(support);
     DaneStatus previous;
     synchronized (this) {
       previous = status;
       if (previous != null && previous.state() == next.state()) {
+        if (next.state() == DaneStatus.State.UNAVAILABLE && support != lastUnavailable) {
+          lastUnavailable = support;
+          log.warn("DANE (RFC 7672) is still unavailable: {}; delivering under MTA-STS alone",
+              Texts.printable(next.reason(), 300));
+        }
         return previous;
       }
       status = next;
+      lastUnavailable = next.state() == DaneStatus.State.UNAVAILABLE ? support : null;
     }
     String why = Texts.printable(next.reason(), 300);
     switch (next.state()) {

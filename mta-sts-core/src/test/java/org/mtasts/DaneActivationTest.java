@@ -155,6 +155,24 @@ class DaneActivationTest {
   }
 
   @Test
+  void stillUnavailable_eachNewProbeResult_warnsAgain_sameResult_doesNot_STS_DANE_03() {
+    ProbedDns dns = signedWorld(new ProbedDns());
+    dns.support.set(DnssecSupport.unavailable("resolver does not return DNSSEC records"));
+    MtaSts sts = client(builder(dns));
+    try (CapturedLog log = CapturedLog.start()) {
+      sts.plan("example.com");
+      sts.plan("example.com"); // the client's cached result: no second WARN
+      dns.support.set(DnssecSupport.unavailable("resolver does not return DNSSEC records"));
+      sts.plan("example.com"); // a new probe result, still unavailable: WARN again
+      assertEquals(1, log.lines("DANE (RFC 7672) is unavailable").size(), log.text());
+      List<String> again = log.lines("DANE (RFC 7672) is still unavailable");
+      assertEquals(1, again.size(), log.text());
+      assertTrue(again.get(0).contains("WARN"), again.get(0));
+    }
+    assertEquals(List.of(State.UNAVAILABLE), changes.stream().map(DaneStatus::state).toList());
+  }
+
+  @Test
   void probeThatThrows_unavailable_notAFailedPlan() {
     ProbedDns dns = new ProbedDns() {
       @Override

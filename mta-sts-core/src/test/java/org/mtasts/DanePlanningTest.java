@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -99,6 +100,21 @@ class DanePlanningTest {
     assertFalse(r.usable());
     assertTrue(r.message().contains("bogus"), r.message());
     assertTrue(r.message().contains("_25._tcp.mx1.example.com"), r.message());
+  }
+
+  @Test
+  void cnameChainTooLong_underSecureMx_dnssecFailed_notQuietlyNone_STS_DANE_03() {
+    dns.mx("example.com", true, "mx1.example.com", "mx2.example.com")
+        .stage("A/AAAA mx1.example.com", CompletableFuture.completedFuture(DnsAnswer.empty(
+            "mx1.example.com", DnsAnswer.Status.CNAME_CHAIN_TOO_LONG, Duration.ZERO)))
+        .address("mx2.example.com", true)
+        .stage("TLSA _25._tcp.mx2.example.com", CompletableFuture.completedFuture(DnsAnswer.empty(
+            "_25._tcp.mx2.example.com", DnsAnswer.Status.CNAME_CHAIN_TOO_LONG, Duration.ZERO)));
+    for (String host : List.of("mx1.example.com", "mx2.example.com")) {
+      DaneRequirement r = one("example.com", host);
+      assertEquals(Status.DNSSEC_FAILED, r.status(), r.message());
+      assertTrue(r.message().contains("CNAME"), r.message());
+    }
   }
 
   @Test

@@ -28,14 +28,16 @@ import org.xbill.DNS.Type;
  * trusting the resolver's AD flag, whether the resolver sets it on the root's DNSKEY RRset. When
  * not, a direct query tells a resolver that strips DNSSEC records from anchors that do not match.
  *
- * <p>The first call starts the probe; later calls share it. A definite result is kept for the
- * client's life. A probe that could not finish (timeout, SERVFAIL, network error) gives {@link
- * DnssecSupport.Status#UNAVAILABLE} and is kept for {@link #RETRY_AFTER} by the client's clock;
- * the first call after that probes again. Thread-safe.
+ * <p>The first call starts the probe; later calls share it. {@link
+ * DnssecSupport.Status#AVAILABLE} is kept for the client's life. {@link
+ * DnssecSupport.Status#UNAVAILABLE} — a resolver that strips DNSSEC records, anchors that do not
+ * validate, or a probe that could not finish (timeout, SERVFAIL, network error) — is kept for
+ * {@link #RETRY_AFTER} by the client's clock; the first call after that probes again, so one
+ * stripped or forged answer cannot turn DANE off for good. Thread-safe.
  */
 final class DnssecProbe {
 
-  /** How long the result of a probe that could not finish is kept. */
+  /** How long an UNAVAILABLE result is kept before the next call probes again. */
   static final Duration RETRY_AFTER = Duration.ofMinutes(5);
 
   static final String STRIPPED = "resolver does not return DNSSEC records";
@@ -44,8 +46,8 @@ final class DnssecProbe {
 
   private static final int MAX_REASON = 300;
 
-  /** A probe's result, and whether it came from a failure to ask (then it is asked again). */
-  private record Outcome(DnssecSupport support, boolean failedToAsk) {}
+  /** A probe's result. */
+  private record Outcome(DnssecSupport support) {}
 
   private final boolean trustAd;
   private final Resolver secured;
@@ -97,9 +99,11 @@ final class DnssecProbe {
             ? outcome
             : new Outcome(
                 DnssecSupport.unavailable(
-                    "DNSSEC probe failed: " + printable(String.valueOf(unwrap(error)))),
-                true);
-    if (current == started && result.failedToAsk()) {
+                    "DNSSEC probe failed: " + printable(String.valueOf(unwrap(error)))));
+    // Every UNAVAILABLE is asked again: a stripped or forged answer to the first probe (an
+    // attacker on the path, or a resolver fixed since) must not turn DANE off for the client's
+    // life (STS-DANE-03).
+    if (current == started && !result.support().isAvailable()) {
       retryAt = clock.instant().plus(RETRY_AFTER);
     }
     log.debug("DNSSEC probe: {}", result.support());
@@ -124,7 +128,7 @@ final class DnssecProbe {
               if (response.getRcode() == Rcode.NOERROR
                   && response.getHeader().getFlag(Flags.AD)) {
                 return CompletableFuture.completedFuture(
-                    new Outcome(DnssecSupport.available(available(owner)), false));
+                    new Outcome(DnssecSupport.available(available(owner))));
               }
               if (trustAd) {
                 return CompletableFuture.completedFuture(withoutAd(owner, response));
@@ -143,8 +147,7 @@ final class DnssecProbe {
                                 + printable(failureText(error))
                                 + " (asked again after "
                                 + RETRY_AFTER.toMinutes()
-                                + " minutes)"),
-                        true));
+                                + " minutes)")));
   }
 
   private String available(Name owner) {
@@ -155,19 +158,18 @@ final class DnssecProbe {
 
   private static Outcome withoutAd(Name owner, Message response) {
     if (!hasSignatures(response)) {
-      return new Outcome(DnssecSupport.unavailable(STRIPPED + strippedDetail(owner)), false);
+      return new Outcome(DnssecSupport.unavailable(STRIPPED + strippedDetail(owner)));
     }
     return new Outcome(
         DnssecSupport.unavailable(
             "resolver does not validate DNSSEC: no AD flag on its signed answer for "
                 + describe(owner)
-                + " DNSKEY"),
-        false);
+                + " DNSKEY"));
   }
 
   private static Outcome notValidated(Name owner, Message validated, Message plain) {
     if (!hasSignatures(plain)) {
-      return new Outcome(DnssecSupport.unavailable(STRIPPED + strippedDetail(owner)), false);
+      return new Outcome(DnssecSupport.unavailable(STRIPPED + strippedDetail(owner)));
     }
     String why =
         validated.getRcode() == Rcode.NOERROR
@@ -178,8 +180,7 @@ final class DnssecProbe {
             "the trust anchors do not validate the DNSKEY RRset of "
                 + describe(owner)
                 + ": "
-                + printable(why)),
-        false);
+                + printable(why)));
   }
 
   private static String strippedDetail(Name owner) {

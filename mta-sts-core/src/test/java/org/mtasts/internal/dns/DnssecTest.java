@@ -222,6 +222,31 @@ class DnssecTest {
   }
 
   @Test
+  @DisplayName(
+      "STS-DANE-03: a stripped probe answer (a stripping resolver, or an attacker on the path for"
+          + " the first probe) is not kept for the client's life: probed again after five minutes")
+  void probe_strippedAnswer_retriedAfterFiveMinutes_STS_DANE_03() {
+    FakeResolver stripping =
+        new FakeResolver()
+            .add(
+                "example. 3600 SOA ns.example. admin.example. 1 7200 900 1209600 600",
+                key.toString());
+    MutableClock clock = new MutableClock(FakeResolver.NOW);
+    DnsjavaClient c =
+        stripping.client(FakeResolver.settings(10, 8, DnssecAnchors.parse(key.toString()), clock));
+
+    assertEquals(DnssecSupport.Status.UNAVAILABLE, answer(c.dnssecSupport()).status());
+    long asked = stripping.count("example", Type.DNSKEY);
+    clock.advance(DnssecProbe.RETRY_AFTER.minusSeconds(1));
+    answer(c.dnssecSupport());
+    assertEquals(asked, stripping.count("example", Type.DNSKEY), "kept for five minutes");
+
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(DnssecSupport.Status.UNAVAILABLE, answer(c.dnssecSupport()).status());
+    assertTrue(stripping.count("example", Type.DNSKEY) > asked, "asked again");
+  }
+
+  @Test
   @DisplayName("A client without trust anchors says OFF without asking")
   void probe_noValidation_off() {
     DnsjavaClient c = fake.client(FakeResolver.settings(10, 8, null, clock()));

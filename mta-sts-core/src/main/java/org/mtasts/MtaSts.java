@@ -253,6 +253,17 @@ public final class MtaSts implements AutoCloseable {
   }
 
   /**
+   * Whether a DANE-authenticated host must satisfy MTA-STS as well ({@link Builder#daneStrict}):
+   * an SMTP client then aborts such a handshake under an {@code enforce} policy when the WebPKI
+   * check fails, as it does for MTA-STS alone (STS-APPLY-01).
+   *
+   * @return true in strict mode
+   */
+  public boolean daneStrict() {
+    return planner.strict();
+  }
+
+  /**
    * Whether this client plans with DANE (RFC 7672), and why: {@linkplain Builder#dane turned off},
    * inactive (the DNS client does not validate DNSSEC), unavailable (it cannot here, e.g. its
    * resolver strips DNSSEC records), or active. Learned from the DNS client's {@linkplain

@@ -379,6 +379,18 @@ class MxTlsVerifierDaneTest {
   }
 
   @Test
+  void overlongChain_failsBeforeAnyMatching_evenWithAMatchingLeaf() {
+    // Bounds the work a server can cause: each certificate may cost a PKIX path build per
+    // DANE-TA selector, and Conscrypt does not cap the chain as the JDK does.
+    X509Certificate[] longChain = new X509Certificate[17];
+    java.util.Arrays.fill(longChain, GOOD.certificate());
+    CertificateCheck check =
+        VERIFIER.verify(rrset(MX, tlsa(3, 1, 1, GOOD.certificate())), longChain);
+    assertFailed(check);
+    assertTrue(check.message().contains("17 certificates"), check.message());
+  }
+
+  @Test
   void classify_daneRefusal_isTlsaInvalid() {
     CertificateCheck check = VERIFIER.verify(rrset(MX, tlsa(3, 1, 1, OTHER.certificate())),
         chain(GOOD));

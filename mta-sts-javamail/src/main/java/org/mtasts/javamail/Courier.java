@@ -50,12 +50,16 @@ final class Courier {
   private final Settings settings;
   private final MxTlsVerifier verifier;
   private final HostResolver resolver;
+  /** {@link org.mtasts.MtaSts#daneStrict()}: WebPKI must pass on DANE sessions under enforce. */
+  private final boolean daneStrict;
 
-  Courier(Session session, Settings settings, MxTlsVerifier verifier, HostResolver resolver) {
+  Courier(Session session, Settings settings, MxTlsVerifier verifier, HostResolver resolver,
+      boolean daneStrict) {
     this.session = session;
     this.settings = settings;
     this.verifier = verifier;
     this.resolver = resolver;
+    this.daneStrict = daneStrict;
   }
 
   /** What {@link #open} came to. */
@@ -352,8 +356,10 @@ final class Courier {
    * The verifier's STARTTLS socket factory for {@code s}. A host with usable secure TLSA records
    * gets the DANE one (RFC 7672 §3): SNI is the TLSA base domain (STS-DANE-07), a certificate that
    * matches no usable record aborts the handshake before any command goes over TLS (STS-DANE-01),
-   * and the WebPKI verdict for the MX name is computed beside it for the core's check (D-23, and
-   * the strict mode, which refuses such a session after the handshake). Every other host gets the
+   * and the WebPKI verdict for the MX name is computed beside it for the core's check (D-23); in
+   * strict mode under {@code enforce} a WebPKI failure aborts the handshake too, so no command goes
+   * over that connection (STS-APPLY-01); under testing the core's check judges it after the
+   * handshake. Every other host gets the
    * MTA-STS one, also a host whose TLSA records are all unusable: DANE then only makes STARTTLS
    * mandatory and MTA-STS judges the certificate (STS-DANE-04).
    */
@@ -361,7 +367,8 @@ final class Courier {
       SessionRecorder recorder) {
     DaneRequirement dane = s.dane();
     if (dane.status() == DaneRequirement.Status.AUTHENTICATE) {
-      return verifier.socketFactory(dane.tlsa().orElseThrow(), false, recorder::handshake,
+      return verifier.socketFactory(dane.tlsa().orElseThrow(), daneStrict && enforce,
+          recorder::handshake,
           sockets.tlsStreams());
     }
     return verifier.socketFactory(s.host(), enforce, recorder::handshake, sockets.tlsStreams());

@@ -126,7 +126,8 @@ public final class MtaStsTransport extends Transport {
       }
     }
     MxWalk walk = new MxWalk(gates.sts(),
-        new Courier(session, settings, gates.verifier(), gates.resolver()), settings,
+        new Courier(session, settings, gates.verifier(), gates.resolver(),
+            gates.sts().daneStrict()), settings,
         System::nanoTime);
     List<Address> sent = new ArrayList<>();
     List<Address> unsent = new ArrayList<>();

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -173,6 +174,9 @@ class DaneTransportTest {
     assertEquals(Optional.of(DaneResult.AUTHENTICATED), a.dane(), "DANE passed, WebPKI did not");
     assertEquals(Kind.POLICY_REFUSED, failure(d).kind());
     assertTrue(world.smtp("mx1.dane.example").messages().isEmpty());
+    world.smtp("mx1.dane.example").awaitSessions(1, Duration.ofSeconds(10)); // filed after it
+    assertEquals(1, world.smtp("mx1.dane.example").handshakeFailures(),
+        "under enforce, aborted in the handshake: no command went over TLS (STS-APPLY-01)");
   }
 
   @Test
@@ -188,6 +192,7 @@ class DaneTransportTest {
     assertEquals(Optional.of("4.7.5"), first.statusCode());
     assertEquals(Optional.of(DaneResult.FAILED), first.dane());
     assertTrue(world.smtp("mx1.mismatch.example").messages().isEmpty());
+    world.smtp("mx1.mismatch.example").awaitSessions(1, Duration.ofSeconds(10)); // filed after it
     assertEquals(1, world.smtp("mx1.mismatch.example").handshakeFailures(),
         "aborted in the handshake: no command went over TLS");
 
@@ -248,7 +253,9 @@ class DaneTransportTest {
     MxAttempt took = d.deliveredBy().orElseThrow(() -> new AssertionError(d.toString()));
     assertEquals("mx.sni.example", took.host());
     assertEquals(Optional.of(DaneResult.AUTHENTICATED), took.dane());
-    List<SessionRecord> sessions = world.smtp("mx.sni.example").sessions();
+    // The receiver files a session when it has ended, which may be after the client returned.
+    List<SessionRecord> sessions =
+        world.smtp("mx.sni.example").awaitSessions(1, Duration.ofSeconds(10));
     assertEquals(Optional.of("mx.provider.example"), sessions.get(0).sniHostName(),
         sessions.toString());
   }
@@ -257,7 +264,8 @@ class DaneTransportTest {
   @DisplayName("STS-DANE-07: without a CNAME the SNI of a DANE session is the MX host name")
   void sni_withoutCname_isTheMxHost_STS_DANE_07() throws Exception {
     sendTo(properties(), "rae@dane.example");
-    SessionRecord s = world.smtp("mx1.dane.example").sessions().get(0);
+    SessionRecord s =
+        world.smtp("mx1.dane.example").awaitSessions(1, Duration.ofSeconds(10)).get(0);
     assertEquals(Optional.of("mx1.dane.example"), s.sniHostName(), s.toString());
   }
 

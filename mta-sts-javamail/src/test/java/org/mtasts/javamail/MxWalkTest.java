@@ -127,7 +127,7 @@ class MxWalkTest {
   private DomainDelivery deliver(String recipient, boolean tlsRequiredNo, boolean enforce)
       throws MessagingException {
     Settings settings = settings(enforce);
-    MxWalk walk = new MxWalk(sts, new Courier(session, settings, verifier, resolver), settings,
+    MxWalk walk = new MxWalk(sts, new Courier(session, settings, verifier, resolver, sts.daneStrict()), settings,
         nanos::get);
     MimeMessage m = new MimeMessage(session);
     m.setFrom(new InternetAddress("sender@client.test"));

@@ -66,6 +66,8 @@ import org.mtasts.tls.DaneTlsa;
  * <p>Immutable and thread-safe.
  */
 public final class DaneVerification {
+  /** Longest chain judged: each certificate may cost a path build (the JDK's own cap is 10). */
+  static final int MAX_CHAIN = 16;
   private static final int MAX_RECORDS_IN_MESSAGE = 8;
   private static final int MAX_NAMES_IN_MESSAGE = 8;
   private static final int HEX_SHOWN = 16;
@@ -94,6 +96,10 @@ public final class DaneVerification {
     if (chain.length == 0) {
       return CertificateCheck.daneFailed(host + " presented no certificate; DANE requires one"
           + " matching a TLSA record at " + tlsa.ownerName());
+    }
+    if (chain.length > MAX_CHAIN) {
+      return CertificateCheck.daneFailed(host + " presented " + chain.length + " certificates;"
+          + " at most " + MAX_CHAIN + " are considered for DANE");
     }
     List<TlsaRecord> usable = tlsa.usable();
     int unusable = tlsa.records().size() - usable.size();

@@ -46,9 +46,6 @@ final class DnssecProbe {
 
   private static final int MAX_REASON = 300;
 
-  /** A probe's result. */
-  private record Outcome(DnssecSupport support) {}
-
   private final boolean trustAd;
   private final Resolver secured;
   private final Resolver direct;
@@ -93,42 +90,41 @@ final class DnssecProbe {
   }
 
   private synchronized void finish(
-      CompletableFuture<DnssecSupport> started, Outcome outcome, Throwable error) {
-    Outcome result =
+      CompletableFuture<DnssecSupport> started, DnssecSupport outcome, Throwable error) {
+    DnssecSupport result =
         error == null
             ? outcome
-            : new Outcome(
-                DnssecSupport.unavailable(
-                    "DNSSEC probe failed: " + printable(String.valueOf(unwrap(error)))));
+            : DnssecSupport.unavailable(
+                "DNSSEC probe failed: " + printable(String.valueOf(unwrap(error))));
     // Every UNAVAILABLE is asked again: a stripped or forged answer to the first probe (an
     // attacker on the path, or a resolver fixed since) must not turn DANE off for the client's
     // life (STS-DANE-03).
-    if (current == started && !result.support().isAvailable()) {
+    if (current == started && !result.isAvailable()) {
       retryAt = clock.instant().plus(RETRY_AFTER);
     }
-    log.debug("DNSSEC probe: {}", result.support());
-    started.complete(result.support());
+    log.debug("DNSSEC probe: {}", result);
+    started.complete(result);
   }
 
   /** Checks the owners one after the other; the first that fails decides. */
-  private CompletionStage<Outcome> probeAll(int index) {
+  private CompletionStage<DnssecSupport> probeAll(int index) {
     Name owner = owners.get(index);
     return probe(owner)
         .thenCompose(
             outcome ->
-                outcome.support().isAvailable() && index + 1 < owners.size()
+                outcome.isAvailable() && index + 1 < owners.size()
                     ? probeAll(index + 1)
                     : CompletableFuture.completedFuture(outcome));
   }
 
-  private CompletionStage<Outcome> probe(Name owner) {
+  private CompletionStage<DnssecSupport> probe(Name owner) {
     return send(secured, owner)
         .thenCompose(
             response -> {
               if (response.getRcode() == Rcode.NOERROR
                   && response.getHeader().getFlag(Flags.AD)) {
                 return CompletableFuture.completedFuture(
-                    new Outcome(DnssecSupport.available(available(owner))));
+                    DnssecSupport.available(available(owner)));
               }
               if (trustAd) {
                 return CompletableFuture.completedFuture(withoutAd(owner, response));
@@ -139,15 +135,14 @@ final class DnssecProbe {
             (outcome, error) ->
                 error == null
                     ? outcome
-                    : new Outcome(
-                        DnssecSupport.unavailable(
-                            "DNSSEC probe failed, asking for "
-                                + describe(owner)
-                                + " DNSKEY: "
-                                + printable(failureText(error))
-                                + " (asked again after "
-                                + RETRY_AFTER.toMinutes()
-                                + " minutes)")));
+                    : DnssecSupport.unavailable(
+                        "DNSSEC probe failed, asking for "
+                            + describe(owner)
+                            + " DNSKEY: "
+                            + printable(failureText(error))
+                            + " (asked again after "
+                            + RETRY_AFTER.toMinutes()
+                            + " minutes)"));
   }
 
   private String available(Name owner) {
@@ -156,31 +151,29 @@ final class DnssecProbe {
         : "the trust anchors validated the DNSKEY RRset of " + describe(owner);
   }
 
-  private static Outcome withoutAd(Name owner, Message response) {
+  private static DnssecSupport withoutAd(Name owner, Message response) {
     if (!hasSignatures(response)) {
-      return new Outcome(DnssecSupport.unavailable(STRIPPED + strippedDetail(owner)));
+      return DnssecSupport.unavailable(STRIPPED + strippedDetail(owner));
     }
-    return new Outcome(
-        DnssecSupport.unavailable(
-            "resolver does not validate DNSSEC: no AD flag on its signed answer for "
-                + describe(owner)
-                + " DNSKEY"));
+    return DnssecSupport.unavailable(
+        "resolver does not validate DNSSEC: no AD flag on its signed answer for "
+            + describe(owner)
+            + " DNSKEY");
   }
 
-  private static Outcome notValidated(Name owner, Message validated, Message plain) {
+  private static DnssecSupport notValidated(Name owner, Message validated, Message plain) {
     if (!hasSignatures(plain)) {
-      return new Outcome(DnssecSupport.unavailable(STRIPPED + strippedDetail(owner)));
+      return DnssecSupport.unavailable(STRIPPED + strippedDetail(owner));
     }
     String why =
         validated.getRcode() == Rcode.NOERROR
             ? "the answer was not validated as secure"
             : LookupTrace.validationFailure(validated);
-    return new Outcome(
-        DnssecSupport.unavailable(
-            "the trust anchors do not validate the DNSKEY RRset of "
-                + describe(owner)
-                + ": "
-                + printable(why)));
+    return DnssecSupport.unavailable(
+        "the trust anchors do not validate the DNSKEY RRset of "
+            + describe(owner)
+            + ": "
+            + printable(why));
   }
 
   private static String strippedDetail(Name owner) {
